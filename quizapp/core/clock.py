@@ -1,0 +1,39 @@
+"""Time helpers: aware UTC datetimes and the learner's local day."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+
+def utcnow() -> datetime:
+    """The current time as a timezone-aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Treat naive datetimes (as SQLite returns them) as UTC; convert aware ones to UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def start_of_local_day(now: datetime, timezone: str) -> datetime:
+    """The UTC instant when the learner's current local day began."""
+    local = as_utc(now).astimezone(ZoneInfo(timezone))
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.astimezone(UTC)
+
+
+def humanize_delta(delta: timedelta) -> str:
+    """'in 10 minutes', 'in 3 days', 'now'."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return "now"
+    for size, unit in ((86400 * 30, "month"), (86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = round(seconds / size)
+            return f"in {count} {unit}{'s' if count != 1 else ''}"
+    return "now"

@@ -1,0 +1,102 @@
+"""Per-topic skill ratings (Glicko-2), with questions as opponents of fixed strength.
+
+Each answer is one "game" between the learner's topic rating and the question's rating,
+which comes from its authored difficulty (1-5). Score 1 is a win, 0 a loss, partial credit
+in between. See Glickman, "Example of the Glicko-2 system".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+SCALE = 173.7178
+DEFAULT_RATING = 1500.0
+DEFAULT_DEVIATION = 350.0
+DEFAULT_VOLATILITY = 0.06
+MIN_DEVIATION = 30.0
+TAU = 0.5
+QUESTION_DEVIATION = 80.0
+DIFFICULTY_STEP = 150.0
+
+
+@dataclass(frozen=True)
+class Skill:
+    rating: float = DEFAULT_RATING
+    deviation: float = DEFAULT_DEVIATION
+    volatility: float = DEFAULT_VOLATILITY
+    n: int = 0
+
+
+def question_rating(difficulty: int) -> float:
+    """Rating of a question from its 1-5 difficulty (3 is average)."""
+    return DEFAULT_RATING + (difficulty - 3) * DIFFICULTY_STEP
+
+
+def expected_score(rating: float, opponent: float, opponent_deviation: float = 0.0) -> float:
+    """Probability that a learner at ``rating`` answers a question at ``opponent`` correctly."""
+    g = _g(opponent_deviation / SCALE)
+    return 1.0 / (1.0 + math.exp(-g * (rating - opponent) / SCALE))
+
+
+def update(skill: Skill, difficulty: int, score: float) -> Skill:
+    """Glicko-2 update of ``skill`` after one answer scored 0..1 on a question."""
+    mu = (skill.rating - DEFAULT_RATING) / SCALE
+    phi = skill.deviation / SCALE
+    mu_j = (question_rating(difficulty) - DEFAULT_RATING) / SCALE
+    g = _g(QUESTION_DEVIATION / SCALE)
+    expected = 1.0 / (1.0 + math.exp(-g * (mu - mu_j)))
+    v = 1.0 / (g * g * expected * (1.0 - expected))
+    delta = v * g * (score - expected)
+    sigma = _new_volatility(phi, v, delta, skill.volatility)
+    phi_star = math.sqrt(phi * phi + sigma * sigma)
+    phi_new = 1.0 / math.sqrt(1.0 / (phi_star * phi_star) + 1.0 / v)
+    mu_new = mu + phi_new * phi_new * g * (score - expected)
+    return Skill(
+        rating=DEFAULT_RATING + SCALE * mu_new,
+        deviation=max(MIN_DEVIATION, SCALE * phi_new),
+        volatility=sigma,
+        n=skill.n + 1,
+    )
+
+
+def mastery(skill: Skill) -> float:
+    """Expected score on an average (difficulty 3) question, shrunk toward 0 when uncertain."""
+    p = expected_score(skill.rating - skill.deviation / 2, question_rating(3))
+    return round(p, 4)
+
+
+def _g(phi: float) -> float:
+    return 1.0 / math.sqrt(1.0 + 3.0 * phi * phi / (math.pi * math.pi))
+
+
+def _new_volatility(phi: float, v: float, delta: float, sigma: float) -> float:
+    """Solve for the new volatility with the Illinois algorithm (Glicko-2 step 5)."""
+    a = math.log(sigma * sigma)
+
+    def f(x: float) -> float:
+        ex = math.exp(x)
+        top = ex * (delta * delta - phi * phi - v - ex)
+        bottom = 2.0 * (phi * phi + v + ex) ** 2
+        return top / bottom - (x - a) / (TAU * TAU)
+
+    big_a = a
+    if delta * delta > phi * phi + v:
+        big_b = math.log(delta * delta - phi * phi - v)
+    else:
+        k = 1
+        while f(a - k * TAU) < 0:
+            k += 1
+        big_b = a - k * TAU
+    f_a, f_b = f(big_a), f(big_b)
+    for _ in range(100):
+        if abs(big_b - big_a) <= 1e-6:
+            break
+        big_c = big_a + (big_a - big_b) * f_a / (f_b - f_a)
+        f_c = f(big_c)
+        if f_c * f_b <= 0:
+            big_a, f_a = big_b, f_b
+        else:
+            f_a /= 2.0
+        big_b, f_b = big_c, f_c
+    return math.exp(big_a / 2.0)
