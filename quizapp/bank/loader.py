@@ -1,0 +1,185 @@
+"""Read and validate bank files, reporting every problem with file, question id and field."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from quizapp.bank.schema import COMMON_FIELDS
+from quizapp.bank.schema import BankFile
+from quizapp.bank.schema import BankQuestion
+from quizapp.bank.schema import BankTopic
+from quizapp.bank.schema import QuestionCommon
+from quizapp.grading.registry import REGISTRY
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the bank."""
+
+    file: str
+    message: str
+    question: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.question:
+            where += f": question '{self.question}'"
+        if self.field:
+            where += f": field '{self.field}'"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Bank:
+    """All topics and questions found, plus every problem met on the way."""
+
+    topics: list[BankTopic] = field(default_factory=list)
+    questions: list[BankQuestion] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def content_hash(question: BankQuestion) -> str:
+    """A stable digest of a question's content, used to detect edits."""
+    canonical = json.dumps(question.content(), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def bank_files(root: Path) -> list[Path]:
+    """Return the YAML files of the bank under ``root`` (or ``root`` itself if a file)."""
+    if root.is_file():
+        return [root]
+    return sorted(p for p in root.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
+
+
+def load_bank(root: Path, display_root: Path | None = None) -> Bank:
+    """Load every file under ``root``; check cross-file rules (unique uids and topics)."""
+    bank = Bank()
+    files = bank_files(root)
+    if not files:
+        bank.problems.append(Problem(str(root), "no .yaml question files found"))
+    base = display_root or (root if root.is_dir() else root.parent)
+    for path in files:
+        shown = _display(path, base)
+        _load_file(path, shown, bank)
+    _check_unique(bank)
+    return bank
+
+
+def _display(path: Path, base: Path) -> str:
+    try:
+        return str(path.relative_to(base.parent))
+    except ValueError:
+        return str(path)
+
+
+def _load_file(path: Path, shown: str, bank: Bank) -> None:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        bank.problems.append(Problem(shown, f"invalid YAML{line}: {getattr(exc, 'problem', exc)}"))
+        return
+    except (OSError, UnicodeDecodeError) as exc:
+        bank.problems.append(Problem(shown, f"cannot read file: {exc}"))
+        return
+    if not isinstance(raw, dict):
+        bank.problems.append(Problem(shown, "the file must be a mapping with 'domain', "
+                                            "'topic', 'title' and 'questions'"))
+        return
+    try:
+        meta = BankFile.model_validate(raw)
+    except ValidationError as exc:
+        bank.problems.extend(_problems(shown, None, exc))
+        return
+    _check_location(path, shown, meta, bank)
+    bank.topics.append(BankTopic(slug=meta.topic, domain=meta.domain, title=meta.title,
+                                 description=meta.description, source=shown))
+    for index, item in enumerate(meta.questions):
+        question = _load_question(shown, meta.topic, index, item, bank)
+        if question is not None:
+            bank.questions.append(question)
+
+
+def _check_location(path: Path, shown: str, meta: BankFile, bank: Bank) -> None:
+    if path.stem != meta.topic:
+        bank.problems.append(Problem(shown, f"file name must match the topic "
+                                            f"('{meta.topic}.yaml')", field="topic"))
+    if path.parent.name != meta.domain:
+        bank.problems.append(Problem(shown, f"file must live in the '{meta.domain}/' folder "
+                                            "of its domain", field="domain"))
+
+
+def _load_question(
+    shown: str, topic: str, index: int, item: Any, bank: Bank
+) -> BankQuestion | None:
+    if not isinstance(item, dict):
+        bank.problems.append(Problem(shown, f"question #{index + 1} must be a mapping"))
+        return None
+    label = str(item.get("id") or f"#{index + 1}")
+    common = payload = None
+    try:
+        common = QuestionCommon.model_validate(item)
+    except ValidationError as exc:
+        bank.problems.extend(_problems(shown, label, exc))
+    kind = REGISTRY.get(str(item.get("type")))
+    if kind is None:
+        known = ", ".join(sorted(REGISTRY))
+        bank.problems.append(Problem(shown, f"unknown type '{item.get('type')}' "
+                                            f"(known: {known})", question=label, field="type"))
+    else:
+        payload_fields = {k: v for k, v in item.items() if k not in COMMON_FIELDS}
+        try:
+            payload = kind.load(payload_fields)
+        except ValidationError as exc:
+            bank.problems.extend(_problems(shown, label, exc))
+    if common is None or payload is None or kind is None:
+        return None
+    return BankQuestion(
+        uid=common.id, topic=topic, type=common.type, difficulty=common.difficulty,
+        expected_seconds=common.expected_seconds or kind.default_seconds,
+        body=common.body, explanation=common.explanation, hint=common.hint,
+        tags=common.tags, payload=payload.model_dump(mode="json"), source=shown,
+    )
+
+
+def _problems(shown: str, label: str | None, exc: ValidationError) -> Iterable[Problem]:
+    for error in exc.errors():
+        location = ".".join(str(part) for part in error["loc"]) or None
+        message = error["msg"]
+        if error["type"] == "missing":
+            message = "required field is missing"
+        elif error["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling against docs/question-format.md)"
+        yield Problem(shown, message, question=label, field=location)
+
+
+def _check_unique(bank: Bank) -> None:
+    seen_topics: dict[str, str] = {}
+    for topic in bank.topics:
+        if topic.slug in seen_topics:
+            bank.problems.append(Problem(topic.source, f"topic '{topic.slug}' is also defined "
+                                                       f"in {seen_topics[topic.slug]}",
+                                         field="topic"))
+        seen_topics.setdefault(topic.slug, topic.source)
+    seen_uids: dict[str, str] = {}
+    for question in bank.questions:
+        if question.uid in seen_uids:
+            bank.problems.append(Problem(question.source, f"duplicate id, first used in "
+                                                          f"{seen_uids[question.uid]}",
+                                         question=question.uid, field="id"))
+        seen_uids.setdefault(question.uid, question.source)

@@ -1,0 +1,1 @@
+"""Question types: one module per type, registered by name in ``registry``."""

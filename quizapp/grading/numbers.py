@@ -1,0 +1,57 @@
+"""Parse the numbers learners type: 0.5, 1/2, 5e-1, -3, 1,000, 50%."""
+
+from __future__ import annotations
+
+import math
+import re
+from fractions import Fraction
+
+from quizapp.grading.base import ResponseError
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_FRACTION = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*/\s*([+-]?\d+(?:\.\d+)?)$")
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-"})
+
+
+def parse_number(text: str, *, allow_percent: bool = False) -> float:
+    """Return the value of ``text`` or raise ``ResponseError`` with a helpful message."""
+    raw = (text or "").strip().translate(_MINUS_SIGNS).replace(" ", "").replace("_", "")
+    if not raw:
+        raise ResponseError("Enter a number.")
+    percent = raw.endswith("%")
+    if percent:
+        if not allow_percent:
+            raise ResponseError("Enter a plain number here, without a percent sign.")
+        raw = raw[:-1]
+    value = _parse_plain(raw)
+    if percent:
+        value /= 100.0
+    return value
+
+
+def _parse_plain(raw: str) -> float:
+    if _THOUSANDS.match(raw):
+        raw = raw.replace(",", "")
+    if match := _FRACTION.match(raw):
+        numerator, denominator = (Fraction(part) for part in match.groups())
+        if denominator == 0:
+            raise ResponseError("Division by zero is not a number.")
+        return float(numerator / denominator)
+    if "," in raw:
+        raise ResponseError("Use a dot for decimals, e.g. 0.25 (not 0,25).")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ResponseError(
+            f"'{raw}' is not a number. Try forms like 0.25, 1/4 or 2.5e-1."
+        ) from None
+    if not math.isfinite(value):
+        raise ResponseError("Enter a finite number.")
+    return value
+
+
+def format_number(value: float) -> str:
+    """Show a number compactly (no trailing zeros, up to 6 significant digits)."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6g}"
