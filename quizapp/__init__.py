@@ -1,0 +1,39 @@
+"""quizapp: adaptive interview-preparation quizzes for ML engineers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from quizapp import models  # noqa: F401  (register the models with the metadata)
+from quizapp.config import load_config
+from quizapp.database import configure_engine
+from quizapp.extensions import csrf
+from quizapp.extensions import db
+from quizapp.extensions import limiter
+from quizapp.extensions import login_manager
+from quizapp.extensions import migrate
+from quizapp.models.types import render_alembic_item
+from quizapp.web import register_web
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure an app; ``config`` overrides the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(load_config(Path(app.instance_path), config))
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
+                     render_as_batch=True, compare_type=True,
+                     render_item=render_alembic_item)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    register_web(app)
+    from quizapp.cli import register_cli
+
+    register_cli(app)
+    return app

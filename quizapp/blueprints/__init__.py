@@ -1,0 +1,1 @@
+"""Thin views: parse the form, call a service, render or redirect."""

@@ -1,0 +1,163 @@
+"""The quiz loop: start, question, answer, feedback, summary."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from quizapp.core.clock import utcnow
+from quizapp.forms import AnswerForm
+from quizapp.forms import StartQuizForm
+from quizapp.grading.base import ResponseError
+from quizapp.grading.registry import question_type
+from quizapp.models import Quiz
+from quizapp.models import QuizItem
+from quizapp.services import answers
+from quizapp.services import quizzes
+from quizapp.services import reports
+
+bp = Blueprint("quiz", __name__, url_prefix="/quiz")
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every quiz page needs a logged-in learner."""
+
+
+def _own_quiz(quiz_id: int) -> Quiz:
+    try:
+        return quizzes.get_quiz(current_user.id, quiz_id)
+    except quizzes.QuizNotFound:
+        abort(404)
+
+
+def _own_item(quiz: Quiz, position: int) -> QuizItem:
+    try:
+        return quizzes.get_item(quiz, position)
+    except quizzes.QuizNotFound:
+        abort(404)
+
+
+@bp.post("/start")
+def start() -> Response:
+    """Start a daily review (or resume the unfinished one)."""
+    form = StartQuizForm()
+    if not form.validate_on_submit():
+        abort(400)
+    unfinished = quizzes.unfinished_quiz(current_user.id)
+    if unfinished is not None:
+        return redirect(url_for("quiz.resume", quiz_id=unfinished.id))
+    quiz = quizzes.start_daily_review(current_user, utcnow(), random.Random(), form.extra.data)
+    if quiz is None:
+        flash("Nothing to practise right now: no reviews are due and today's new questions "
+              "are done. Come back later, or keep going with extra new questions.", "info")
+        return redirect(url_for("main.index"))
+    return redirect(url_for("quiz.question", quiz_id=quiz.id, position=1))
+
+
+@bp.get("/<int:quiz_id>")
+def resume(quiz_id: int) -> Response:
+    """Go to the first unanswered question, or the summary when all are answered."""
+    quiz = _own_quiz(quiz_id)
+    item = quizzes.next_unanswered(quiz)
+    if item is None:
+        return redirect(url_for("quiz.summary", quiz_id=quiz.id))
+    return redirect(url_for("quiz.question", quiz_id=quiz.id, position=item.position))
+
+
+@bp.get("/<int:quiz_id>/q/<int:position>")
+def question(quiz_id: int, position: int) -> str | Response:
+    """Show one question."""
+    quiz = _own_quiz(quiz_id)
+    item = _own_item(quiz, position)
+    if item.attempt_id is not None:
+        return redirect(url_for("quiz.feedback", quiz_id=quiz.id, position=position))
+    first_open = quizzes.next_unanswered(quiz)
+    if first_open is not None and first_open.position != position:
+        return redirect(url_for("quiz.question", quiz_id=quiz.id, position=first_open.position))
+    quizzes.mark_shown(item, utcnow())
+    form = AnswerForm(key=uuid.uuid4().hex)
+    return render_template("quiz/question.html", **_question_context(quiz, item, form))
+
+
+@bp.post("/<int:quiz_id>/q/<int:position>")
+def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
+    """Grade an answer (idempotent per key), then redirect to the feedback page."""
+    quiz = _own_quiz(quiz_id)
+    item = _own_item(quiz, position)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        form.key.data = uuid.uuid4().hex
+        return render_template("quiz/question.html", **_question_context(
+            quiz, item, form, error="The form was incomplete. Please answer again.")), 400
+    try:
+        result = answers.record_answer(quiz, item, request.form, form.key.data,
+                                       int(form.hints_used.data or 0), utcnow(), random.Random())
+    except ResponseError as exc:
+        return render_template("quiz/question.html", **_question_context(
+            quiz, item, form, error=str(exc))), 400
+    return redirect(url_for("quiz.feedback", quiz_id=quiz.id, position=result.position))
+
+
+@bp.get("/<int:quiz_id>/q/<int:position>/feedback")
+def feedback(quiz_id: int, position: int) -> str | Response:
+    """Show whether the answer was right, the right answer and the explanation."""
+    quiz = _own_quiz(quiz_id)
+    item = _own_item(quiz, position)
+    if item.attempt_id is None:
+        return redirect(url_for("quiz.question", quiz_id=quiz.id, position=position))
+    attempt = reports.attempt_for(current_user.id, item.attempt_id)
+    if attempt is None:
+        abort(404)
+    kind = question_type(item.question.type)
+    payload = kind.load(item.question.payload)
+    following = quizzes.next_unanswered(quiz)
+    return render_template(
+        "quiz/feedback.html", quiz=quiz, item=item, question=item.question, kind=kind,
+        payload=payload, attempt=attempt, widget=kind.widget(payload, _widget_rng(quiz, item)),
+        next_item=following, progress=_progress(quiz),
+    )
+
+
+@bp.get("/<int:quiz_id>/summary")
+def summary(quiz_id: int) -> str:
+    """Show the score, time, topics and upcoming reviews of a quiz."""
+    quiz = _own_quiz(quiz_id)
+    now = utcnow()
+    return render_template("quiz/summary.html", summary=reports.quiz_summary(quiz, now), now=now,
+                           form=StartQuizForm())
+
+
+def _widget_rng(quiz: Quiz, item: QuizItem) -> random.Random:
+    """Same option order every time this item is shown (shuffled per attempt)."""
+    return random.Random(f"{quiz.seed}:{item.position}")
+
+
+def _progress(quiz: Quiz) -> dict[str, int]:
+    answered = sum(1 for i in quiz.items if i.attempt_id is not None)
+    return {"answered": answered, "total": len(quiz.items)}
+
+
+def _question_context(quiz: Quiz, item: QuizItem, form: AnswerForm,
+                      error: str | None = None) -> dict[str, Any]:
+    kind = question_type(item.question.type)
+    payload = kind.load(item.question.payload)
+    return {
+        "quiz": quiz, "item": item, "question": item.question, "kind": kind,
+        "payload": payload, "widget": kind.widget(payload, _widget_rng(quiz, item)),
+        "form": form, "error": error, "given": request.form if error else {},
+        "progress": _progress(quiz),
+    }

@@ -1,0 +1,83 @@
+"""Command-line tools: ``flask bank validate|sync|stats``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask import current_app
+from flask.cli import AppGroup
+
+from quizapp.bank.checks import check_numeric_answers
+from quizapp.bank.loader import load_bank
+from quizapp.core.clock import utcnow
+from quizapp.services.bank_sync import BankInvalid
+from quizapp.services.bank_sync import sync_bank
+
+bank_cli = AppGroup("bank", help="Validate and load the question bank.")
+
+
+def _root(path: str | None) -> Path:
+    return Path(path or current_app.config["QUESTIONS_DIR"])
+
+
+@bank_cli.command("validate")
+@click.argument("path", required=False)
+@click.option("--checks/--no-checks", default=True,
+              help="Also run each numeric question's check code (default on).")
+def validate(path: str | None, checks: bool) -> None:
+    """Check bank files; print every problem with file, question id and field."""
+    bank = load_bank(_root(path))
+    problems = list(bank.problems)
+    if checks and bank.ok:
+        problems += check_numeric_answers(bank)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{len(bank.questions)} questions in {len(bank.topics)} topics: "
+               f"{'OK' if not problems else f'{len(problems)} problem(s)'}")
+    if problems:
+        raise SystemExit(1)
+
+
+@bank_cli.command("sync")
+@click.argument("path", required=False)
+def sync(path: str | None) -> None:
+    """Import the bank in one transaction (a bad file aborts with nothing written)."""
+    bank = load_bank(_root(path))
+    try:
+        report = sync_bank(bank, utcnow())
+    except BankInvalid as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"Sync aborted, nothing written: {exc}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Bank synced: {report.summary()}")
+
+
+@bank_cli.command("stats")
+@click.argument("path", required=False)
+def stats(path: str | None) -> None:
+    """Print question counts per domain, topic, type and difficulty."""
+    bank = load_bank(_root(path))
+    if not bank.ok:
+        click.echo(f"{len(bank.problems)} problem(s); run 'flask bank validate'.", err=True)
+        raise SystemExit(1)
+    domain_of = {t.slug: t.domain for t in bank.topics}
+    tables = {
+        "domain": Counter(domain_of[q.topic] for q in bank.questions),
+        "topic": Counter(f"{domain_of[q.topic]}/{q.topic}" for q in bank.questions),
+        "type": Counter(q.type for q in bank.questions),
+        "difficulty": Counter(str(q.difficulty) for q in bank.questions),
+    }
+    click.echo(f"{len(bank.questions)} questions in {len(bank.topics)} topics\n")
+    for name, counts in tables.items():
+        click.echo(f"| {name} | questions |\n|---|---:|")
+        for key, count in sorted(counts.items()):
+            click.echo(f"| {key} | {count} |")
+        click.echo("")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(bank_cli)

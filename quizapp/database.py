@@ -1,0 +1,34 @@
+"""Engine set-up: SQLite pragmas (WAL, busy timeout, foreign keys) and proper transactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def configure_engine(engine: Engine) -> None:
+    """Apply per-connection settings the database needs; no-op for PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return
+    in_memory = engine.url.database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin, so that
+        # SAVEPOINTs and BEGIN behave as documented.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")

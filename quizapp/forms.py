@@ -1,0 +1,67 @@
+"""WTForms (Flask-WTF: CSRF on every form)."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms import EmailField
+from wtforms import HiddenField
+from wtforms import IntegerField
+from wtforms import PasswordField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import SubmitField
+from wtforms.validators import DataRequired
+from wtforms.validators import Email
+from wtforms.validators import EqualTo
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+from wtforms.validators import Regexp
+
+TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz or tz == "UTC")
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
+                                            Length(max=254)])
+    display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("Password", validators=[
+        DataRequired(), Length(min=8, max=200, message="Use at least 8 characters.")])
+    confirm = PasswordField("Repeat password", validators=[
+        DataRequired(), EqualTo("password", message="The passwords do not match.")])
+    submit = SubmitField("Create account")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField("Keep me logged in")
+    next = HiddenField()
+    submit = SubmitField("Log in")
+
+
+class SettingsForm(FlaskForm):
+    display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
+    daily_goal = IntegerField("Daily goal (questions per daily review)", validators=[
+        DataRequired(), NumberRange(min=1, max=200)])
+    timezone = SelectField("Time zone (when your day starts)",
+                           choices=[(tz, tz) for tz in TIMEZONES])
+    submit = SubmitField("Save settings")
+
+
+class StartQuizForm(FlaskForm):
+    extra = BooleanField(validators=[Optional()])
+    submit = SubmitField("Start daily review")
+
+
+class AnswerForm(FlaskForm):
+    key = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
+    hints_used = HiddenField(default="0", validators=[Optional(), Regexp(r"^[01]$")])
+    submit = SubmitField("Submit answer")
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token (logout and other one-button actions)."""

@@ -1,0 +1,12 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from quizapp.models.bank import Question
+from quizapp.models.bank import Topic
+from quizapp.models.quiz import Quiz
+from quizapp.models.quiz import QuizItem
+from quizapp.models.review import Attempt
+from quizapp.models.review import Card
+from quizapp.models.review import TopicSkill
+from quizapp.models.user import User
+
+__all__ = ["Attempt", "Card", "Question", "Quiz", "QuizItem", "Topic", "TopicSkill", "User"]

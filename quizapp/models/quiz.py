@@ -1,0 +1,57 @@
+"""A quiz session and its ordered items."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import String
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from quizapp.extensions import db
+from quizapp.models.bank import Question
+from quizapp.models.types import UTCDateTime
+
+MODES = {"daily": "Daily review"}
+
+
+class Quiz(db.Model):
+    __table_args__ = (Index("ix_quiz_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    mode: Mapped[str] = mapped_column(String(32))
+    topic_filter: Mapped[list[int] | None] = mapped_column(JSON)
+    seed: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    items: Mapped[list[QuizItem]] = relationship(
+        back_populates="quiz", order_by="QuizItem.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def mode_label(self) -> str:
+        return MODES.get(self.mode, self.mode.title())
+
+
+class QuizItem(db.Model):
+    __table_args__ = (UniqueConstraint("quiz_id", "position", name="uq_quizitem_quiz_position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempt.id", ondelete="SET NULL"))
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    quiz: Mapped[Quiz] = relationship(back_populates="items")
+    question: Mapped[Question] = relationship(lazy="joined", innerjoin=True)

@@ -1,0 +1,155 @@
+"""Record one answer: grade, update memory and skill, insert the attempt, commit once."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fsrs import Rating
+from fsrs import State
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from quizapp.core import skill as skill_model
+from quizapp.core.clock import as_utc
+from quizapp.core.grading_to_rating import Outcome
+from quizapp.core.grading_to_rating import rating_for
+from quizapp.core.memory import MemoryState
+from quizapp.core.memory import review
+from quizapp.extensions import db
+from quizapp.grading.base import ResponseError
+from quizapp.grading.registry import question_type
+from quizapp.models import Attempt
+from quizapp.models import Card
+from quizapp.models import Quiz
+from quizapp.models import QuizItem
+from quizapp.models import TopicSkill
+from quizapp.services.quizzes import memory_of
+
+MAX_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    attempt_id: int
+    quiz_id: int
+    position: int
+    repeated: bool
+
+
+def record_answer(
+    quiz: Quiz,
+    item: QuizItem,
+    form: Mapping[str, Any],
+    key: str,
+    hints_used: int,
+    now: datetime,
+    rng: random.Random,
+) -> AnswerResult:
+    """Grade ``form`` for ``item``; a repeated key or an answered item changes nothing.
+
+    Raises ``grading.base.ResponseError`` (nothing written) when the response is unusable.
+    """
+    if (done := _existing(quiz, item, key)) is not None:
+        return done
+    question = item.question
+    kind = question_type(question.type)
+    payload = kind.load(question.payload)
+    response = kind.parse_response(payload, form)
+    grade = kind.grade(payload, response)
+    seconds = _seconds(item, now, question.expected_seconds)
+    rating = rating_for(Outcome(grade.score, seconds, question.expected_seconds,
+                                hints_used, grade.self_grade))
+    card = _card_for(quiz.user_id, question.id, now)
+    was_new = card.last_review is None
+    _review_card(card, rating, now, rng)
+    _update_skill(quiz.user_id, question.topic_id, question.difficulty, grade.score, now)
+    attempt = Attempt(
+        user_id=quiz.user_id, question_id=question.id, question_version=question.version,
+        quiz_id=quiz.id, idempotency_key=key, response=response, score=grade.score,
+        correct=grade.correct, duration_ms=int(seconds * 1000), hints_used=hints_used,
+        rating=int(rating), was_new=was_new, next_due=card.due, created_at=now,
+    )
+    db.session.add(attempt)
+    try:
+        db.session.flush()
+        item.attempt_id = attempt.id
+        if all(i.attempt_id is not None for i in quiz.items):
+            quiz.finished_at = now
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # a concurrent submit with the same key won the race
+        if (done := _existing(quiz, item, key)) is not None:
+            return done
+        raise
+    return AnswerResult(attempt.id, quiz.id, item.position, repeated=False)
+
+
+def _existing(quiz: Quiz, item: QuizItem, key: str) -> AnswerResult | None:
+    stmt = select(Attempt.id, Attempt.quiz_id).where(
+        Attempt.user_id == quiz.user_id, Attempt.idempotency_key == key
+    )
+    row = db.session.execute(stmt).first()
+    if row is not None:
+        if row.quiz_id != quiz.id:
+            raise ResponseError("This form was already used. Reload the question and answer again.")
+        position = next((i.position for i in quiz.items if i.attempt_id == row.id),
+                        item.position)
+        return AnswerResult(row.id, quiz.id, position, repeated=True)
+    if item.attempt_id is not None:
+        return AnswerResult(item.attempt_id, quiz.id, item.position, repeated=True)
+    return None
+
+
+def _seconds(item: QuizItem, now: datetime, expected: int) -> float:
+    if item.shown_at is None:
+        return float(expected)
+    elapsed = (now - as_utc(item.shown_at)).total_seconds()
+    return min(max(elapsed, 0.0), MAX_SECONDS)
+
+
+def _card_for(user_id: int, question_id: int, now: datetime) -> Card:
+    card = db.session.scalars(
+        select(Card).where(Card.user_id == user_id, Card.question_id == question_id)
+    ).first()
+    if card is None:
+        fresh = MemoryState()
+        card = Card(user_id=user_id, question_id=question_id, state=fresh.state,
+                    step=fresh.step, due=now, reps=0, lapses=0, created_at=now)
+        db.session.add(card)
+    return card
+
+
+def _review_card(card: Card, rating: Rating, now: datetime, rng: random.Random) -> None:
+    before = memory_of(card)
+    after = review(before, rating, now, rng)
+    if before.state == State.Review.value and rating == Rating.Again:
+        card.lapses = (card.lapses or 0) + 1
+    card.state, card.step = after.state, after.step
+    card.stability, card.difficulty = after.stability, after.difficulty
+    card.due = after.due or now
+    card.last_review = after.last_review
+    card.reps = (card.reps or 0) + 1
+
+
+def _update_skill(user_id: int, topic_id: int, difficulty: int, score: float,
+                  now: datetime) -> None:
+    row = db.session.scalars(
+        select(TopicSkill).where(TopicSkill.user_id == user_id, TopicSkill.topic_id == topic_id)
+    ).first()
+    if row is None:
+        default = skill_model.Skill()
+        row = TopicSkill(user_id=user_id, topic_id=topic_id, rating=default.rating,
+                         deviation=default.deviation, volatility=default.volatility, n=0,
+                         updated_at=now)
+        db.session.add(row)
+    new = skill_model.update(
+        skill_model.Skill(row.rating, row.deviation, row.volatility, row.n), difficulty, score
+    )
+    row.rating, row.deviation, row.volatility, row.n = (
+        new.rating, new.deviation, new.volatility, new.n
+    )
+    row.updated_at = now

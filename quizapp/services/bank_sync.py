@@ -1,0 +1,135 @@
+"""Import the bank files into the database in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+
+from sqlalchemy import select
+
+from quizapp.bank.loader import Bank
+from quizapp.bank.loader import content_hash
+from quizapp.bank.schema import BankQuestion
+from quizapp.bank.schema import BankTopic
+from quizapp.extensions import db
+from quizapp.models import Question
+from quizapp.models import Topic
+
+
+class BankInvalid(ValueError):
+    """The bank has problems; nothing was written."""
+
+    def __init__(self, bank: Bank) -> None:
+        super().__init__(f"{len(bank.problems)} problem(s) in the question bank")
+        self.problems = bank.problems
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    topics_added: int = 0
+    topics_updated: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.retired or self.restored
+                    or self.topics_added or self.topics_updated)
+
+    def summary(self) -> str:
+        return (f"{len(self.added)} added, {len(self.updated)} updated, "
+                f"{len(self.retired)} retired, {len(self.restored)} restored, "
+                f"{self.unchanged} unchanged; topics: {self.topics_added} added, "
+                f"{self.topics_updated} updated")
+
+
+def sync_bank(bank: Bank, now: datetime) -> SyncReport:
+    """Insert new questions, version changed ones, retire missing ones; commit once.
+
+    A bank with problems raises ``BankInvalid`` before anything is written; any error
+    while writing rolls the whole sync back.
+    """
+    if not bank.ok:
+        raise BankInvalid(bank)
+    report = SyncReport()
+    try:
+        topics = _sync_topics(bank.topics, report)
+        _sync_questions(bank.questions, topics, now, report)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
+
+
+def _sync_topics(topics: list[BankTopic], report: SyncReport) -> dict[str, Topic]:
+    existing = {t.slug: t for t in db.session.scalars(select(Topic))}
+    for item in topics:
+        topic = existing.get(item.slug)
+        if topic is None:
+            topic = Topic(slug=item.slug, domain=item.domain, title=item.title,
+                          description=item.description)
+            db.session.add(topic)
+            existing[item.slug] = topic
+            report.topics_added += 1
+        elif (topic.domain, topic.title, topic.description) != (
+            item.domain, item.title, item.description
+        ):
+            topic.domain, topic.title, topic.description = (
+                item.domain, item.title, item.description
+            )
+            report.topics_updated += 1
+    db.session.flush()
+    return existing
+
+
+def _sync_questions(
+    questions: list[BankQuestion], topics: dict[str, Topic], now: datetime, report: SyncReport
+) -> None:
+    existing = {q.uid: q for q in db.session.scalars(select(Question))}
+    for item in questions:
+        digest = content_hash(item)
+        question = existing.pop(item.uid, None)
+        if question is None:
+            question = Question(uid=item.uid, version=1, created_at=now)
+            _apply(question, item, topics, digest, now)
+            db.session.add(question)
+            report.added.append(item.uid)
+            continue
+        if question.retired_at is not None:
+            question.retired_at = None
+            report.restored.append(item.uid)
+        if question.content_hash != digest:
+            _apply(question, item, topics, digest, now)
+            question.version += 1
+            report.updated.append(item.uid)
+        else:
+            if question.source != item.source:
+                question.source = item.source  # the file moved; the content did not
+            if item.uid not in report.restored:
+                report.unchanged += 1
+    for question in existing.values():
+        if question.retired_at is None:
+            question.retired_at = now
+            report.retired.append(question.uid)
+
+
+def _apply(
+    question: Question, item: BankQuestion, topics: dict[str, Topic], digest: str, now: datetime
+) -> None:
+    question.topic_id = topics[item.topic].id
+    question.type = item.type
+    question.difficulty = item.difficulty
+    question.expected_seconds = item.expected_seconds
+    question.body_md = item.body
+    question.explanation_md = item.explanation
+    question.hint_md = item.hint
+    question.payload = item.payload
+    question.tags = list(item.tags)
+    question.content_hash = digest
+    question.source = item.source
+    question.updated_at = now

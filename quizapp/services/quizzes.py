@@ -1,0 +1,142 @@
+"""Start quizzes and read a learner's quiz state."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy import select
+
+from quizapp.core import selection
+from quizapp.core.clock import start_of_local_day
+from quizapp.core.memory import MemoryState
+from quizapp.core.memory import retrievability
+from quizapp.core.skill import Skill
+from quizapp.extensions import db
+from quizapp.models import Attempt
+from quizapp.models import Card
+from quizapp.models import Question
+from quizapp.models import Quiz
+from quizapp.models import QuizItem
+from quizapp.models import TopicSkill
+from quizapp.models import User
+
+
+class QuizNotFound(LookupError):
+    """No such quiz for this learner (or no such item in it)."""
+
+
+@dataclass(frozen=True)
+class DailyPlan:
+    due: list[selection.DueCard]
+    new: list[selection.Candidate]
+    new_budget: int
+
+
+def new_introduced_today(user: User, now: datetime) -> int:
+    """How many never-seen questions the learner answered since local midnight."""
+    since = start_of_local_day(now, user.timezone)
+    stmt = select(func.count()).select_from(Attempt).where(
+        Attempt.user_id == user.id, Attempt.created_at >= since, Attempt.was_new.is_(True)
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def due_cards(user_id: int, now: datetime) -> list[selection.DueCard]:
+    """Cards due at ``now`` (uses the (user_id, due) index) with their recall probability."""
+    stmt = (
+        select(Card, Question.topic_id)
+        .join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user_id, Card.due <= now, Question.retired_at.is_(None))
+    )
+    return [
+        selection.DueCard(card.question_id, topic_id, retrievability(memory_of(card), now))
+        for card, topic_id in db.session.execute(stmt)
+    ]
+
+
+def new_candidates(user_id: int) -> list[selection.Candidate]:
+    """Live questions the learner has no card for yet."""
+    seen = select(Card.question_id).where(Card.user_id == user_id)
+    stmt = select(Question.id, Question.topic_id, Question.difficulty).where(
+        Question.retired_at.is_(None), Question.id.not_in(seen)
+    )
+    return [selection.Candidate(*row) for row in db.session.execute(stmt)]
+
+
+def skills_for(user_id: int) -> dict[int, Skill]:
+    rows = db.session.scalars(select(TopicSkill).where(TopicSkill.user_id == user_id))
+    return {r.topic_id: Skill(r.rating, r.deviation, r.volatility, r.n) for r in rows}
+
+
+def memory_of(card: Card) -> MemoryState:
+    return MemoryState(card.state, card.step, card.stability, card.difficulty, card.due,
+                       card.last_review)
+
+
+def daily_plan(user: User, now: datetime) -> DailyPlan:
+    budget = max(0, user.daily_goal - new_introduced_today(user, now))
+    return DailyPlan(due_cards(user.id, now), new_candidates(user.id), budget)
+
+
+def start_daily_review(user: User, now: datetime, rng: random.Random,
+                       extra: bool = False) -> Quiz | None:
+    """Create a daily review: due cards first, then new questions up to the daily goal.
+
+    ``extra`` ignores today's new-question budget (the learner asked to keep going).
+    Returns None when there is nothing to practise.
+    """
+    plan = daily_plan(user, now)
+    budget = user.daily_goal if extra else plan.new_budget
+    picks = selection.daily_review(plan.due, plan.new, skills_for(user.id), user.daily_goal,
+                                   budget, rng)
+    if not picks:
+        return None
+    quiz = Quiz(user_id=user.id, mode="daily", seed=rng.randrange(2**31), created_at=now)
+    quiz.items = [
+        QuizItem(position=i, question_id=p.question_id, kind=p.kind)
+        for i, p in enumerate(picks, start=1)
+    ]
+    db.session.add(quiz)
+    db.session.commit()
+    return quiz
+
+
+def get_quiz(user_id: int, quiz_id: int) -> Quiz:
+    """The learner's own quiz, or ``QuizNotFound`` (never another learner's)."""
+    quiz = db.session.scalars(
+        select(Quiz).where(Quiz.id == quiz_id, Quiz.user_id == user_id)
+    ).first()
+    if quiz is None:
+        raise QuizNotFound(quiz_id)
+    return quiz
+
+
+def get_item(quiz: Quiz, position: int) -> QuizItem:
+    for item in quiz.items:
+        if item.position == position:
+            return item
+    raise QuizNotFound(position)
+
+
+def next_unanswered(quiz: Quiz) -> QuizItem | None:
+    return next((item for item in quiz.items if item.attempt_id is None), None)
+
+
+def mark_shown(item: QuizItem, now: datetime) -> None:
+    """Remember when a question was first shown, to time the answer."""
+    if item.shown_at is None:
+        item.shown_at = now
+        db.session.commit()
+
+
+def unfinished_quiz(user_id: int) -> Quiz | None:
+    stmt = (
+        select(Quiz)
+        .where(Quiz.user_id == user_id, Quiz.finished_at.is_(None))
+        .order_by(Quiz.created_at.desc())
+        .limit(1)
+    )
+    return db.session.scalars(stmt).first()

@@ -1,0 +1,146 @@
+"""Read models for the feedback, summary and dashboard pages (fixed number of queries)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Attempt
+from quizapp.models import Card
+from quizapp.models import Question
+from quizapp.models import Quiz
+from quizapp.models import QuizItem
+from quizapp.models import Topic
+from quizapp.services.quizzes import new_introduced_today
+
+WENT_WELL = 0.75
+WENT_BADLY = 0.5
+
+
+@dataclass(frozen=True)
+class TopicResult:
+    title: str
+    domain: str
+    answered: int
+    score: float
+
+
+@dataclass(frozen=True)
+class QuizSummary:
+    quiz: Quiz
+    answered: int
+    total: int
+    correct: int
+    score: float
+    duration_ms: int
+    went_well: list[TopicResult]
+    went_badly: list[TopicResult]
+    in_between: list[TopicResult]
+    due_within_day: int
+    next_due: datetime | None
+    rows: list[tuple[QuizItem, Attempt | None]]
+
+
+def attempt_for(user_id: int, attempt_id: int) -> Attempt | None:
+    return db.session.scalars(
+        select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user_id)
+    ).first()
+
+
+def quiz_summary(quiz: Quiz, now: datetime) -> QuizSummary:
+    """Score, time, topic breakdown and upcoming reviews for one quiz."""
+    attempts = {a.id: a for a in db.session.scalars(
+        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == quiz.user_id))}
+    rows = [(item, attempts.get(item.attempt_id or -1)) for item in quiz.items]
+    done = [a for _, a in rows if a is not None]
+    by_topic: dict[int, list[float]] = {}
+    topics: dict[int, Topic] = {}
+    for item, attempt in rows:
+        if attempt is not None:
+            by_topic.setdefault(item.question.topic_id, []).append(attempt.score)
+            topics[item.question.topic_id] = item.question.topic
+    results = sorted(
+        (TopicResult(topics[t].title, topics[t].domain, len(s), sum(s) / len(s))
+         for t, s in by_topic.items()),
+        key=lambda r: (-r.score, r.title),
+    )
+    upcoming = _upcoming(quiz.user_id, now)
+    return QuizSummary(
+        quiz=quiz, answered=len(done), total=len(rows),
+        correct=sum(1 for a in done if a.correct),
+        score=(sum(a.score for a in done) / len(done)) if done else 0.0,
+        duration_ms=sum(a.duration_ms for a in done),
+        went_well=[r for r in results if r.score >= WENT_WELL],
+        went_badly=[r for r in results if r.score < WENT_BADLY],
+        in_between=[r for r in results if WENT_BADLY <= r.score < WENT_WELL],
+        due_within_day=upcoming["due_within_day"], next_due=upcoming["next_due"], rows=rows,
+    )
+
+
+def _upcoming(user_id: int, now: datetime) -> dict[str, Any]:
+    live = Question.retired_at.is_(None)
+    base = select(Card).join(Question, Question.id == Card.question_id).where(
+        Card.user_id == user_id, live)
+    within_day = db.session.scalar(
+        select(func.count()).select_from(base.where(Card.due <= now + timedelta(days=1))
+                                         .subquery()))
+    next_due = db.session.scalar(
+        select(func.min(Card.due)).join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user_id, live, Card.due > now))
+    return {"due_within_day": within_day or 0, "next_due": next_due}
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    due_now: int
+    new_available: int
+    new_today: int
+    answered_today: int
+    next_due: datetime | None
+    unfinished: Quiz | None
+    recent: list[tuple[Quiz, int, float]]
+
+
+def dashboard(user: Any, now: datetime, unfinished: Quiz | None) -> Dashboard:
+    """Counts for the home page."""
+    live = Question.retired_at.is_(None)
+    due_now = db.session.scalar(
+        select(func.count(Card.id)).join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user.id, Card.due <= now, live)) or 0
+    seen = select(Card.question_id).where(Card.user_id == user.id)
+    new_available = db.session.scalar(
+        select(func.count(Question.id)).where(live, Question.id.not_in(seen))) or 0
+    upcoming = _upcoming(user.id, now)
+    return Dashboard(
+        due_now=due_now, new_available=new_available,
+        new_today=new_introduced_today(user, now),
+        answered_today=_answered_today(user, now),
+        next_due=upcoming["next_due"], unfinished=unfinished, recent=_recent(user.id),
+    )
+
+
+def _answered_today(user: Any, now: datetime) -> int:
+    from quizapp.core.clock import start_of_local_day
+
+    since = start_of_local_day(now, user.timezone)
+    return db.session.scalar(select(func.count(Attempt.id)).where(
+        Attempt.user_id == user.id, Attempt.created_at >= since)) or 0
+
+
+def _recent(user_id: int, limit: int = 5) -> list[tuple[Quiz, int, float]]:
+    recent = (select(Quiz.id).where(Quiz.user_id == user_id)
+              .order_by(Quiz.created_at.desc()).limit(limit).subquery())
+    stmt = (
+        select(Quiz, func.count(Attempt.id), func.coalesce(func.avg(Attempt.score), 0.0))
+        .join(recent, recent.c.id == Quiz.id)
+        .outerjoin(Attempt, Attempt.quiz_id == Quiz.id)
+        .group_by(Quiz.id)
+        .order_by(Quiz.created_at.desc())
+    )
+    return [(quiz, count, float(avg)) for quiz, count, avg in db.session.execute(stmt)]

@@ -1,0 +1,105 @@
+// quizapp front-end: typeset math, keyboard shortcuts, hint tracking. No inline scripts (CSP).
+(function () {
+  "use strict";
+
+  function typesetMath(root) {
+    if (!window.katex) return;
+    root.querySelectorAll(".math").forEach(function (el) {
+      if (el.dataset.typeset) return;
+      var tex = el.textContent;
+      try {
+        window.katex.render(tex, el, {
+          displayMode: el.classList.contains("block") || el.classList.contains("display"),
+          throwOnError: false,
+          strict: "ignore",
+        });
+        el.dataset.typeset = "1";
+        el.setAttribute("aria-label", tex);
+      } catch (err) {
+        el.textContent = tex;
+      }
+    });
+  }
+
+  function isTyping(target) {
+    var tag = target && target.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT") return true;
+    return tag === "INPUT" && !/^(radio|checkbox|submit|button|hidden)$/.test(target.type);
+  }
+
+  function pickByKey(form, key) {
+    var input = form.querySelector('input[data-key="' + key + '"]');
+    if (!input || input.closest("details:not([open])")) return false;
+    if (input.type === "checkbox") input.checked = !input.checked; else input.checked = true;
+    input.focus();
+    return true;
+  }
+
+  function onKeydown(event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    var form = document.querySelector("[data-answer-form]");
+    if (event.key === "Enter") {
+      if (event.target.tagName === "TEXTAREA" || event.target.tagName === "A" ||
+          event.target.tagName === "BUTTON" || event.target.tagName === "SUMMARY") return;
+      if (form) {
+        if (isTyping(event.target)) return; // browsers submit forms on Enter in text inputs
+        var submit = form.querySelector("[type=submit]");
+        if (submit && !submit.closest("details:not([open])")) {
+          event.preventDefault();
+          form.requestSubmit(submit);
+        }
+        return;
+      }
+      var go = document.querySelector("[data-shortcut=enter]");
+      if (go && !isTyping(event.target)) {
+        event.preventDefault();
+        if (go.tagName === "A") window.location.assign(go.href); else go.click();
+      }
+      return;
+    }
+    if (form && /^[0-9]$/.test(event.key) && !isTyping(event.target)) {
+      if (pickByKey(form, event.key)) event.preventDefault();
+    }
+  }
+
+  function trackHints() {
+    document.querySelectorAll("[data-hint]").forEach(function (details) {
+      details.addEventListener("toggle", function () {
+        var field = details.closest("form").querySelector("input[name=hints_used]");
+        if (details.open && field) field.value = "1";
+      });
+    });
+  }
+
+  function preventDoubleSubmit() {
+    document.querySelectorAll("form").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        // The idempotency key makes a second submit harmless; this just avoids the wait.
+        window.setTimeout(function () {
+          form.querySelectorAll("[type=submit]").forEach(function (b) { b.disabled = true; });
+        }, 0);
+      });
+    });
+  }
+
+  function reenableOnReturn() {
+    // Pages restored from the back/forward cache keep disabled buttons; re-enable them.
+    window.addEventListener("pageshow", function () {
+      document.querySelectorAll("[type=submit]").forEach(function (b) { b.disabled = false; });
+    });
+  }
+
+  function focusOnLoad() {
+    var target = document.querySelector("[data-answer-form] input[data-key='1']");
+    if (target && !document.querySelector("[autofocus]")) target.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    typesetMath(document);
+    trackHints();
+    preventDoubleSubmit();
+    reenableOnReturn();
+    focusOnLoad();
+    document.addEventListener("keydown", onKeydown);
+  });
+})();

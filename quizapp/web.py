@@ -1,0 +1,93 @@
+"""Web wiring: blueprints, login loader, security headers, error pages, template helpers."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask import Response
+from flask import render_template
+from flask import request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from quizapp.core.clock import humanize_delta
+from quizapp.extensions import db
+from quizapp.extensions import login_manager
+from quizapp.models import User
+from quizapp.rendering import render_inline
+from quizapp.rendering import render_markdown
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def register_web(app: Flask) -> None:
+    """Attach blueprints, the login loader, headers, error pages and Jinja helpers."""
+    from quizapp.blueprints import auth
+    from quizapp.blueprints import main
+    from quizapp.blueprints import quiz
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(quiz.bp)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(_load_user)
+
+    app.after_request(_security_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["markdown_inline"] = render_inline
+    app.jinja_env.filters["humanize_delta"] = humanize_delta
+    app.jinja_env.filters["duration"] = format_duration
+
+
+def _load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    message = "Your form expired or was sent from another site. Go back, reload and try again."
+    return render_template("error.html", code=400, title="Form expired", message=message), 400
+
+
+def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    if error.code is None or error.code < 400:
+        return error
+    titles = {404: "Page not found", 403: "Not allowed", 429: "Slow down"}
+    messages = {
+        404: "There is nothing here. It may have been moved, or it belongs to someone else.",
+        429: "Too many attempts in a short time. Wait a minute and try again.",
+    }
+    title = titles.get(error.code, error.name)
+    message = messages.get(error.code, error.description or "")
+    return render_template("error.html", code=error.code, title=title, message=message), error.code
+
+
+def format_duration(milliseconds: int | float | None) -> str:
+    """'45 s', '3 min 20 s', '1 h 5 min'."""
+    seconds = round((milliseconds or 0) / 1000)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
