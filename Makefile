@@ -1,0 +1,54 @@
+# quizapp — `make run` to serve on http://127.0.0.1:5000, `make test` to run every check.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST_WORKERS ?= 2
+export FLASK_APP := wsgi.py
+
+.PHONY: install run db test test-sqlite test-postgres lint bank-check bank-stats bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+db: install  ## apply migrations and load the question bank
+	$(BIN)/flask db upgrade
+	$(BIN)/flask bank sync
+
+run: db  ## serve the app with embedded SQLite on http://127.0.0.1:$(PORT)
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: install lint test-sqlite test-postgres  ## everything CI runs
+
+lint: install
+	$(BIN)/ruff check .
+
+test-sqlite: install
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
+
+test-postgres: install
+	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect('$(subst +psycopg,,$(TEST_DATABASE_URL))', connect_timeout=3).close()" 2>/dev/null; then \
+		TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/pytest -n $(PYTEST_WORKERS) tests/integration tests/functional; \
+	elif [ -n "$$CI" ]; then \
+		echo "PostgreSQL is not reachable at $(TEST_DATABASE_URL)"; exit 1; \
+	else \
+		echo "!! PostgreSQL not reachable at $(TEST_DATABASE_URL): skipped the PostgreSQL run"; \
+	fi
+
+bank-check: install
+	$(BIN)/flask bank validate
+
+bank-stats: install
+	$(BIN)/flask bank stats
+
+bench: install
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,64 @@
+"""Helpers for driving the quiz through the test client."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from quizapp.bank.loader import load_bank
+from quizapp.extensions import db
+from quizapp.models import Question
+from quizapp.models import QuizItem
+from quizapp.services.bank_sync import sync_bank
+from tests.conftest import NOW
+from tests.conftest import TEST_BANK
+
+
+def sync_test_bank() -> None:
+    sync_bank(load_bank(TEST_BANK), NOW)
+
+
+def form_key(html: str) -> str:
+    return re.search(r'name="key"[^>]*value="([0-9a-f]{32})"', html).group(1)
+
+
+def right_answer(question: Question) -> dict:
+    payload = question.payload
+    if question.type == "mcq":
+        return {"choice": str(next(i for i, c in enumerate(payload["choices"]) if c["correct"]))}
+    if question.type == "multi_select":
+        return {"choice": [str(i) for i, c in enumerate(payload["choices"]) if c["correct"]]}
+    if question.type == "numeric":
+        return {"answer": str(payload["answer"])}
+    if question.type == "short_text":
+        return {"answer": payload["answers"][0]}
+    return {"answer": "My answer.", "self_grade": "3", "rubric": ["0", "1"]}
+
+
+def wrong_answer(question: Question) -> dict:
+    payload = question.payload
+    if question.type in ("mcq", "multi_select"):
+        return {"choice": str(next(i for i, c in enumerate(payload["choices"])
+                                   if not c["correct"]))}
+    if question.type == "numeric":
+        return {"answer": str(payload["answer"] * 3 + 1)}
+    if question.type == "short_text":
+        return {"answer": "definitely not it"}
+    return {"answer": "No idea.", "self_grade": "0"}
+
+
+def item_question(quiz_id: int, position: int) -> Question:
+    item = db.session.scalars(select(QuizItem).where(QuizItem.quiz_id == quiz_id,
+                                                     QuizItem.position == position)).one()
+    return item.question
+
+
+def answer(client, quiz_id: int, position: int, correct: bool = True, **extra):
+    """Open the question page, then submit an answer; return the POST response."""
+    page = client.get(f"/quiz/{quiz_id}/q/{position}")
+    assert page.status_code == 200, page.status_code
+    question = item_question(quiz_id, position)
+    data = {"key": form_key(page.get_data(as_text=True)), "hints_used": "0",
+            **(right_answer(question) if correct else wrong_answer(question)), **extra}
+    return client.post(f"/quiz/{quiz_id}/q/{position}", data=data)

@@ -1,0 +1,49 @@
+import shutil
+
+from sqlalchemy import func
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Question
+from tests.conftest import TEST_BANK
+
+
+def test_validate_ok(app, database):
+    result = app.test_cli_runner().invoke(args=["bank", "validate", str(TEST_BANK)])
+    assert result.exit_code == 0
+    assert "5 questions in 2 topics: OK" in result.output
+
+
+def test_validate_reports_problems_and_fails(app, database, tmp_path):
+    shutil.copytree(TEST_BANK, tmp_path / "q")
+    path = tmp_path / "q" / "math" / "testing-math.yaml"
+    path.write_text(path.read_text().replace('check: "0.5 * 0.5"', 'check: "0.5 * 0.6"'))
+    result = app.test_cli_runner().invoke(args=["bank", "validate", str(tmp_path / "q")])
+    assert result.exit_code == 1
+    assert "math/testing-math.yaml: question 't.numeric': field 'answer'" in result.output
+
+
+def test_sync_then_sync_again(app, database):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["bank", "sync"])
+    assert first.exit_code == 0 and "5 added" in first.output
+    second = runner.invoke(args=["bank", "sync"])
+    assert "0 added, 0 updated, 0 retired, 0 restored, 5 unchanged" in second.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Question)) == 5
+
+
+def test_sync_of_a_bad_bank_writes_nothing(app, database, tmp_path):
+    shutil.copytree(TEST_BANK, tmp_path / "q")
+    (tmp_path / "q" / "ml" / "testing-basics.yaml").write_text("domain: ml\ntopic: [")
+    result = app.test_cli_runner().invoke(args=["bank", "sync", str(tmp_path / "q")])
+    assert result.exit_code == 1
+    assert "nothing written" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Question)) == 0
+
+
+def test_stats_prints_tables(app, database):
+    result = app.test_cli_runner().invoke(args=["bank", "stats"])
+    assert result.exit_code == 0
+    assert "| mcq | 1 |" in result.output and "| ml | 3 |" in result.output

@@ -1,0 +1,31 @@
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/settings"),
+        ("post", "/settings"),
+        ("post", "/quiz/start"),
+        ("get", "/quiz/1"),
+        ("get", "/quiz/1/q/1"),
+        ("post", "/quiz/1/q/1"),
+        ("get", "/quiz/1/q/1/feedback"),
+        ("get", "/quiz/1/summary"),
+        ("post", "/auth/logout"),
+    ],
+)
+def test_login_required(client, method, path):
+    response = getattr(client, method)(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")
+
+
+def test_every_non_public_rule_is_covered(app):
+    public = {"/", "/healthz", "/auth/login", "/auth/register", "/static/<path:filename>"}
+    covered = {"/settings", "/quiz/start", "/quiz/<int:quiz_id>",
+               "/quiz/<int:quiz_id>/q/<int:position>",
+               "/quiz/<int:quiz_id>/q/<int:position>/feedback", "/quiz/<int:quiz_id>/summary",
+               "/auth/logout"}
+    rules = {rule.rule for rule in app.url_map.iter_rules()}
+    assert rules - public == covered

@@ -1,0 +1,169 @@
+import re
+
+import pytest
+from fsrs import Rating
+from sqlalchemy import func
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Attempt
+from quizapp.models import Card
+from quizapp.models import Quiz
+from quizapp.models import TopicSkill
+from tests.integration.helpers import answer
+from tests.integration.helpers import form_key
+from tests.integration.helpers import item_question
+from tests.integration.helpers import right_answer
+from tests.integration.helpers import sync_test_bank
+
+
+@pytest.fixture
+def learner(client, auth):
+    sync_test_bank()
+    auth.register()
+    return client
+
+
+def start(client) -> int:
+    response = client.post("/quiz/start")
+    match = re.fullmatch(r"/quiz/(\d+)/q/1", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return int(match.group(1))
+
+
+def attempts() -> int:
+    return db.session.scalar(select(func.count()).select_from(Attempt))
+
+
+def test_daily_review_serves_new_questions_up_to_the_bank(learner):
+    quiz_id = start(learner)
+    quiz = db.session.get(Quiz, quiz_id)
+    assert len(quiz.items) == 5 and {i.kind for i in quiz.items} == {"new"}
+    page = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+    assert "Question 1 of 5" in page
+    assert 'name="csrf_token"' in page or learner.application.config["WTF_CSRF_ENABLED"] is False
+
+
+def test_answer_every_type_then_summary(learner):
+    quiz_id = start(learner)
+    for position in range(1, 6):
+        response = answer(learner, quiz_id, position)
+        assert response.headers["Location"] == f"/quiz/{quiz_id}/q/{position}/feedback"
+        feedback = learner.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Explanation" in feedback
+        assert ("Correct." in feedback) or ("You graded yourself 3/3" in feedback)
+    summary = learner.get(f"/quiz/{quiz_id}/summary").get_data(as_text=True)
+    assert "Quiz complete" in summary and 'data-testid="score">100%' in summary
+    assert "Testing basics" in summary and "Went well" in summary
+    assert db.session.get(Quiz, quiz_id).finished_at is not None
+
+
+def test_wrong_answer_shows_the_right_one_and_why(learner):
+    quiz_id = start(learner)
+    position = next(p for p in range(1, 6) if item_question(quiz_id, p).uid == "t.mcq")
+    for earlier in range(1, position):
+        answer(learner, quiz_id, earlier)
+    response = answer(learner, quiz_id, position, correct=False)
+    page = learner.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Not quite." in page
+    assert "has a zero denominator" in page  # the right choice's note
+    assert "your pick" in page
+
+
+def test_double_submit_records_one_attempt(learner):
+    quiz_id = start(learner)
+    page = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+    data = {"key": form_key(page), **right_answer(item_question(quiz_id, 1))}
+    first = learner.post(f"/quiz/{quiz_id}/q/1", data=data)
+    second = learner.post(f"/quiz/{quiz_id}/q/1", data=data)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert attempts() == 1
+    card = db.session.scalars(select(Card)).one()
+    assert card.reps == 1
+
+
+def test_resubmitting_an_answered_item_with_a_new_key_changes_nothing(learner):
+    quiz_id = start(learner)
+    answer(learner, quiz_id, 1)
+    question = item_question(quiz_id, 1)
+    response = learner.post(f"/quiz/{quiz_id}/q/1", data={"key": "a" * 32,
+                                                           **right_answer(question)})
+    assert response.headers["Location"] == f"/quiz/{quiz_id}/q/1/feedback"
+    assert attempts() == 1
+
+
+def test_unusable_answer_rerenders_with_message_and_input(learner):
+    quiz_id = start(learner)
+    position = next(p for p in range(1, 6) if item_question(quiz_id, p).uid == "t.numeric")
+    for earlier in range(1, position):
+        answer(learner, quiz_id, earlier)
+    page = learner.get(f"/quiz/{quiz_id}/q/{position}").get_data(as_text=True)
+    response = learner.post(f"/quiz/{quiz_id}/q/{position}",
+                            data={"key": form_key(page), "answer": "twelve"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "is not a number" in html and 'value="twelve"' in html
+    assert attempts() == position - 1
+
+
+def test_missing_key_is_rejected_without_recording(learner):
+    quiz_id = start(learner)
+    response = learner.post(f"/quiz/{quiz_id}/q/1", data=right_answer(item_question(quiz_id, 1)))
+    assert response.status_code == 400
+    assert attempts() == 0
+
+
+def test_questions_are_answered_in_order(learner):
+    quiz_id = start(learner)
+    assert learner.get(f"/quiz/{quiz_id}/q/3").headers["Location"] == f"/quiz/{quiz_id}/q/1"
+    assert learner.get(f"/quiz/{quiz_id}").headers["Location"] == f"/quiz/{quiz_id}/q/1"
+    assert learner.get(f"/quiz/{quiz_id}/q/99").status_code == 404
+
+
+def test_option_order_is_stable_across_reloads(learner):
+    quiz_id = start(learner)
+    first = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+    again = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+    order = re.findall(r'name="choice" value="(\d+)"', first)
+    assert order == re.findall(r'name="choice" value="(\d+)"', again)
+
+
+def test_answer_updates_card_skill_and_attempt(learner):
+    quiz_id = start(learner)
+    answer(learner, quiz_id, 1)
+    card = db.session.scalars(select(Card)).one()
+    attempt = db.session.scalars(select(Attempt)).one()
+    skill = db.session.scalars(select(TopicSkill)).one()
+    assert card.reps == 1 and card.due > attempt.created_at and card.last_review is not None
+    assert attempt.correct and attempt.was_new and attempt.next_due == card.due
+    assert attempt.rating in (Rating.Good, Rating.Easy, Rating.Hard)
+    assert skill.n == 1 and skill.rating > 1500
+
+
+def test_hint_makes_a_right_answer_hard(learner):
+    quiz_id = start(learner)
+    position = next(p for p in range(1, 6) if item_question(quiz_id, p).uid == "t.short")
+    for earlier in range(1, position):
+        answer(learner, quiz_id, earlier)
+    answer(learner, quiz_id, position, hints_used="1")
+    attempt = db.session.scalars(select(Attempt).order_by(Attempt.id.desc())).first()
+    assert attempt.correct and attempt.rating == Rating.Hard and attempt.hints_used == 1
+
+
+def test_other_learners_cannot_see_a_quiz(learner, auth):
+    quiz_id = start(learner)
+    answer(learner, quiz_id, 1)
+    auth.logout()
+    auth.register(email="eve@example.com", name="Eve")
+    for path in (f"/quiz/{quiz_id}", f"/quiz/{quiz_id}/q/1", f"/quiz/{quiz_id}/q/1/feedback",
+                 f"/quiz/{quiz_id}/summary"):
+        assert learner.get(path).status_code == 404
+    assert learner.post(f"/quiz/{quiz_id}/q/2", data={"key": "b" * 32}).status_code == 404
+
+
+def test_start_resumes_an_unfinished_quiz(learner):
+    quiz_id = start(learner)
+    answer(learner, quiz_id, 1)
+    assert learner.post("/quiz/start").headers["Location"] == f"/quiz/{quiz_id}"
+    dashboard = learner.get("/").get_data(as_text=True)
+    assert "Pick up where you left off" in dashboard

@@ -1,0 +1,126 @@
+"""Daily review over several days, driven through the services with explicit times."""
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from quizapp.extensions import db
+from quizapp.models import Card
+from quizapp.models import User
+from quizapp.services import accounts
+from quizapp.services import answers
+from quizapp.services import quizzes
+from quizapp.services import reports
+from tests.conftest import NOW
+from tests.integration.helpers import right_answer
+from tests.integration.helpers import sync_test_bank
+from tests.integration.helpers import wrong_answer
+
+
+def make_user(goal: int = 20, timezone: str = "UTC") -> User:
+    user = accounts.register_user("sam@example.com", "long-password", "Sam", NOW, goal)
+    user.timezone = timezone
+    db.session.commit()
+    return user
+
+
+def play(user, now, rng, correct=lambda q: True, extra=False):
+    """Start a daily review at ``now`` and answer every item 30 s apart."""
+    quiz = quizzes.start_daily_review(user, now, rng, extra=extra)
+    if quiz is None:
+        return None
+    moment = now
+    for item in quiz.items:
+        quizzes.mark_shown(item, moment)
+        moment += timedelta(seconds=30)
+        form = right_answer(item.question) if correct(item.question) else wrong_answer(
+            item.question)
+        answers.record_answer(quiz, item, MultiDict(form), f"{item.id:032x}", 0, moment, rng)
+    return quiz
+
+
+def test_next_day_brings_back_the_due_reviews(ctx, rng):
+    sync_test_bank()
+    user = make_user()
+    first = play(user, NOW, rng, correct=lambda q: q.uid != "t.mcq")
+    assert {i.kind for i in first.items} == {"new"}
+    tomorrow = NOW + timedelta(days=1, hours=1)
+    due_ids = set(db.session.scalars(select(Card.question_id).where(Card.due <= tomorrow)))
+    assert due_ids  # the missed question at least is due again
+    second = quizzes.start_daily_review(user, tomorrow, rng)
+    assert {i.question_id for i in second.items} == due_ids
+    assert {i.kind for i in second.items} == {"review"}
+    missed = next(i for i in second.items if i.question.uid == "t.mcq")
+    assert missed.position == 1 or len(second.items) > 1
+
+
+def test_new_question_budget_is_per_local_day(ctx, rng):
+    sync_test_bank()
+    user = make_user(goal=3)
+    first = play(user, NOW, rng)
+    assert len(first.items) == 3
+    assert quizzes.new_introduced_today(user, NOW + timedelta(minutes=30)) == 3
+    later_today = NOW + timedelta(hours=2)
+    reviews = play(user, later_today, rng)  # learning steps come due within minutes
+    assert reviews is not None and {i.kind for i in reviews.items} == {"review"}
+    moment = later_today + timedelta(minutes=3)
+    assert quizzes.start_daily_review(user, moment, rng) is None  # budget spent, none due
+    extra = quizzes.start_daily_review(user, moment, rng, extra=True)
+    assert extra is not None and [i.kind for i in extra.items] == ["new", "new"]
+
+
+def test_day_boundary_follows_the_learners_time_zone(ctx, rng):
+    sync_test_bank()
+    user = make_user(goal=2, timezone="America/New_York")  # NOW is 04:00 in New York
+    play(user, NOW, rng)
+    assert quizzes.new_introduced_today(user, NOW + timedelta(hours=19)) == 2  # 23:00 NY
+    assert quizzes.new_introduced_today(user, NOW + timedelta(hours=21)) == 0  # next NY day
+
+
+def test_retired_questions_are_not_served(ctx, rng):
+    sync_test_bank()
+    user = make_user()
+    play(user, NOW, rng)
+    from quizapp.models import Question
+
+    for question in db.session.scalars(select(Question)):
+        question.retired_at = NOW
+    db.session.commit()
+    assert quizzes.start_daily_review(user, NOW + timedelta(days=30), rng) is None
+
+
+def test_summary_reports_topics_and_upcoming_reviews(ctx, rng):
+    sync_test_bank()
+    user = make_user()
+    quiz = play(user, NOW, rng, correct=lambda q: q.topic.slug == "testing-basics")
+    summary = reports.quiz_summary(quiz, NOW + timedelta(minutes=5))
+    assert summary.answered == 5 and summary.correct == 3
+    assert [t.title for t in summary.went_well] == ["Testing basics"]
+    assert [t.title for t in summary.went_badly] == ["Testing math"]
+    assert summary.duration_ms == 5 * 30_000
+    assert summary.next_due is not None and summary.due_within_day >= 2
+
+
+def test_dashboard_counts(ctx, rng):
+    sync_test_bank()
+    user = make_user(goal=3)
+    play(user, NOW, rng)
+    board = reports.dashboard(user, NOW + timedelta(minutes=10), None)
+    assert board.new_today == 3 and board.answered_today == 3
+    assert board.new_available == 2
+    assert len(board.recent) == 1 and board.recent[0][1] == 3
+
+
+def test_many_days_of_practice_keep_intervals_growing(ctx):
+    sync_test_bank()
+    user = make_user()
+    rng = random.Random(5)
+    day = NOW
+    for _ in range(20):
+        play(user, day, rng)
+        day += timedelta(days=1)
+    cards = db.session.scalars(select(Card)).all()
+    assert len(cards) == 5
+    assert all(card.due - card.last_review > timedelta(days=3) for card in cards)

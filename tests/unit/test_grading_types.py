@@ -1,0 +1,123 @@
+import random
+
+import pytest
+from pydantic import ValidationError
+from werkzeug.datastructures import MultiDict
+
+from quizapp.grading.base import ResponseError
+from quizapp.grading.multi_select import partial_credit
+from quizapp.grading.registry import REGISTRY
+from quizapp.grading.short_text import normalise
+
+MCQ = REGISTRY["mcq"]
+MULTI = REGISTRY["multi_select"]
+NUMERIC = REGISTRY["numeric"]
+SHORT = REGISTRY["short_text"]
+SELF = REGISTRY["self_graded"]
+
+
+def choices(*correct):
+    return {"choices": [{"text": f"option {i}", "correct": i in correct} for i in range(4)]}
+
+
+def test_registry_lists_every_type_by_name():
+    assert set(REGISTRY) == {"mcq", "multi_select", "numeric", "short_text", "self_graded"}
+    for name, kind in REGISTRY.items():
+        assert kind.name == name
+        assert kind.widget_template.startswith("widgets/")
+
+
+def test_mcq_grades_one_pick():
+    payload = MCQ.load(choices(2))
+    assert MCQ.grade(payload, MCQ.parse_response(payload, MultiDict({"choice": "2"}))).score == 1
+    assert MCQ.grade(payload, MCQ.parse_response(payload, MultiDict({"choice": "1"}))).score == 0
+
+
+@pytest.mark.parametrize("form", [{}, {"choice": "9"}, {"choice": "x"}, {"choice": "-1"}])
+def test_mcq_rejects_missing_or_forged_picks(form):
+    payload = MCQ.load(choices(2))
+    with pytest.raises(ResponseError):
+        MCQ.parse_response(payload, MultiDict(form))
+
+
+def test_mcq_needs_exactly_one_correct_choice():
+    with pytest.raises(ValidationError, match="exactly one"):
+        MCQ.load(choices(0, 1))
+    with pytest.raises(ValidationError, match="exactly one"):
+        MCQ.load(choices())
+
+
+def test_mcq_shuffles_per_seed_but_is_stable_for_a_seed():
+    payload = MCQ.load(choices(0))
+    orders = {tuple(MCQ.widget(payload, random.Random(s))["order"]) for s in range(20)}
+    assert len(orders) > 1
+    assert MCQ.widget(payload, random.Random(5)) == MCQ.widget(payload, random.Random(5))
+    fixed = MCQ.load({**choices(0), "shuffle": False})
+    assert MCQ.widget(fixed, random.Random(5))["order"] == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("correct", "picked", "score"),
+    [({0, 1}, {0, 1}, 1.0), ({0, 1}, {0}, 0.5), ({0, 1}, {0, 2}, 0.0), ({0, 1}, {2, 3}, 0.0),
+     ({0, 1, 2}, {0, 1}, 2 / 3), ({0}, {0, 1, 2, 3}, 0.0)],
+)
+def test_multi_select_partial_credit(correct, picked, score):
+    assert partial_credit(correct, picked) == pytest.approx(score)
+
+
+def test_multi_select_grade_and_feedback():
+    payload = MULTI.load(choices(0, 1))
+    grade = MULTI.grade(payload, MULTI.parse_response(payload, MultiDict([("choice", "0"),
+                                                                          ("choice", "3")])))
+    assert grade.score == 0
+    assert "missed 1" in grade.feedback and "picked 1 wrong" in grade.feedback
+    with pytest.raises(ResponseError, match="at least one"):
+        MULTI.parse_response(payload, MultiDict())
+
+
+def test_numeric_tolerances():
+    payload = NUMERIC.load({"answer": 0.0909, "rel_tol": 0.01, "allow_percent": True,
+                            "check": "1/11"})
+    for text, ok in [("0.0909", True), ("1/11", True), ("9.09%", True), ("0.092", False)]:
+        response = NUMERIC.parse_response(payload, {"answer": text})
+        assert NUMERIC.grade(payload, response).correct is ok, text
+    exact = NUMERIC.load({"answer": 87, "rel_tol": 0, "abs_tol": 0, "check": "87"})
+    assert not NUMERIC.grade(exact, {"text": "87.5", "value": 87.5}).correct
+    assert NUMERIC.answer_md(exact) == "87"
+
+
+def test_numeric_requires_a_check_and_a_finite_answer():
+    with pytest.raises(ValidationError, match="check"):
+        NUMERIC.load({"answer": 1})
+    with pytest.raises(ValidationError):
+        NUMERIC.load({"answer": float("nan"), "check": "0"})
+
+
+def test_short_text_normalises_and_accepts_alternatives():
+    payload = SHORT.load({"answers": ["Type II error", "false negative"],
+                          "pattern": r"^type (ii|2) ?(error)?$"})
+    cases = [("type ii error", True), ("  TYPE-II  error. ", True), ("False negative", True),
+             ("type 2", True), ("type I error", False)]
+    for text, ok in cases:
+        assert SHORT.grade(payload, SHORT.parse_response(payload, {"answer": text})).correct is ok
+    with pytest.raises(ResponseError):
+        SHORT.parse_response(payload, {"answer": "   "})
+    assert normalise("O(n log n)") == "o n log n"
+
+
+def test_short_text_rejects_a_bad_pattern():
+    with pytest.raises(ValidationError, match="regular expression"):
+        SHORT.load({"answers": ["a"], "pattern": "("})
+
+
+def test_self_graded_uses_the_learners_grade_and_rubric():
+    payload = SELF.load({"model_answer": "Because...", "rubric": ["a", "b", "c"]})
+    form = MultiDict([("answer", " mine "), ("self_grade", "2"), ("rubric", "0"), ("rubric", "2"),
+                      ("rubric", "7")])
+    response = SELF.parse_response(payload, form)
+    assert response == {"answer": "mine", "grade": 2, "rubric": [0, 2]}
+    grade = SELF.grade(payload, response)
+    assert grade.self_grade == 2 and grade.score == pytest.approx(2 / 3)
+    for bad in ({"self_grade": "4"}, {"self_grade": ""}, {}):
+        with pytest.raises(ResponseError, match="0 to 3"):
+            SELF.parse_response(payload, MultiDict({"answer": "x", **bad}))

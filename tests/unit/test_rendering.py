@@ -1,0 +1,74 @@
+from html.parser import HTMLParser
+
+import pytest
+
+from quizapp.rendering import render_inline
+from quizapp.rendering import render_markdown
+
+
+def test_math_is_kept_as_text_for_katex():
+    html = render_markdown("Let $x^2 < y$ and\n\n$$\\sum_i a_i$$")
+    assert '<span class="math inline">x^2 &lt; y</span>' in html
+    assert '<div class="math block">' in html
+
+
+def test_double_dollar_inside_a_paragraph_stays_valid_html():
+    html = render_markdown("Then $$a+b$$ holds.")
+    assert '<span class="math display">a+b</span>' in html
+    assert "<div" not in html
+
+
+def test_currency_is_not_math():
+    assert "math" not in render_markdown("It costs $5 and $10.")
+
+
+def test_code_is_highlighted_by_pygments():
+    html = render_markdown("```python\ndef f():\n    return 1\n```")
+    assert '<span class="k">def</span>' in html
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "[click](javascript:alert(1))",
+        "<a href='javascript:alert(1)'>x</a>",
+        "![x](javascript:alert(1))",
+        "<iframe src='https://evil.example'></iframe>",
+        "<div style='position:fixed'>x</div>",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+    ],
+)
+def test_sanitises_dangerous_markup(attack):
+    elements = parse(render_markdown(attack))
+    for tag, attrs in elements:
+        assert tag not in {"script", "iframe", "object", "embed", "style"}
+        for name, value in attrs:
+            assert not name.startswith("on") and name != "style"
+            assert not (value or "").strip().lower().startswith(("javascript:", "data:"))
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.elements = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, attrs))
+
+
+def parse(html):
+    collector = _Collector()
+    collector.feed(html)
+    return collector.elements
+
+
+def test_links_get_safe_rel():
+    html = render_markdown("[docs](https://example.org)")
+    assert 'href="https://example.org"' in html and "noopener" in html
+
+
+def test_inline_render_strips_the_paragraph():
+    assert render_inline("**bold** $x$") == (
+        '<strong>bold</strong> <span class="math inline">x</span>')
