@@ -16,6 +16,7 @@ from wtforms import SubmitField
 from wtforms.validators import DataRequired
 from wtforms.validators import Email
 from wtforms.validators import EqualTo
+from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
@@ -46,9 +47,9 @@ class LoginForm(FlaskForm):
 class SettingsForm(FlaskForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
     daily_goal = IntegerField("Daily goal (questions per daily review)", validators=[
-        DataRequired(), NumberRange(min=1, max=200)])
+        InputRequired(), NumberRange(min=1, max=200)])
     timezone = SelectField("Time zone (when your day starts)",
-                           choices=[(tz, tz) for tz in TIMEZONES])
+                           choices=TIMEZONES)
     submit = SubmitField("Save settings")
 
 

@@ -1,0 +1,92 @@
+"""A live server on a migrated file database, and headless Debian Chromium via Playwright."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from quizapp import create_app
+from quizapp.bank.loader import load_bank
+from quizapp.extensions import db
+from quizapp.services.bank_sync import sync_bank
+from tests.conftest import NOW
+from tests.conftest import TEST_BANK
+from tests.conftest import database_url
+from tests.conftest import drop_schema
+from tests.conftest import make_config
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, worker_id_safe) -> Iterator[str]:
+    url, options = database_url(worker_id_safe, "_live")
+    if url == "sqlite://":
+        url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
+    app = create_app(make_config(url, options, WTF_CSRF_ENABLED=True, TESTING=False))
+    with app.app_context():
+        upgrade()
+        sync_bank(load_bank(TEST_BANK), NOW)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+    drop_schema(worker_id_safe, "_live")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context; fails the test on script errors, CSP violations, broken assets.
+
+    Pages answered with 4xx on purpose (a form re-rendered with errors) are not failures;
+    any 5xx, failed sub-resource (script, style, font, image) or console error is.
+    """
+    context = browser.new_context(base_url=live_server)
+    tab = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    def on_response(response) -> None:
+        document = response.request.resource_type == "document"
+        if response.status >= 500 or (response.status >= 400 and not document):
+            errors.append(f"{response.status} {response.url}")
+
+    tab.on("console", on_console)
+    tab.on("response", on_response)
+    def on_failed(request) -> None:
+        if "ERR_ABORTED" not in (request.failure or ""):  # aborted by a navigation: harmless
+            errors.append(f"failed {request.url}: {request.failure}")
+
+    tab.on("requestfailed", on_failed)
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield tab
+    context.close()
+    assert not errors, errors

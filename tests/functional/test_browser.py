@@ -1,0 +1,125 @@
+"""Drive the app like a learner would, in headless Chromium."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+
+from quizapp.bank.loader import load_bank
+from tests.conftest import TEST_BANK
+
+pytestmark = pytest.mark.browser
+BANK = {q.uid: q for q in load_bank(TEST_BANK).questions}
+EMAILS = (f"learner{i}@example.com" for i in itertools.count())
+
+
+def register(page, email=None, password="a-long-password"):
+    page.goto("/auth/register")
+    page.fill("#email", email or next(EMAILS))
+    page.fill("#display_name", "Lin")
+    page.fill("#password", password)
+    page.fill("#confirm", password)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def answer_current_question(page) -> str:
+    """Answer the question on screen correctly, mostly with the keyboard; return its type."""
+    article = page.locator("article.question")
+    kind = article.get_attribute("data-question-type")
+    question = BANK[article.get_attribute("data-question-uid")]
+    if kind in ("mcq", "multi_select"):
+        right = [i for i, c in enumerate(question.payload["choices"]) if c["correct"]]
+        for index in right:
+            key = page.locator(f"input[name=choice][value='{index}']").get_attribute("data-key")
+            page.locator("body").press(key)
+        page.locator("body").press("Enter")
+    elif kind == "numeric":
+        page.fill("#answer", "25%")
+        page.press("#answer", "Enter")
+    elif kind == "short_text":
+        page.fill("#answer", "Soft-max")
+        page.press("#answer", "Enter")
+    else:
+        page.fill("#answer", "Reusing data for selection makes estimates optimistic.")
+        page.click("details.reveal summary")
+        page.check("input[name=rubric][value='0']")
+        page.locator("body").press("3")
+        page.click("text=Save my grade")
+    page.wait_for_url(re.compile(r"/feedback$"))
+    return kind
+
+
+def test_register_review_every_type_and_see_the_summary(page):
+    register(page)
+    assert page.locator("h1").inner_text() == "Hello, Lin"
+    page.click("text=Start daily review")
+    page.wait_for_url(re.compile(r"/quiz/\d+/q/1$"))
+    seen = []
+    for _ in range(5):
+        assert page.locator(".progress-text").inner_text().startswith("Question")
+        if page.locator("article.question").get_attribute("data-question-type") == "numeric":
+            assert page.locator(".question-body .katex").count() > 0  # KaTeX typeset the math
+        seen.append(answer_current_question(page))
+        verdict = page.locator("[data-verdict]").get_attribute("data-verdict")
+        assert verdict == "correct", (seen[-1], page.locator(".verdict").inner_text())
+        assert page.locator(".explanation").is_visible()
+        page.locator("body").press("Enter")
+        page.wait_for_load_state()
+    assert sorted(seen) == ["mcq", "multi_select", "numeric", "self_graded", "short_text"]
+    assert page.url.endswith("/summary")
+    assert page.locator("h1").inner_text() == "Quiz complete"
+    assert page.locator("[data-testid=score]").inner_text() == "100%"
+    assert page.locator("text=Testing basics").count() > 0
+
+
+def test_invalid_answer_keeps_the_input_and_explains(page):
+    register(page)
+    page.click("text=Start daily review")
+    page.wait_for_url(re.compile(r"/quiz/\d+/q/1$"))
+    while page.locator("article.question").get_attribute("data-question-type") != "numeric":
+        answer_current_question(page)
+        page.locator("body").press("Enter")
+        page.wait_for_load_state()
+    page.fill("#answer", "about a quarter")
+    page.press("#answer", "Enter")
+    page.wait_for_load_state()
+    assert "is not a number" in page.locator("#answer-error").inner_text()
+    assert page.input_value("#answer") == "about a quarter"
+
+
+def test_registration_errors_are_shown_next_to_fields(page):
+    page.goto("/auth/register")
+    page.fill("#email", "not-an-email")
+    page.fill("#display_name", "Lin")
+    page.fill("#password", "short")
+    page.fill("#confirm", "different")
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_load_state()
+    assert "Invalid email address" in page.locator("#email-error").inner_text()
+    assert "at least 8 characters" in page.locator("#password-error").inner_text()
+    assert page.input_value("#display_name") == "Lin"
+
+
+def test_logout_and_login_again(page):
+    email = next(EMAILS)
+    register(page, email)
+    page.click("text=Log out")
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/settings")
+    page.wait_for_url(re.compile(r"/auth/login\?next=%2Fsettings$"))
+    page.fill("#email", email)
+    page.fill("#password", "a-long-password")
+    page.press("#password", "Enter")
+    page.wait_for_url(re.compile(r"/settings$"))
+    assert page.locator("h1").inner_text() == "Settings"
+
+
+@pytest.mark.parametrize("path", ["/settings", "/quiz/1", "/quiz/1/q/1", "/quiz/1/q/1/feedback",
+                                  "/quiz/1/summary"])
+def test_protected_pages_send_visitors_to_login(page, path):
+    page.goto(path)
+    assert "/auth/login?next=" in page.url
+    assert page.locator("h1").inner_text() == "Log in"
