@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field
 from pydantic import field_validator
+from pydantic import model_validator
 
 from quizapp.grading.base import Grade
 from quizapp.grading.base import Payload
@@ -23,6 +24,14 @@ class NumericPayload(Payload):
     allow_percent: bool = False
     unit: str | None = None
     check: str = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def absolute_only_when_only_abs_tol_given(cls, data: Any) -> Any:
+        """``abs_tol`` alone means an absolute tolerance; don't also apply the 1 % default."""
+        if isinstance(data, dict) and "abs_tol" in data and "rel_tol" not in data:
+            return {**data, "rel_tol": 0.0}
+        return data
 
     @field_validator("answer")
     @classmethod

@@ -86,6 +86,15 @@ def test_numeric_tolerances():
     assert NUMERIC.answer_md(exact) == "87"
 
 
+def test_abs_tol_alone_means_an_absolute_tolerance():
+    payload = NUMERIC.load({"answer": 51.57, "abs_tol": 0.006, "check": "51.57"})
+    assert payload.rel_tol == 0
+    assert NUMERIC.grade(payload, {"text": "51.575", "value": 51.575}).correct
+    assert not NUMERIC.grade(payload, {"text": "51.59", "value": 51.59}).correct
+    both = NUMERIC.load({"answer": 100, "abs_tol": 0.5, "rel_tol": 0.02, "check": "100"})
+    assert NUMERIC.grade(both, {"text": "101.9", "value": 101.9}).correct
+
+
 def test_numeric_requires_a_check_and_a_finite_answer():
     with pytest.raises(ValidationError, match="check"):
         NUMERIC.load({"answer": 1})
