@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from quizapp.bank.checks import check_numeric_answers
+from quizapp.bank.duplicates import duplicate_problems
 from quizapp.bank.loader import load_bank
 from quizapp.core.clock import utcnow
 from quizapp.services.bank_sync import BankInvalid
@@ -31,6 +32,8 @@ def validate(path: str | None, checks: bool) -> None:
     """Check bank files; print every problem with file, question id and field."""
     bank = load_bank(_root(path))
     problems = list(bank.problems)
+    if bank.ok:
+        problems += duplicate_problems(bank)
     if checks and bank.ok:
         problems += check_numeric_answers(bank)
     for problem in problems:

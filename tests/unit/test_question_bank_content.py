@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from quizapp.bank.checks import check_numeric_answers
+from quizapp.bank.duplicates import near_duplicates
 from quizapp.bank.loader import load_bank
 from quizapp.grading.registry import REGISTRY
 from quizapp.rendering import render_markdown
@@ -23,6 +24,11 @@ def bank():
 def test_every_numeric_check_agrees_with_its_answer(bank):
     problems = check_numeric_answers(bank)
     assert not problems, "\n".join(str(p) for p in problems)
+
+
+def test_no_two_questions_say_the_same_thing(bank):
+    pairs = [f"{d.first.uid} ~ {d.second.uid} ({d.similarity:.0%})" for d in near_duplicates(bank)]
+    assert not pairs, "\n".join(pairs)
 
 
 def test_bank_covers_all_domains_and_types(bank):
