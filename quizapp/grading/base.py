@@ -34,6 +34,9 @@ class Grade:
 
     @property
     def correct(self) -> bool:
+        """Fully right; for self-graded answers, graded 'mostly right' (2) or better."""
+        if self.self_grade is not None:
+            return self.self_grade >= 2
         return self.score >= 0.999
 
 

@@ -127,6 +127,8 @@ def test_self_graded_uses_the_learners_grade_and_rubric():
     assert response == {"answer": "mine", "grade": 2, "rubric": [0, 2]}
     grade = SELF.grade(payload, response)
     assert grade.self_grade == 2 and grade.score == pytest.approx(2 / 3)
+    assert grade.correct
+    assert not SELF.grade(payload, {**response, "grade": 1}).correct
     for bad in ({"self_grade": "4"}, {"self_grade": ""}, {}):
         with pytest.raises(ResponseError, match="0 to 3"):
             SELF.parse_response(payload, MultiDict({"answer": "x", **bad}))

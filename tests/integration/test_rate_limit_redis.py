@@ -1,0 +1,46 @@
+"""With REDIS_URL set, login limits are counted in Redis (shared by every app server)."""
+
+import subprocess
+import sys
+import textwrap
+import uuid
+
+import pytest
+
+redis = pytest.importorskip("redis")
+
+SCRIPT = textwrap.dedent("""
+    import sys
+    from quizapp import create_app
+    from quizapp.extensions import db, limiter
+    app = create_app({"ENV_NAME": "testing", "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "AUTH_RATE_LIMIT": "3 per minute"})
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    ip = {"REMOTE_ADDR": sys.argv[1]}
+    codes = [client.post("/auth/login", data={"email": "a@b.co", "password": "wrong-pass"},
+                         environ_base=ip).status_code for _ in range(4)]
+    print(type(limiter.storage).__name__, codes)
+""")
+
+
+def run(redis_url: str, ip: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, ip], capture_output=True, text=True, timeout=60,
+        env={"REDIS_URL": redis_url, "PATH": "/usr/bin:/bin"}, check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_limits_are_stored_in_redis_across_processes():
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail("Redis is not running on 127.0.0.1:6379")
+    ip = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.7"
+    assert run(url, ip) == "RedisStorage [400, 400, 400, 429]"
+    # A second process (another app server) sees the same counters.
+    assert run(url, ip) == "RedisStorage [429, 429, 429, 429]"
