@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -32,3 +33,8 @@ def configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+def is_lock_conflict(error: OperationalError) -> bool:
+    """True for SQLite's 'database is locked' (a writer won a race; retrying is safe)."""
+    return "database is locked" in str(error.orig)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,7 @@ from fsrs import Rating
 from fsrs import State
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
 
 from quizapp.core import skill as skill_model
 from quizapp.core.clock import as_utc
@@ -19,6 +21,7 @@ from quizapp.core.grading_to_rating import Outcome
 from quizapp.core.grading_to_rating import rating_for
 from quizapp.core.memory import MemoryState
 from quizapp.core.memory import review
+from quizapp.database import is_lock_conflict
 from quizapp.extensions import db
 from quizapp.grading.base import ResponseError
 from quizapp.grading.registry import question_type
@@ -30,6 +33,7 @@ from quizapp.models import TopicSkill
 from quizapp.services.quizzes import memory_of
 
 MAX_SECONDS = 3600
+WRITE_RETRIES = 5
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ def record_answer(
     """Grade ``form`` for ``item``; a repeated key or an answered item changes nothing.
 
     Raises ``grading.base.ResponseError`` (nothing written) when the response is unusable.
+    Concurrent submits of the same answer race on unique indexes (or, on SQLite, on the
+    write lock); the loser rolls back, retries, and returns the winner's attempt.
     """
     if (done := _existing(quiz, item, key)) is not None:
         return done
@@ -63,29 +69,54 @@ def record_answer(
     seconds = _seconds(item, now, question.expected_seconds)
     rating = rating_for(Outcome(grade.score, seconds, question.expected_seconds,
                                 hints_used, grade.self_grade))
+    answer = _Answer(key, response, grade.score, grade.correct, seconds, hints_used, rating)
+    for retry in range(WRITE_RETRIES):
+        try:
+            attempt_id = _write(quiz, item, answer, now, rng)
+            db.session.commit()
+            return AnswerResult(attempt_id, quiz.id, item.position, repeated=False)
+        except (IntegrityError, OperationalError) as exc:
+            db.session.rollback()
+            if isinstance(exc, OperationalError) and not is_lock_conflict(exc):
+                raise
+            if (done := _existing(quiz, item, key)) is not None:
+                return done
+            time.sleep(0.01 * (retry + 1) * (1 + rng.random()))
+    raise RuntimeError("could not record the answer: the database stayed busy")
+
+
+@dataclass(frozen=True)
+class _Answer:
+    key: str
+    response: Any
+    score: float
+    correct: bool
+    seconds: float
+    hints_used: int
+    rating: Rating
+
+
+def _write(quiz: Quiz, item: QuizItem, answer: _Answer, now: datetime,
+           rng: random.Random) -> int:
+    """Update card and skill, insert the attempt, link it to the item (no commit)."""
+    question = item.question
     card = _card_for(quiz.user_id, question.id, now)
     was_new = card.last_review is None
-    _review_card(card, rating, now, rng)
-    _update_skill(quiz.user_id, question.topic_id, question.difficulty, grade.score, now)
+    _review_card(card, answer.rating, now, rng)
+    _update_skill(quiz.user_id, question.topic_id, question.difficulty, answer.score, now)
     attempt = Attempt(
         user_id=quiz.user_id, question_id=question.id, question_version=question.version,
-        quiz_id=quiz.id, idempotency_key=key, response=response, score=grade.score,
-        correct=grade.correct, duration_ms=int(seconds * 1000), hints_used=hints_used,
-        rating=int(rating), was_new=was_new, next_due=card.due, created_at=now,
+        quiz_id=quiz.id, idempotency_key=answer.key, response=answer.response,
+        score=answer.score, correct=answer.correct, duration_ms=int(answer.seconds * 1000),
+        hints_used=answer.hints_used, rating=int(answer.rating), was_new=was_new,
+        next_due=card.due, created_at=now,
     )
     db.session.add(attempt)
-    try:
-        db.session.flush()
-        item.attempt_id = attempt.id
-        if all(i.attempt_id is not None for i in quiz.items):
-            quiz.finished_at = now
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()  # a concurrent submit with the same key won the race
-        if (done := _existing(quiz, item, key)) is not None:
-            return done
-        raise
-    return AnswerResult(attempt.id, quiz.id, item.position, repeated=False)
+    db.session.flush()
+    item.attempt_id = attempt.id
+    if all(i.attempt_id is not None for i in quiz.items):
+        quiz.finished_at = now
+    return attempt.id
 
 
 def _existing(quiz: Quiz, item: QuizItem, key: str) -> AnswerResult | None:

@@ -8,12 +8,14 @@ from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from quizapp.core import selection
 from quizapp.core.clock import start_of_local_day
 from quizapp.core.memory import MemoryState
 from quizapp.core.memory import retrievability
 from quizapp.core.skill import Skill
+from quizapp.database import is_lock_conflict
 from quizapp.extensions import db
 from quizapp.models import Attempt
 from quizapp.models import Card
@@ -129,7 +131,12 @@ def mark_shown(item: QuizItem, now: datetime) -> None:
     """Remember when a question was first shown, to time the answer."""
     if item.shown_at is None:
         item.shown_at = now
-        db.session.commit()
+        try:
+            db.session.commit()
+        except OperationalError as exc:  # best effort: the answer then uses expected time
+            db.session.rollback()
+            if not is_lock_conflict(exc):
+                raise
 
 
 def unfinished_quiz(user_id: int) -> Quiz | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    app: object
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, worker_id_safe) -> Iterator[str]:
+def live_server(tmp_path_factory, worker_id_safe) -> Iterator[LiveServer]:
     url, options = database_url(worker_id_safe, "_live")
     if url == "sqlite://":
         url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
@@ -41,7 +48,7 @@ def live_server(tmp_path_factory, worker_id_safe) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
     server.shutdown()
     thread.join(timeout=5)
     with app.app_context():
@@ -66,7 +73,7 @@ def page(browser, live_server):
     Pages answered with 4xx on purpose (a form re-rendered with errors) are not failures;
     any 5xx, failed sub-resource (script, style, font, image) or console error is.
     """
-    context = browser.new_context(base_url=live_server)
+    context = browser.new_context(base_url=live_server.url)
     tab = context.new_page()
     errors: list[str] = []
 

@@ -1,0 +1,84 @@
+"""Simultaneous submits of one answer (double click, two tabs) record exactly one attempt."""
+
+from __future__ import annotations
+
+import re
+import threading
+import urllib.error
+import urllib.request
+from urllib.parse import urlencode
+
+from sqlalchemy import func
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Attempt
+from quizapp.models import Card
+from tests.functional.test_browser import BANK
+from tests.functional.test_browser import register
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _post(url: str, body: bytes, cookie: str) -> tuple[int, str]:
+    opener = urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(url, data=body, headers={
+        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Location", "")
+
+
+def _form(page) -> dict:
+    question = BANK[page.locator("article.question").get_attribute("data-question-uid")]
+    data = {"csrf_token": page.input_value("input[name=csrf_token]"),
+            "key": page.input_value("input[name=key]"), "hints_used": "0"}
+    payload = question.payload
+    if question.type in ("mcq", "multi_select"):
+        data["choice"] = [str(i) for i, c in enumerate(payload["choices"]) if c["correct"]]
+    elif question.type == "numeric":
+        data["answer"] = str(payload["answer"])
+    elif question.type == "short_text":
+        data["answer"] = payload["answers"][0]
+    else:
+        data.update(answer="x", self_grade="2")
+    return data
+
+
+def test_parallel_submits_of_one_answer_record_one_attempt(page, live_server):
+    register(page)
+    page.click("text=Start daily review")
+    page.wait_for_url(re.compile(r"/quiz/\d+/q/1$"))
+    url = page.url
+    body = urlencode(_form(page), doseq=True).encode()
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    barrier = threading.Barrier(6)
+    results: list[tuple[int, str]] = []
+
+    def submit() -> None:
+        barrier.wait()
+        results.append(_post(url, body, cookie))
+
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _ in results] == [302] * 6, results
+    assert {location for _, location in results} == {url.removeprefix(live_server.url)
+                                                    + "/feedback"}
+    with live_server.app.app_context():
+        key = re.search(r"key=([0-9a-f]{32})", body.decode()).group(1)
+        count = db.session.scalar(select(func.count()).select_from(Attempt)
+                                  .where(Attempt.idempotency_key == key))
+        assert count == 1
+        user_id = db.session.scalar(select(Attempt.user_id).where(
+            Attempt.idempotency_key == key))
+        assert db.session.scalar(select(func.count()).select_from(Card).where(
+            Card.user_id == user_id)) == 1
+        db.session.remove()
