@@ -58,3 +58,16 @@ def test_all_markdown_renders(bank):
             assert "<script" not in html
         if q.body.count("$") % 2:
             pytest.fail(f"{q.uid}: unbalanced $ in body")
+
+
+def test_right_answer_is_not_usually_the_longest_option(bank):
+    """Length must not give the answer away (chance with four options is about 25 %)."""
+    mcqs = [q for q in bank.questions if q.type == "mcq"]
+
+    def right_is_longest(question):
+        lengths = [len(c["text"]) for c in question.payload["choices"]]
+        right = next(i for i, c in enumerate(question.payload["choices"]) if c["correct"])
+        return lengths[right] == max(lengths) and lengths.count(max(lengths)) == 1
+
+    share = sum(map(right_is_longest, mcqs)) / len(mcqs)
+    assert share <= 0.35, f"{share:.0%} of mcqs have the right answer as the longest option"
