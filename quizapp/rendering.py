@@ -53,7 +53,7 @@ def _escape(text: str) -> str:
 def _build() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"highlight": _highlight, "html": False, "linkify": False})
     md.enable("table").enable("strikethrough")
-    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=True, double_inline=True)
     md.add_render_rule("math_inline_double", _render_inline_display)
     return md
 

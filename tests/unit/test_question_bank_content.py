@@ -1,5 +1,6 @@
 """The shipped bank under questions/ is valid, checked, and covers what the app promises."""
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -51,13 +52,35 @@ def test_wrong_choices_explain_why(bank):
     assert not missing
 
 
-def test_all_markdown_renders(bank):
-    for q in bank.questions:
-        for text in (q.body, q.explanation, q.hint or ""):
+def markdown_fields(question):
+    yield "body", question.body
+    yield "explanation", question.explanation
+    if question.hint:
+        yield "hint", question.hint
+    for index, choice in enumerate(question.payload.get("choices", [])):
+        yield f"choices.{index}.text", choice["text"]
+        if choice.get("why"):
+            yield f"choices.{index}.why", choice["why"]
+    if "model_answer" in question.payload:
+        yield "model_answer", question.payload["model_answer"]
+        for index, point in enumerate(question.payload["rubric"]):
+            yield f"rubric.{index}", point
+
+
+CODE_OR_MATH = re.compile(r'<pre.*?</pre>|<code.*?</code>|<(span|div) class="math[^"]*">.*?</\1>',
+                          re.S)
+
+
+def test_markdown_renders_with_no_stray_dollar_signs(bank):
+    """A stray $ outside code means math that failed to parse (e.g. '$ x$') or money."""
+    stray = []
+    for question in bank.questions:
+        for field, text in markdown_fields(question):
             html = render_markdown(text)
             assert "<script" not in html
-        if q.body.count("$") % 2:
-            pytest.fail(f"{q.uid}: unbalanced $ in body")
+            if "$" in CODE_OR_MATH.sub("", html):
+                stray.append(f"{question.source}: {question.uid}: {field}")
+    assert not stray, "\n".join(stray)
 
 
 def test_right_answer_is_not_usually_the_longest_option(bank):
@@ -71,3 +94,22 @@ def test_right_answer_is_not_usually_the_longest_option(bank):
 
     share = sum(map(right_is_longest, mcqs)) / len(mcqs)
     assert share <= 0.35, f"{share:.0%} of mcqs have the right answer as the longest option"
+
+
+def test_bank_size_and_mix(bank):
+    types = Counter(q.type for q in bank.questions)
+    assert len(bank.questions) >= 600
+    assert len(bank.topics) >= 40
+    assert types["numeric"] >= 120
+    assert types["self_graded"] >= 80
+
+
+def test_every_topic_has_ten_questions_from_easy_to_hard(bank):
+    by_topic = {}
+    for q in bank.questions:
+        by_topic.setdefault(q.topic, []).append(q.difficulty)
+    thin = {t: len(d) for t, d in by_topic.items() if len(d) < 10}
+    assert not thin, thin
+    narrow = {t: sorted(set(d)) for t, d in by_topic.items()
+              if min(d) > 2 or max(d) < 4 or len(set(d)) < 3}
+    assert not narrow, narrow

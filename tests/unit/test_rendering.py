@@ -72,3 +72,8 @@ def test_links_get_safe_rel():
 def test_inline_render_strips_the_paragraph():
     assert render_inline("**bold** $x$") == (
         '<strong>bold</strong> <span class="math inline">x</span>')
+
+
+def test_math_may_start_or_end_with_a_digit():
+    html = render_markdown("A $3 \\times 3$ kernel and $x^2$ and $10$.")
+    assert html.count('class="math inline"') == 3
