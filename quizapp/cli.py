@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -13,6 +12,8 @@ from flask.cli import AppGroup
 from quizapp.bank.checks import check_numeric_answers
 from quizapp.bank.duplicates import duplicate_problems
 from quizapp.bank.loader import load_bank
+from quizapp.bank.stats import stats_markdown
+from quizapp.bank.stats import update_readme
 from quizapp.core.clock import utcnow
 from quizapp.services.bank_sync import BankInvalid
 from quizapp.services.bank_sync import sync_bank
@@ -61,25 +62,21 @@ def sync(path: str | None) -> None:
 
 @bank_cli.command("stats")
 @click.argument("path", required=False)
-def stats(path: str | None) -> None:
+@click.option("--update-readme", "readme", type=click.Path(exists=True, dir_okay=False),
+              help="Also rewrite the bank-stats block of this README file.")
+def stats(path: str | None, readme: str | None) -> None:
     """Print question counts per domain, topic, type and difficulty."""
     bank = load_bank(_root(path))
     if not bank.ok:
         click.echo(f"{len(bank.problems)} problem(s); run 'flask bank validate'.", err=True)
         raise SystemExit(1)
-    domain_of = {t.slug: t.domain for t in bank.topics}
-    tables = {
-        "domain": Counter(domain_of[q.topic] for q in bank.questions),
-        "topic": Counter(f"{domain_of[q.topic]}/{q.topic}" for q in bank.questions),
-        "type": Counter(q.type for q in bank.questions),
-        "difficulty": Counter(str(q.difficulty) for q in bank.questions),
-    }
-    click.echo(f"{len(bank.questions)} questions in {len(bank.topics)} topics\n")
-    for name, counts in tables.items():
-        click.echo(f"| {name} | questions |\n|---|---:|")
-        for key, count in sorted(counts.items()):
-            click.echo(f"| {key} | {count} |")
-        click.echo("")
+    click.echo(stats_markdown(bank))
+    if readme:
+        try:
+            changed = update_readme(Path(readme), bank)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"\n{readme}: {'updated' if changed else 'already up to date'}")
 
 
 def register_cli(app: Flask) -> None:

@@ -46,4 +46,17 @@ def test_sync_of_a_bad_bank_writes_nothing(app, database, tmp_path):
 def test_stats_prints_tables(app, database):
     result = app.test_cli_runner().invoke(args=["bank", "stats"])
     assert result.exit_code == 0
-    assert "| mcq | 1 |" in result.output and "| ml | 3 |" in result.output
+    assert "| mcq | 1 |" in result.output
+    assert "| ML concepts | 3 | testing-basics (3) |" in result.output
+
+
+def test_stats_updates_the_readme_block(app, database, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- bank-stats:start -->\nold\n<!-- bank-stats:end -->\nend\n")
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["bank", "stats", "--update-readme", str(readme)])
+    assert first.exit_code == 0 and "updated" in first.output
+    text = readme.read_text()
+    assert "old" not in text and "5 questions in 2 topics." in text and text.endswith("end\n")
+    again = runner.invoke(args=["bank", "stats", "--update-readme", str(readme)])
+    assert "already up to date" in again.output
