@@ -9,6 +9,8 @@ import pytest
 from quizapp.bank.checks import check_numeric_answers
 from quizapp.bank.duplicates import near_duplicates
 from quizapp.bank.loader import load_bank
+from quizapp.bank.stats import readme_section
+from quizapp.bank.stats import stats_markdown
 from quizapp.grading.registry import REGISTRY
 from quizapp.rendering import render_markdown
 
@@ -113,3 +115,9 @@ def test_every_topic_has_ten_questions_from_easy_to_hard(bank):
     narrow = {t: sorted(set(d)) for t, d in by_topic.items()
               if min(d) > 2 or max(d) < 4 or len(set(d)) < 3}
     assert not narrow, narrow
+
+
+def test_readme_shows_the_current_bank_stats(bank):
+    readme = (BANK_DIR.parent / "README.md").read_text()
+    assert readme_section(readme) == stats_markdown(bank), (
+        "README bank stats are stale: run `flask bank stats --update-readme README.md`")
