@@ -121,3 +121,30 @@ def test_readme_shows_the_current_bank_stats(bank):
     readme = (BANK_DIR.parent / "README.md").read_text()
     assert readme_section(readme) == stats_markdown(bank), (
         "README bank stats are stale: run `flask bank stats --update-readme README.md`")
+
+
+PLACES = {"one": 1, "two": 2, "three": 3, "four": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def test_rounded_numeric_answers_accept_the_rounding_and_reject_its_neighbours(bank):
+    """'N decimal places': answer stored rounded; abs_tol in [0.5, 1) units; no rel_tol."""
+    bad = []
+    for q in bank.questions:
+        match = re.search(r"\b(one|two|three|four|[1-4])\s+decimal\s+places?\b", q.body, re.I)
+        if q.type != "numeric" or not match:
+            continue
+        unit = 10.0 ** -PLACES[match.group(1).lower()]
+        p = q.payload
+        stored_rounded = abs(round(p["answer"] / unit) * unit - p["answer"]) < 1e-9
+        if not (p["rel_tol"] == 0 and 0.5 * unit <= p["abs_tol"] < unit and stored_rounded):
+            bad.append(f"{q.uid}: answer={p['answer']} abs_tol={p['abs_tol']} "
+                       f"rel_tol={p['rel_tol']}")
+    assert not bad, "\n".join(bad)
+
+
+def test_exact_integer_answers_have_no_tolerance(bank):
+    bad = [q.uid for q in bank.questions
+           if q.type == "numeric" and re.search(r"exact integer", q.body, re.I)
+           and (q.payload["abs_tol"] != 0 or q.payload["rel_tol"] != 0
+                or q.payload["answer"] != int(q.payload["answer"]))]
+    assert not bad, bad
