@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask import Request
 from flask import Response
 from flask import render_template
 from flask import request
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from quizapp.core.clock import humanize_delta
 from quizapp.extensions import db
@@ -23,8 +26,36 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class CleanRequest(Request):
+    """Drops NUL characters from form and query values: no database can store them."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        self.__dict__["form"] = _without_nul(self.__dict__["form"])
+
+    @property
+    def args(self) -> ImmutableMultiDict[str, str]:  # type: ignore[override]
+        return _without_nul(super().args)
+
+
+def _without_nul(values: ImmutableMultiDict[str, str]) -> ImmutableMultiDict[str, str]:
+    if not any("\x00" in k or "\x00" in v for k, v in values.items(multi=True)):
+        return values
+    return ImmutableMultiDict([(k.replace("\x00", ""), v.replace("\x00", ""))
+                               for k, v in values.items(multi=True)])
+
+
+class IdConverter(IntegerConverter):
+    """A positive database id that fits a 32-bit integer column (else 404, not a crash)."""
+
+    def __init__(self, url_map: object) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
 def register_web(app: Flask) -> None:
     """Attach blueprints, the login loader, headers, error pages and Jinja helpers."""
+    app.request_class = CleanRequest
+    app.url_map.converters["id"] = IdConverter
     from quizapp.blueprints import auth
     from quizapp.blueprints import main
     from quizapp.blueprints import quiz

@@ -68,7 +68,7 @@ def start() -> Response:
     return redirect(url_for("quiz.question", quiz_id=quiz.id, position=1))
 
 
-@bp.get("/<int:quiz_id>")
+@bp.get("/<id:quiz_id>")
 def resume(quiz_id: int) -> Response:
     """Go to the first unanswered question, or the summary when all are answered."""
     quiz = _own_quiz(quiz_id)
@@ -78,7 +78,7 @@ def resume(quiz_id: int) -> Response:
     return redirect(url_for("quiz.question", quiz_id=quiz.id, position=item.position))
 
 
-@bp.get("/<int:quiz_id>/q/<int:position>")
+@bp.get("/<id:quiz_id>/q/<id:position>")
 def question(quiz_id: int, position: int) -> str | Response:
     """Show one question."""
     quiz = _own_quiz(quiz_id)
@@ -93,7 +93,7 @@ def question(quiz_id: int, position: int) -> str | Response:
     return render_template("quiz/question.html", **_question_context(quiz, item, form))
 
 
-@bp.post("/<int:quiz_id>/q/<int:position>")
+@bp.post("/<id:quiz_id>/q/<id:position>")
 def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
     """Grade an answer (idempotent per key), then redirect to the feedback page."""
     quiz = _own_quiz(quiz_id)
@@ -112,7 +112,7 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
     return redirect(url_for("quiz.feedback", quiz_id=quiz.id, position=result.position))
 
 
-@bp.get("/<int:quiz_id>/q/<int:position>/feedback")
+@bp.get("/<id:quiz_id>/q/<id:position>/feedback")
 def feedback(quiz_id: int, position: int) -> str | Response:
     """Show whether the answer was right, the right answer and the explanation."""
     quiz = _own_quiz(quiz_id)
@@ -132,7 +132,7 @@ def feedback(quiz_id: int, position: int) -> str | Response:
     )
 
 
-@bp.get("/<int:quiz_id>/summary")
+@bp.get("/<id:quiz_id>/summary")
 def summary(quiz_id: int) -> str:
     """Show the score, time, topics and upcoming reviews of a quiz."""
     quiz = _own_quiz(quiz_id)

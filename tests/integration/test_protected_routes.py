@@ -23,9 +23,9 @@ def test_login_required(client, method, path):
 
 def test_every_non_public_rule_is_covered(app):
     public = {"/", "/healthz", "/auth/login", "/auth/register", "/static/<path:filename>"}
-    covered = {"/settings", "/quiz/start", "/quiz/<int:quiz_id>",
-               "/quiz/<int:quiz_id>/q/<int:position>",
-               "/quiz/<int:quiz_id>/q/<int:position>/feedback", "/quiz/<int:quiz_id>/summary",
+    covered = {"/settings", "/quiz/start", "/quiz/<id:quiz_id>",
+               "/quiz/<id:quiz_id>/q/<id:position>",
+               "/quiz/<id:quiz_id>/q/<id:position>/feedback", "/quiz/<id:quiz_id>/summary",
                "/auth/logout"}
     rules = {rule.rule for rule in app.url_map.iter_rules()}
     assert rules - public == covered

@@ -1,0 +1,98 @@
+"""Hostile and malformed input gets a clear 4xx answer, never a 500, and writes nothing bad."""
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Attempt
+from quizapp.models import User
+from tests.integration.helpers import form_key
+from tests.integration.helpers import item_question
+from tests.integration.helpers import sync_test_bank
+
+NASTY = [
+    "\x00", "a\x00b", "\u202e\u0000", "'; DROP TABLE users; --",
+    "<script>alert(1)</script>", "A" * 100_000, "\U0001d518\U0001d52b\U0001d526 \U0001f916",
+    "\r\n\t", "%00", "../../etc/passwd",
+]
+
+
+@pytest.mark.parametrize("value", NASTY, ids=range(len(NASTY)))
+def test_register_with_hostile_values(client, value):
+    response = client.post("/auth/register", data={
+        "email": f"x{value}@example.com", "display_name": value, "password": value + "pw-long",
+        "confirm": value + "pw-long"})
+    assert response.status_code in (302, 400, 413), response.status_code
+    for user in db.session.scalars(select(User)):
+        assert "\x00" not in user.display_name and "\x00" not in user.email
+
+
+@pytest.mark.parametrize("value", NASTY, ids=range(len(NASTY)))
+def test_login_with_hostile_values(client, auth, value):
+    response = auth.login(email=value, password=value)
+    assert response.status_code in (400, 413)
+
+
+@pytest.mark.parametrize("value", NASTY, ids=range(len(NASTY)))
+def test_answers_with_hostile_values(client, auth, value):
+    sync_test_bank()
+    auth.register()
+    quiz_id = int(client.post("/quiz/start").headers["Location"].split("/")[2])
+    for position in range(1, 6):
+        page = client.get(f"/quiz/{quiz_id}/q/{position}").get_data(as_text=True)
+        kind = item_question(quiz_id, position).type
+        data = {"key": form_key(page), "hints_used": "0", "answer": value, "choice": value}
+        if kind == "self_graded":
+            data.update(self_grade="2", rubric=value)
+        response = client.post(f"/quiz/{quiz_id}/q/{position}", data=data)
+        assert response.status_code in (302, 400, 413), (kind, response.status_code)
+        if response.status_code != 302:  # answer properly so the next item can be reached
+            page = client.get(f"/quiz/{quiz_id}/q/{position}").get_data(as_text=True)
+            fix = {"mcq": {"choice": "0"}, "multi_select": {"choice": "0"},
+                   "numeric": {"answer": "0.25"}, "short_text": {"answer": "softmax"},
+                   "self_graded": {"answer": "ok", "self_grade": "1"}}[kind]
+            assert client.post(f"/quiz/{quiz_id}/q/{position}",
+                               data={"key": form_key(page), **fix}).status_code == 302
+    for attempt in db.session.scalars(select(Attempt)):
+        assert "\x00" not in str(attempt.response)
+
+
+@pytest.mark.parametrize("value", NASTY, ids=range(len(NASTY)))
+def test_settings_with_hostile_values(client, auth, value):
+    auth.register()
+    response = client.post("/settings", data={"display_name": value, "daily_goal": value,
+                                              "timezone": value})
+    assert response.status_code in (400, 413)
+
+
+@pytest.mark.parametrize("hints", ["2", "-1", "x", "1" * 50])
+def test_forged_hint_counts_are_rejected(client, auth, hints):
+    sync_test_bank()
+    auth.register()
+    quiz_id = int(client.post("/quiz/start").headers["Location"].split("/")[2])
+    page = client.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+    response = client.post(f"/quiz/{quiz_id}/q/1", data={"key": form_key(page),
+                                                        "hints_used": hints, "choice": "0"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
+
+
+def test_oversized_body_is_refused(client):
+    response = client.post("/auth/login", data={"email": "a" * (2 * 1024 * 1024)})
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("path", ["/quiz/abc", "/quiz/1/q/x", "/quiz/99999999999999999999",
+                                  "/quiz/-1/q/1", "/quiz/0", "/quiz/1/q/2147483648", "/%00"])
+def test_odd_urls_are_not_found(client, auth, path):
+    auth.register()
+    assert client.get(path).status_code == 404
+
+
+def test_nul_in_next_is_ignored(client, auth):
+    auth.register()
+    auth.logout()
+    assert b"\x00" not in client.get("/auth/login?next=/settings%00").data
+    response = auth.login(next_url="/settings\x00")
+    assert response.headers["Location"] == "/settings"
