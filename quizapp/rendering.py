@@ -6,6 +6,7 @@ TeX source as text; static/js/app.js typesets it with the vendored KaTeX.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -17,6 +18,8 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 _FORMATTER = HtmlFormatter(nowrap=True)
+# Table alignment arrives as inline styles, which the CSP forbids; use classes instead.
+_ALIGN_STYLE = re.compile(r' style="text-align:(left|right|center)"')
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code",
@@ -30,8 +33,8 @@ ALLOWED_ATTRIBUTES = {
     "div": {"class"},
     "code": {"class"},
     "pre": {"class"},
-    "th": {"align"},
-    "td": {"align"},
+    "th": {"class"},
+    "td": {"class"},
     "ol": {"start"},
 }
 
@@ -70,7 +73,7 @@ _MD = _build()
 @lru_cache(maxsize=4096)
 def render_markdown(text: str) -> str:
     """Render Markdown to sanitised HTML (no scripts, handlers or javascript: URLs)."""
-    html = _MD.render(text or "")
+    html = _ALIGN_STYLE.sub(r' class="align-\1"', _MD.render(text or ""))
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

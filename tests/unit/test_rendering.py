@@ -77,3 +77,9 @@ def test_inline_render_strips_the_paragraph():
 def test_math_may_start_or_end_with_a_digit():
     html = render_markdown("A $3 \\times 3$ kernel and $x^2$ and $10$.")
     assert html.count('class="math inline"') == 3
+
+
+def test_table_alignment_becomes_classes_not_styles():
+    html = render_markdown("| a | b |\n|:--|--:|\n| 1 | 2 |")
+    assert '<td class="align-right">2</td>' in html
+    assert "style=" not in html
