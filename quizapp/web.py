@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask
 from flask import Request
 from flask import Response
 from flask import render_template
 from flask import request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from quizapp.core.clock import humanize_delta
+from quizapp.core.clock import local_time
 from quizapp.extensions import db
 from quizapp.extensions import login_manager
 from quizapp.models import User
@@ -76,6 +80,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["markdown_inline"] = render_inline
     app.jinja_env.filters["humanize_delta"] = humanize_delta
     app.jinja_env.filters["duration"] = format_duration
+    app.jinja_env.filters["local_time"] = _local_time
 
 
 def _load_user(user_id: str) -> User | None:
@@ -110,6 +115,11 @@ def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
     title = titles.get(error.code, error.name)
     message = messages.get(error.code, error.description or "")
     return render_template("error.html", code=error.code, title=title, message=message), error.code
+
+
+def _local_time(moment: datetime, fmt: str = "%d %b %Y, %H:%M") -> str:
+    timezone = getattr(current_user, "timezone", None) or "UTC"
+    return local_time(moment, timezone, fmt)
 
 
 def format_duration(milliseconds: int | float | None) -> str:

@@ -27,6 +27,12 @@ def start_of_local_day(now: datetime, timezone: str) -> datetime:
     return midnight.astimezone(UTC)
 
 
+def local_time(moment: datetime, timezone: str, fmt: str = "%d %b %Y, %H:%M") -> str:
+    """Format an instant in the learner's time zone, e.g. '02 Mar 2026, 10:00 CET'."""
+    local = as_utc(moment).astimezone(ZoneInfo(timezone))
+    return f"{local.strftime(fmt)} {local.tzname()}"
+
+
 def humanize_delta(delta: timedelta) -> str:
     """'in 10 minutes', 'in 3 days', 'now'."""
     seconds = delta.total_seconds()

@@ -22,3 +22,21 @@ def test_static_assets_are_served_locally(client):
         response.close()
     html = client.get("/").get_data(as_text=True)
     assert "https://" not in html.split("<body")[0]  # nothing loaded from a CDN
+
+
+def test_dashboard_explains_an_empty_bank(client, auth):
+    auth.register()
+    html = client.get("/").get_data(as_text=True)
+    assert "The question bank is empty" in html
+
+
+def test_dashboard_times_are_in_the_learners_zone(client, auth):
+    from tests.integration.helpers import sync_test_bank
+
+    sync_test_bank()
+    auth.register()
+    client.post("/settings", data={"display_name": "Ada", "daily_goal": "20",
+                                   "timezone": "Asia/Tokyo"})
+    client.post("/quiz/start")
+    html = client.get("/").get_data(as_text=True)
+    assert " JST" in html and " UTC</td>" not in html

@@ -1,0 +1,27 @@
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+from quizapp.core.clock import humanize_delta
+from quizapp.core.clock import local_time
+from quizapp.core.clock import start_of_local_day
+
+
+def test_local_time_uses_the_learners_zone():
+    moment = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    assert local_time(moment, "Europe/Berlin") == "02 Mar 2026, 10:00 CET"
+    assert local_time(moment, "UTC", "%H:%M") == "09:00 UTC"
+
+
+def test_start_of_local_day():
+    moment = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+    assert start_of_local_day(moment, "UTC") == datetime(2026, 3, 2, tzinfo=UTC)
+    assert start_of_local_day(moment, "America/New_York") == datetime(2026, 3, 1, 5,
+                                                                      tzinfo=UTC)
+
+
+def test_humanize_delta():
+    assert humanize_delta(timedelta(seconds=20)) == "now"
+    assert humanize_delta(timedelta(minutes=10)) == "in 10 minutes"
+    assert humanize_delta(timedelta(days=1)) == "in 1 day"
+    assert humanize_delta(timedelta(days=3, hours=5)) == "in 3 days"
