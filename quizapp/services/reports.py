@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlalchemy import select
 
+from quizapp.core.clock import start_of_local_day
 from quizapp.extensions import db
 from quizapp.models import Attempt
 from quizapp.models import Card
@@ -17,6 +18,7 @@ from quizapp.models import Question
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.models import Topic
+from quizapp.models import User
 from quizapp.services.quizzes import new_introduced_today
 
 WENT_WELL = 0.75
@@ -107,7 +109,7 @@ class Dashboard:
     recent: list[tuple[Quiz, int, float]]
 
 
-def dashboard(user: Any, now: datetime, unfinished: Quiz | None) -> Dashboard:
+def dashboard(user: User, now: datetime, unfinished: Quiz | None) -> Dashboard:
     """Counts for the home page."""
     live = Question.retired_at.is_(None)
     due_now = db.session.scalar(
@@ -125,9 +127,7 @@ def dashboard(user: Any, now: datetime, unfinished: Quiz | None) -> Dashboard:
     )
 
 
-def _answered_today(user: Any, now: datetime) -> int:
-    from quizapp.core.clock import start_of_local_day
-
+def _answered_today(user: User, now: datetime) -> int:
     since = start_of_local_day(now, user.timezone)
     return db.session.scalar(select(func.count(Attempt.id)).where(
         Attempt.user_id == user.id, Attempt.created_at >= since)) or 0
