@@ -51,6 +51,7 @@ class QuestionType:
     label: ClassVar[str]
     Payload: ClassVar[type[Payload]]
     widget_template: ClassVar[str]
+    feedback_template: ClassVar[str] = "feedback/typed.html"
     default_seconds: ClassVar[int] = 60
     self_graded: ClassVar[bool] = False
 

@@ -33,6 +33,7 @@ class McqQuestion(QuestionType):
     label = "Multiple choice"
     Payload = McqPayload
     widget_template = "widgets/mcq.html"
+    feedback_template = "feedback/choices.html"
     default_seconds = 45
 
     def widget(self, payload: McqPayload, rng: random.Random) -> dict[str, Any]:

@@ -37,6 +37,7 @@ class MultiSelectQuestion(QuestionType):
     label = "Select all that apply"
     Payload = MultiSelectPayload
     widget_template = "widgets/mcq.html"
+    feedback_template = "feedback/choices.html"
     default_seconds = 60
 
     def widget(self, payload: MultiSelectPayload, rng: random.Random) -> dict[str, Any]:

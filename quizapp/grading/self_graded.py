@@ -30,6 +30,7 @@ class SelfGradedQuestion(QuestionType):
     label = "Open answer, self-graded"
     Payload = SelfGradedPayload
     widget_template = "widgets/self_graded.html"
+    feedback_template = "feedback/self_graded.html"
     default_seconds = 240
     self_graded = True
 
