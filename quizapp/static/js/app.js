@@ -13,8 +13,7 @@
           throwOnError: false,
           strict: "ignore",
         });
-        el.dataset.typeset = "1";
-        el.setAttribute("aria-label", tex);
+        el.dataset.typeset = "1"; // KaTeX adds MathML for screen readers
       } catch (err) {
         el.textContent = tex;
       }
