@@ -66,4 +66,5 @@ class NumericQuestion(QuestionType):
 
     def response_md(self, payload: NumericPayload, response: dict[str, Any]) -> str:
         unit = f" {payload.unit}" if payload.unit else ""
-        return f"{response['text']}{unit} (read as {format_number(float(response['value']))})"
+        shown, value = response["text"].strip(), format_number(float(response["value"]))
+        return f"{shown}{unit}" if shown == value else f"{shown}{unit} (read as {value})"

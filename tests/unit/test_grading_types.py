@@ -84,6 +84,8 @@ def test_numeric_tolerances():
     exact = NUMERIC.load({"answer": 87, "rel_tol": 0, "abs_tol": 0, "check": "87"})
     assert not NUMERIC.grade(exact, {"text": "87.5", "value": 87.5}).correct
     assert NUMERIC.answer_md(exact) == "87"
+    assert NUMERIC.response_md(exact, {"text": "87", "value": 87.0}) == "87"
+    assert NUMERIC.response_md(exact, {"text": "174/2", "value": 87.0}) == "174/2 (read as 87)"
 
 
 def test_abs_tol_alone_means_an_absolute_tolerance():
