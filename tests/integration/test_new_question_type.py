@@ -63,12 +63,12 @@ def test_a_registered_type_validates_syncs_renders_and_grades(client, auth, year
     assert bank.ok, [str(p) for p in bank.problems]
     sync_bank(bank, NOW)
     auth.register()
-    client.post("/quiz/start")
-    page = client.get("/quiz/1/q/1").get_data(as_text=True)
+    question_url = client.post("/quiz/start").headers["Location"]
+    page = client.get(question_url).get_data(as_text=True)
     assert 'data-question-type="year"' in page and 'name="answer"' in page
-    bad = client.post("/quiz/1/q/1", data={"key": form_key(page), "answer": "eighties"})
+    bad = client.post(question_url, data={"key": form_key(page), "answer": "eighties"})
     assert bad.status_code == 400 and "Type a year" in bad.get_data(as_text=True)
-    response = client.post("/quiz/1/q/1", data={"key": form_key(page), "answer": "1987"})
+    response = client.post(question_url, data={"key": form_key(page), "answer": "1987"})
     feedback = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Partly right (50%)" in feedback and "1986" in feedback
     assert db.session.scalars(select(Attempt)).one().score == 0.5
