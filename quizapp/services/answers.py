@@ -56,8 +56,8 @@ def record_answer(
     """Grade ``form`` for ``item``; a repeated key or an answered item changes nothing.
 
     Raises ``grading.base.ResponseError`` (nothing written) when the response is unusable.
-    Concurrent submits of the same answer race on unique indexes (or, on SQLite, on the
-    write lock); the loser rolls back, retries, and returns the winner's attempt.
+    Concurrent submits for one item serialise on the item's row lock (PostgreSQL) or the
+    write lock (SQLite); the loser rolls back and returns the winner's attempt.
     """
     if (done := _existing(quiz, item, key)) is not None:
         return done
@@ -75,6 +75,9 @@ def record_answer(
             attempt_id = _write(quiz, item, answer, now, rng)
             db.session.commit()
             return AnswerResult(attempt_id, quiz.id, item.position, repeated=False)
+        except _AlreadyAnswered as exc:
+            db.session.rollback()
+            return AnswerResult(exc.attempt_id, quiz.id, item.position, repeated=True)
         except (IntegrityError, OperationalError) as exc:
             db.session.rollback()
             if isinstance(exc, OperationalError) and not is_lock_conflict(exc):
@@ -83,6 +86,14 @@ def record_answer(
                 return done
             time.sleep(0.01 * (retry + 1) * (1 + rng.random()))
     raise RuntimeError("could not record the answer: the database stayed busy")
+
+
+class _AlreadyAnswered(Exception):
+    """A concurrent submit answered the item first."""
+
+    def __init__(self, attempt_id: int) -> None:
+        super().__init__(attempt_id)
+        self.attempt_id = attempt_id
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,14 @@ class _Answer:
 
 def _write(quiz: Quiz, item: QuizItem, answer: _Answer, now: datetime,
            rng: random.Random) -> int:
-    """Update card and skill, insert the attempt, link it to the item (no commit)."""
+    """Update card and skill, insert the attempt, link it to the item (no commit).
+
+    Rows are locked in a fixed order (item, card, skill) so concurrent answers serialise.
+    """
+    answered = db.session.scalar(
+        select(QuizItem.attempt_id).where(QuizItem.id == item.id).with_for_update())
+    if answered is not None:
+        raise _AlreadyAnswered(answered)
     question = item.question
     card = _card_for(quiz.user_id, question.id, now)
     was_new = card.last_review is None
@@ -145,6 +163,7 @@ def _seconds(item: QuizItem, now: datetime, expected: int) -> float:
 def _card_for(user_id: int, question_id: int, now: datetime) -> Card:
     card = db.session.scalars(
         select(Card).where(Card.user_id == user_id, Card.question_id == question_id)
+        .with_for_update()
     ).first()
     if card is None:
         fresh = MemoryState()
@@ -170,6 +189,7 @@ def _update_skill(user_id: int, topic_id: int, difficulty: int, score: float,
                   now: datetime) -> None:
     row = db.session.scalars(
         select(TopicSkill).where(TopicSkill.user_id == user_id, TopicSkill.topic_id == topic_id)
+        .with_for_update()
     ).first()
     if row is None:
         default = skill_model.Skill()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Attempt
 from quizapp.models import Card
+from quizapp.models import TopicSkill
 from tests.functional.test_browser import BANK
 from tests.functional.test_browser import register
 
@@ -81,4 +82,43 @@ def test_parallel_submits_of_one_answer_record_one_attempt(page, live_server):
             Attempt.idempotency_key == key))
         assert db.session.scalar(select(func.count()).select_from(Card).where(
             Card.user_id == user_id)) == 1
+        db.session.remove()
+
+
+def test_two_tabs_submitting_one_item_at_once_record_one_review(page, live_server):
+    """Different keys (two tabs), same item: one attempt, one FSRS review, one skill update."""
+    register(page)
+    page.click("text=Start daily review")
+    page.wait_for_url(re.compile(r"/quiz/\d+/q/1$"))
+    url = page.url
+    first = _form(page)
+    page.reload()
+    second = _form(page)
+    assert first["key"] != second["key"]
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    bodies = [urlencode(form, doseq=True).encode() for form in (first, second)] * 4
+    barrier = threading.Barrier(len(bodies))
+    results: list[tuple[int, str]] = []
+
+    def submit(body: bytes) -> None:
+        barrier.wait()
+        results.append(_post(url, body, cookie))
+
+    threads = [threading.Thread(target=submit, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _ in results] == [302] * len(bodies), results
+    with live_server.app.app_context():
+        keys = (first["key"], second["key"])
+        attempts = db.session.scalars(select(Attempt).where(
+            Attempt.idempotency_key.in_(keys))).all()
+        assert len(attempts) == 1
+        card = db.session.scalars(select(Card).where(
+            Card.user_id == attempts[0].user_id)).one()
+        assert card.reps == 1
+        skill_n = db.session.scalar(select(TopicSkill.n).where(
+            TopicSkill.user_id == attempts[0].user_id))
+        assert skill_n == 1
         db.session.remove()
