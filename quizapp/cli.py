@@ -48,10 +48,16 @@ def validate(path: str | None, checks: bool) -> None:
 @bank_cli.command("sync")
 @click.argument("path", required=False)
 def sync(path: str | None) -> None:
-    """Import the bank in one transaction (a bad file aborts with nothing written)."""
-    bank = load_bank(_root(path))
+    """Import the bank in one transaction (a bad file aborts with nothing written).
+
+    With PATH inside the bank (a domain folder or one file), only questions missing from
+    the loaded topics are retired.
+    """
+    root = _root(path)
+    bank = load_bank(root)
+    partial = root.resolve() != Path(current_app.config["QUESTIONS_DIR"]).resolve()
     try:
-        report = sync_bank(bank, utcnow())
+        report = sync_bank(bank, utcnow(), partial=partial)
     except BankInvalid as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
+from pathlib import PurePosixPath
 
 from sqlalchemy import select
 
@@ -47,18 +48,20 @@ class SyncReport:
                 f"{self.topics_updated} updated")
 
 
-def sync_bank(bank: Bank, now: datetime) -> SyncReport:
+def sync_bank(bank: Bank, now: datetime, partial: bool = False) -> SyncReport:
     """Insert new questions, version changed ones, retire missing ones; commit once.
 
-    A bank with problems raises ``BankInvalid`` before anything is written; any error
-    while writing rolls the whole sync back.
+    ``partial`` (only some files were loaded) retires missing questions only within the
+    loaded topics. A bank with problems raises ``BankInvalid`` before anything is written;
+    any error while writing rolls the whole sync back.
     """
     if not bank.ok:
         raise BankInvalid(bank)
     report = SyncReport()
     try:
         topics = _sync_topics(bank.topics, report)
-        _sync_questions(bank.questions, topics, now, report)
+        scope = {t.slug for t in bank.topics} if partial else None
+        _sync_questions(bank.questions, topics, now, report, scope)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -88,7 +91,8 @@ def _sync_topics(topics: list[BankTopic], report: SyncReport) -> dict[str, Topic
 
 
 def _sync_questions(
-    questions: list[BankQuestion], topics: dict[str, Topic], now: datetime, report: SyncReport
+    questions: list[BankQuestion], topics: dict[str, Topic], now: datetime, report: SyncReport,
+    scope: set[str] | None,
 ) -> None:
     existing = {q.uid: q for q in db.session.scalars(select(Question))}
     for item in questions:
@@ -108,12 +112,13 @@ def _sync_questions(
             question.version += 1
             report.updated.append(item.uid)
         else:
-            if question.source != item.source:
-                question.source = item.source  # the file moved; the content did not
+            if question.source != canonical_source(item.source):
+                question.source = canonical_source(item.source)  # moved, same content
             if item.uid not in report.restored:
                 report.unchanged += 1
+    in_scope = {t.id for slug, t in topics.items() if scope is None or slug in scope}
     for question in existing.values():
-        if question.retired_at is None:
+        if question.retired_at is None and question.topic_id in in_scope:
             question.retired_at = now
             report.retired.append(question.uid)
 
@@ -131,5 +136,10 @@ def _apply(
     question.payload = item.payload
     question.tags = list(item.tags)
     question.content_hash = digest
-    question.source = item.source
+    question.source = canonical_source(item.source)
     question.updated_at = now
+
+
+def canonical_source(shown: str) -> str:
+    """'<domain>/<topic>.yaml', whatever folder the bank was loaded from."""
+    return "/".join(PurePosixPath(shown).parts[-2:])

@@ -106,3 +106,16 @@ def test_a_failure_while_writing_rolls_everything_back(ctx, bank_dir, monkeypatc
     with pytest.raises(RuntimeError):
         sync_bank(load_bank(bank_dir), NOW)
     assert "changed" not in question("t.mcq").body_md
+
+
+def test_partial_sync_retires_only_within_loaded_topics(ctx, bank_dir):
+    sync_bank(load_bank(bank_dir), NOW)
+    path = bank_dir / "math" / "testing-math.yaml"
+    text = path.read_text()
+    path.write_text(text[:text.index("  - id: t.self")])
+    report = sync_bank(load_bank(bank_dir / "math"), NOW + timedelta(hours=1), partial=True)
+    assert report.retired == ["t.self"]
+    assert question("t.mcq").retired_at is None
+    assert question("t.numeric").source == "math/testing-math.yaml"
+    single = sync_bank(load_bank(path), NOW + timedelta(hours=2), partial=True)
+    assert not single.changed and question("t.short").retired_at is None

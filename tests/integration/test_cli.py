@@ -60,3 +60,11 @@ def test_stats_updates_the_readme_block(app, database, tmp_path):
     assert "old" not in text and "5 questions in 2 topics." in text and text.endswith("end\n")
     again = runner.invoke(args=["bank", "stats", "--update-readme", str(readme)])
     assert "already up to date" in again.output
+
+
+def test_sync_of_one_domain_folder_leaves_the_others_alone(app, database):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["bank", "sync"])
+    result = runner.invoke(args=["bank", "sync", str(TEST_BANK / "math")])
+    assert result.exit_code == 0
+    assert "0 retired" in result.output and "3 added" not in result.output
