@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import random
+import time
+from collections.abc import Callable
 from typing import Any
+from typing import ParamSpec
+from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -38,3 +44,33 @@ def configure_engine(engine: Engine) -> None:
 def is_lock_conflict(error: OperationalError) -> bool:
     """True for SQLite's 'database is locked' (a writer won a race; retrying is safe)."""
     return "database is locked" in str(error.orig)
+
+
+LOCK_RETRIES = 5
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:
+    """Re-run a whole unit of work when SQLite reports a lock conflict.
+
+    SQLite (WAL) cannot upgrade a reading transaction to a writer once another writer has
+    committed; rolling back and starting again reads fresh data and then succeeds. The
+    decorated service must be safe to re-run (it re-reads what it needs).
+    """
+
+    @functools.wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        from quizapp.extensions import db
+
+        for attempt in range(LOCK_RETRIES):
+            try:
+                return service(*args, **kwargs)
+            except OperationalError as exc:
+                db.session.rollback()
+                if not is_lock_conflict(exc) or attempt == LOCK_RETRIES - 1:
+                    raise
+                time.sleep(0.02 * (attempt + 1) * (1 + random.random()))
+        raise AssertionError("unreachable")
+
+    return run

@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -22,7 +23,13 @@ MODES = {"daily": "Daily review"}
 
 
 class Quiz(db.Model):
-    __table_args__ = (Index("ix_quiz_user_created", "user_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_quiz_user_created", "user_id", "created_at"),
+        # At most one open quiz per learner (a double click on "start" cannot make two).
+        Index("uq_quiz_user_open", "user_id", unique=True,
+              sqlite_where=text("finished_at IS NULL"),
+              postgresql_where=text("finished_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -7,10 +7,10 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
-from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from quizapp.database import retry_on_lock
 from quizapp.extensions import db
 from quizapp.models import User
 
@@ -28,10 +28,11 @@ def normalise_email(email: str) -> str:
 
 
 def find_by_email(email: str) -> User | None:
-    stmt = select(User).where(func.lower(User.email) == normalise_email(email))
+    stmt = select(User).where(User.email == normalise_email(email))
     return db.session.scalars(stmt).first()
 
 
+@retry_on_lock
 def register_user(
     email: str, password: str, display_name: str, now: datetime, daily_goal: int = 20
 ) -> User:
@@ -57,6 +58,7 @@ def register_user(
     return user
 
 
+@retry_on_lock
 def authenticate(email: str, password: str) -> User | None:
     """Return the user if the password matches; rehash outdated hashes on the way."""
     user = find_by_email(email)
@@ -78,6 +80,7 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
+@retry_on_lock
 def update_settings(user: User, display_name: str, daily_goal: int, timezone: str) -> None:
     """Save a learner's preferences."""
     user.display_name = display_name.strip()

@@ -11,6 +11,7 @@ from typing import Any
 
 from fsrs import Rating
 from fsrs import State
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
@@ -111,8 +112,10 @@ def _write(quiz: Quiz, item: QuizItem, answer: _Answer, now: datetime,
            rng: random.Random) -> int:
     """Update card and skill, insert the attempt, link it to the item (no commit).
 
-    Rows are locked in a fixed order (item, card, skill) so concurrent answers serialise.
+    Rows are locked in a fixed order (quiz, item, card, skill) so concurrent answers
+    serialise; the quiz lock makes "was this the last open item?" exact.
     """
+    db.session.execute(select(Quiz.id).where(Quiz.id == quiz.id).with_for_update())
     answered = db.session.scalar(
         select(QuizItem.attempt_id).where(QuizItem.id == item.id).with_for_update())
     if answered is not None:
@@ -132,7 +135,10 @@ def _write(quiz: Quiz, item: QuizItem, answer: _Answer, now: datetime,
     db.session.add(attempt)
     db.session.flush()
     item.attempt_id = attempt.id
-    if all(i.attempt_id is not None for i in quiz.items):
+    db.session.flush()
+    still_open = db.session.scalar(select(func.count(QuizItem.id)).where(
+        QuizItem.quiz_id == quiz.id, QuizItem.attempt_id.is_(None)))
+    if not still_open:
         quiz.finished_at = now
     return attempt.id
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
 
 from quizapp.core import selection
@@ -16,6 +17,7 @@ from quizapp.core.memory import MemoryState
 from quizapp.core.memory import retrievability
 from quizapp.core.skill import Skill
 from quizapp.database import is_lock_conflict
+from quizapp.database import retry_on_lock
 from quizapp.extensions import db
 from quizapp.models import Attempt
 from quizapp.models import Card
@@ -83,6 +85,7 @@ def daily_plan(user: User, now: datetime) -> DailyPlan:
     return DailyPlan(due_cards(user.id, now), new_candidates(user.id), budget)
 
 
+@retry_on_lock
 def start_daily_review(user: User, now: datetime, rng: random.Random,
                        extra: bool = False) -> Quiz | None:
     """Create a daily review: due cards first, then new questions up to the daily goal.
@@ -102,7 +105,11 @@ def start_daily_review(user: User, now: datetime, rng: random.Random,
         for i, p in enumerate(picks, start=1)
     ]
     db.session.add(quiz)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # a concurrent start won: one open quiz per learner
+        db.session.rollback()
+        return unfinished_quiz(user.id)
     return quiz
 
 
@@ -140,9 +147,12 @@ def mark_shown(item: QuizItem, now: datetime) -> None:
 
 
 def unfinished_quiz(user_id: int) -> Quiz | None:
+    """The learner's open quiz that still has a question to answer, if any."""
+    open_item = select(QuizItem.id).where(QuizItem.quiz_id == Quiz.id,
+                                          QuizItem.attempt_id.is_(None)).exists()
     stmt = (
         select(Quiz)
-        .where(Quiz.user_id == user_id, Quiz.finished_at.is_(None))
+        .where(Quiz.user_id == user_id, Quiz.finished_at.is_(None), open_item)
         .order_by(Quiz.created_at.desc())
         .limit(1)
     )

@@ -6,6 +6,7 @@ import re
 import threading
 import urllib.error
 import urllib.request
+import uuid
 from urllib.parse import urlencode
 
 from sqlalchemy import func
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import Attempt
 from quizapp.models import Card
+from quizapp.models import Quiz
 from quizapp.models import TopicSkill
 from tests.functional.test_browser import BANK
 from tests.functional.test_browser import register
@@ -35,10 +37,12 @@ def _post(url: str, body: bytes, cookie: str) -> tuple[int, str]:
         return error.code, error.headers.get("Location", "")
 
 
-def _form(page) -> dict:
-    question = BANK[page.locator("article.question").get_attribute("data-question-uid")]
+def _form(page, uid: str | None = None) -> dict:
+    uid = uid or page.locator("article.question").get_attribute("data-question-uid")
+    question = BANK[uid]
     data = {"csrf_token": page.input_value("input[name=csrf_token]"),
-            "key": page.input_value("input[name=key]"), "hints_used": "0"}
+            "key": uuid.uuid4().hex if uid else page.input_value("input[name=key]"),
+            "hints_used": "0"}
     payload = question.payload
     if question.type in ("mcq", "multi_select"):
         data["choice"] = [str(i) for i, c in enumerate(payload["choices"]) if c["correct"]]
@@ -122,3 +126,71 @@ def test_two_tabs_submitting_one_item_at_once_record_one_review(page, live_serve
             TopicSkill.user_id == attempts[0].user_id))
         assert skill_n == 1
         db.session.remove()
+
+
+def _burst(requests: list[tuple[str, bytes]], cookie: str) -> list[tuple[int, str]]:
+    barrier = threading.Barrier(len(requests))
+    results: list[tuple[int, str]] = []
+
+    def send(url: str, body: bytes) -> None:
+        barrier.wait()
+        results.append(_post(url, body, cookie))
+
+    threads = [threading.Thread(target=send, args=request) for request in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_answering_the_last_two_items_at_once_finishes_the_quiz(page, live_server):
+    register(page)
+    page.click("text=Start daily review")
+    page.wait_for_url(re.compile(r"/quiz/\d+/q/1$"))
+    quiz_url = page.url.rsplit("/q/", 1)[0]
+    for _ in range(3):  # answer items 1-3 normally
+        from tests.functional.test_browser import answer_current_question
+
+        answer_current_question(page)
+        page.locator("body").press("Enter")
+        page.wait_for_load_state()
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    quiz_id = int(quiz_url.rsplit("/", 1)[1])
+    with live_server.app.app_context():
+        uids = {item.position: item.question.uid
+                for item in db.session.get(Quiz, quiz_id).items}
+        db.session.remove()
+    page.goto(f"{quiz_url}/q/4")
+    forms = [(f"{quiz_url}/q/{position}",
+              urlencode(_form(page, uids[position]), doseq=True).encode())
+             for position in (4, 5)]
+    results = _burst(forms, cookie)
+    assert sorted(status for status, _ in results) == [302, 302], results
+    page.goto(quiz_url)
+    assert page.url.endswith("/summary") and page.locator("h1").inner_text() == "Quiz complete"
+
+
+def test_simultaneous_registrations_all_succeed(browser, live_server):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/auth/register")
+    csrf = page.input_value("input[name=csrf_token]")
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies())
+    stamp = threading.get_ident()
+    requests = [(f"{live_server.url}/auth/register", urlencode({
+        "csrf_token": csrf, "email": f"burst{stamp}-{i}@example.com", "display_name": "B",
+        "password": "a-long-password", "confirm": "a-long-password"}).encode())
+        for i in range(4)]
+    assert [status for status, _ in _burst(requests, cookie)] == [302] * 4
+    context.close()
+
+
+def test_double_start_makes_one_quiz(page, live_server):
+    register(page)
+    csrf = page.locator("form[action='/quiz/start'] input[name=csrf_token]").input_value()
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    body = urlencode({"csrf_token": csrf}).encode()
+    results = _burst([(f"{live_server.url}/quiz/start", body)] * 4, cookie)
+    assert [status for status, _ in results] == [302] * 4, results
+    assert len({location.split("/")[2] for _, location in results}) == 1, results
