@@ -42,7 +42,9 @@ class NumericPayload(Payload):
 
 
 def within_tolerance(payload: NumericPayload, value: float) -> bool:
-    return math.isclose(value, payload.answer, rel_tol=payload.rel_tol, abs_tol=payload.abs_tol)
+    """Within abs_tol, or within rel_tol of the *answer* (symmetric, unlike math.isclose)."""
+    allowed = max(payload.abs_tol, payload.rel_tol * abs(payload.answer))
+    return abs(value - payload.answer) <= allowed + 1e-12 * max(1.0, abs(payload.answer))
 
 
 class NumericQuestion(QuestionType):

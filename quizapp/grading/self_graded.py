@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,8 @@ from quizapp.grading.base import Grade
 from quizapp.grading.base import Payload
 from quizapp.grading.base import QuestionType
 from quizapp.grading.base import ResponseError
+
+_SMALL_INDEX = re.compile(r"[0-9]{1,3}")
 
 SELF_GRADES = {
     0: "Missed it",
@@ -51,7 +54,8 @@ class SelfGradedQuestion(QuestionType):
         getlist = getattr(form, "getlist", None)
         ticked_raw = getlist("rubric") if getlist else form.get("rubric", [])
         ticked = sorted(
-            {int(i) for i in ticked_raw if str(i).isdigit() and int(i) < len(payload.rubric)}
+            {int(i) for i in ticked_raw
+             if _SMALL_INDEX.fullmatch(str(i)) and int(i) < len(payload.rubric)}
         )
         return {"answer": text.strip(), "grade": grade, "rubric": ticked}
 

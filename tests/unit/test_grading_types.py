@@ -134,3 +134,24 @@ def test_self_graded_uses_the_learners_grade_and_rubric():
     for bad in ({"self_grade": "4"}, {"self_grade": ""}, {}):
         with pytest.raises(ResponseError, match="0 to 3"):
             SELF.parse_response(payload, MultiDict({"answer": "x", **bad}))
+
+
+def test_relative_tolerance_is_symmetric_around_the_answer():
+    payload = NUMERIC.load({"answer": 100, "rel_tol": 0.01, "check": "100"})
+    assert NUMERIC.grade(payload, {"text": "99", "value": 99.0}).correct
+    assert NUMERIC.grade(payload, {"text": "101", "value": 101.0}).correct
+    assert not NUMERIC.grade(payload, {"text": "101.02", "value": 101.02}).correct
+    assert not NUMERIC.grade(payload, {"text": "98.98", "value": 98.98}).correct
+
+
+def test_the_shown_right_answer_is_itself_accepted():
+    payload = NUMERIC.load({"answer": 1000.862, "abs_tol": 0.0008, "check": "1000.862"})
+    shown = NUMERIC.answer_md(payload)
+    assert NUMERIC.grade(payload, NUMERIC.parse_response(payload, {"answer": shown})).correct
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "9" * 5000, "-1", "1.0", " 1"])
+def test_self_graded_ignores_odd_rubric_values(value):
+    payload = SELF.load({"model_answer": "m", "rubric": ["a", "b"]})
+    form = MultiDict([("answer", "x"), ("self_grade", "1"), ("rubric", value), ("rubric", "1")])
+    assert SELF.parse_response(payload, form)["rubric"] == [1]
