@@ -137,7 +137,9 @@ def _load_question(
     except ValidationError as exc:
         bank.problems.extend(_problems(shown, label, exc))
     kind = REGISTRY.get(str(item.get("type")))
-    if kind is None:
+    if kind is None and "type" not in item:
+        pass  # "required field is missing" was reported with the common fields
+    elif kind is None:
         known = ", ".join(sorted(REGISTRY))
         bank.problems.append(Problem(shown, f"unknown type '{item.get('type')}' "
                                             f"(known: {known})", question=label, field="type"))

@@ -53,7 +53,7 @@ class BankFile(BaseModel):
     topic: Slug
     title: str = Field(min_length=1, max_length=120)
     description: str = ""
-    questions: list[dict[str, Any]] = Field(min_length=1)
+    questions: list[Any] = Field(min_length=1)
 
 
 class BankQuestion(BaseModel):

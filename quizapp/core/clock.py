@@ -23,7 +23,7 @@ def as_utc(moment: datetime) -> datetime:
 def start_of_local_day(now: datetime, timezone: str) -> datetime:
     """The UTC instant when the learner's current local day began."""
     local = as_utc(now).astimezone(ZoneInfo(timezone))
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0, fold=0)
     return midnight.astimezone(UTC)
 
 
@@ -38,8 +38,11 @@ def humanize_delta(delta: timedelta) -> str:
     seconds = delta.total_seconds()
     if seconds < 60:
         return "now"
-    for size, unit in ((86400 * 30, "month"), (86400, "day"), (3600, "hour"), (60, "minute")):
-        if seconds >= size:
-            count = round(seconds / size)
-            return f"in {count} {unit}{'s' if count != 1 else ''}"
-    return "now"
+    units = ((60, "minute"), (3600, "hour"), (86400, "day"), (86400 * 30, "month"))
+    size, unit = next((u for u in reversed(units) if seconds >= u[0]), units[0])
+    count = round(seconds / size)
+    bigger = next((u for u in units if u[0] > size), None)
+    if bigger and count * size >= bigger[0]:  # 59.6 minutes reads "in 1 hour"
+        size, unit = bigger
+        count = round(seconds / size)
+    return f"in {count} {unit}{'s' if count != 1 else ''}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from dataclasses import replace
+from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
@@ -54,6 +55,7 @@ def _to_card(memory: MemoryState, now: datetime) -> Card:
 def review(memory: MemoryState, rating: Rating, now: datetime, rng: random.Random) -> MemoryState:
     """Apply one review at ``now``; return the new state with a fuzzed due date."""
     _require_aware(now)
+    now = now.astimezone(UTC)  # py-fsrs insists on datetime.timezone.utc
     card, _log = _SCHEDULER.review_card(_to_card(memory, now), rating, review_datetime=now)
     result = MemoryState(
         state=card.state.value,

@@ -31,11 +31,15 @@ class Candidate:
 
 @dataclass(frozen=True)
 class DueCard:
-    """A question whose review is due, with its current probability of recall."""
+    """A question whose review is due, with its current probability of recall.
+
+    ``learning`` marks cards in (re)learning steps: just missed, so they come first.
+    """
 
     question_id: int
     topic_id: int
     retrievability: float
+    learning: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,9 @@ def daily_review(
     new_budget: int,
     rng: random.Random,
 ) -> list[Pick]:
-    """Pick up to ``goal`` items: the most-forgotten due cards, then new questions."""
-    reviews = sorted(due, key=lambda card: (card.retrievability, card.question_id))[:goal]
+    """Pick up to ``goal`` items: just-missed and most-forgotten due cards, then new ones."""
+    reviews = sorted(due, key=lambda c: (not c.learning, c.retrievability, c.question_id))
+    reviews = reviews[:goal]
     review_picks = [Pick(c.question_id, c.topic_id, "review") for c in reviews]
     room = max(0, min(goal - len(review_picks), new_budget))
     new_picks = [Pick(c.question_id, c.topic_id, "new") for c in choose_new(new, skills, room, rng)]

@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
+from fsrs import State
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -56,7 +57,8 @@ def due_cards(user_id: int, now: datetime) -> list[selection.DueCard]:
         .where(Card.user_id == user_id, Card.due <= now, Question.retired_at.is_(None))
     )
     return [
-        selection.DueCard(card.question_id, topic_id, retrievability(memory_of(card), now))
+        selection.DueCard(card.question_id, topic_id, retrievability(memory_of(card), now),
+                          learning=card.state != State.Review.value)
         for card, topic_id in db.session.execute(stmt)
     ]
 

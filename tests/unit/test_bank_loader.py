@@ -124,3 +124,13 @@ def test_numeric_check_disagreement_is_reported(tmp_path):
     assert bank.ok, messages(bank)
     (problem,) = check_numeric_answers(bank)
     assert problem.field == "answer" and "0.25" in problem.message
+
+
+def test_a_bad_item_does_not_hide_problems_in_the_others(tmp_path):
+    text = GOOD.format(topic="mix") + "  - just a string\n  - id: q.two\n    difficulty: 1\n" \
+        "    body: b\n    explanation: e\n    answers: [x]\n"
+    write(tmp_path, "ml", "mix", text)
+    problems = [str(p) for p in load_bank(tmp_path).problems]
+    assert any("question #2 must be a mapping" in p for p in problems), problems
+    assert any("'q.two': field 'type': required field is missing" in p for p in problems)
+    assert not any("unknown type 'None'" in p for p in problems)

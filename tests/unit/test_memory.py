@@ -75,3 +75,12 @@ def test_retrievability_falls_over_time():
     later = retrievability(state, NOW + timedelta(days=60))
     assert 0 < later < soon <= 1
     assert retrievability(MemoryState(), NOW) == 1.0
+
+
+def test_any_aware_utc_flavour_is_accepted():
+    from zoneinfo import ZoneInfo
+
+    a = review(MemoryState(), Rating.Good, NOW.astimezone(ZoneInfo("UTC")), random.Random(1))
+    b = review(MemoryState(), Rating.Good, NOW.astimezone(ZoneInfo("Asia/Tokyo")),
+               random.Random(1))
+    assert a == b

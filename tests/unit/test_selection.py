@@ -80,3 +80,9 @@ def test_interleave_avoids_back_to_back_topics():
     assert sorted(p.question_id for p in ordered) == list(range(6))
     assert [p.topic_id for p in ordered][:5] == [1, 2, 1, 2, 1]
     assert ordered[0].question_id == 0
+
+
+def test_just_missed_cards_come_before_long_overdue_reviews():
+    due = [DueCard(1, 1, 0.5), DueCard(2, 2, 1.0, learning=True), DueCard(3, 3, 0.2)]
+    picks = daily_review(due, [], {}, goal=2, new_budget=0, rng=random.Random(1))
+    assert [p.question_id for p in picks] == [2, 3]
