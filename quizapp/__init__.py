@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp import models  # noqa: F401  (register the models with the metadata)
 from quizapp.config import load_config
@@ -23,6 +24,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create and configure an app; ``config`` overrides the environment."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(load_config(Path(app.instance_path), config))
+    if proxies := app.config["TRUSTED_PROXIES"]:  # behind N proxies: trust their headers
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
                      render_as_batch=True, compare_type=True,

@@ -59,8 +59,8 @@ class StartQuizForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    key = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
-    hints_used = HiddenField(default="0", validators=[Optional(), Regexp(r"^[01]$")])
+    key = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}\Z")])
+    hints_used = HiddenField(default="0", validators=[Optional(), Regexp(r"^[01]\Z")])
     submit = SubmitField("Submit answer")
 
 

@@ -72,7 +72,16 @@ _MD = _build()
 
 @lru_cache(maxsize=4096)
 def render_markdown(text: str) -> str:
-    """Render Markdown to sanitised HTML (no scripts, handlers or javascript: URLs)."""
+    """Render bank Markdown (cached: a bounded set of texts) to sanitised HTML."""
+    return render_untrusted_markdown(text)
+
+
+def render_untrusted_markdown(text: str) -> str:
+    """Render Markdown to sanitised HTML (no scripts, handlers or javascript: URLs).
+
+    Not cached: learners' answers are unbounded, so caching them would let one learner grow
+    every worker's memory.
+    """
     html = _ALIGN_STYLE.sub(r' class="align-\1"', _MD.render(text or ""))
     return nh3.clean(
         html,
@@ -85,8 +94,17 @@ def render_markdown(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def render_inline(text: str) -> str:
-    """Render a one-line Markdown fragment (e.g. a choice) without the wrapping paragraph."""
-    html = render_markdown(text).strip()
+    """Render a one-line bank fragment (e.g. a choice) without the wrapping paragraph."""
+    return _strip_paragraph(render_markdown(text))
+
+
+def render_untrusted_inline(text: str) -> str:
+    """Like ``render_inline`` for learner text (not cached)."""
+    return _strip_paragraph(render_untrusted_markdown(text))
+
+
+def _strip_paragraph(html: str) -> str:
+    html = html.strip()
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return html

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask
 from flask import Request
 from flask import Response
+from flask import current_app
 from flask import render_template
 from flask import request
 from flask_login import current_user
@@ -22,6 +23,8 @@ from quizapp.extensions import login_manager
 from quizapp.models import User
 from quizapp.rendering import render_inline
 from quizapp.rendering import render_markdown
+from quizapp.rendering import render_untrusted_inline
+from quizapp.rendering import render_untrusted_markdown
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -78,6 +81,8 @@ def register_web(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["markdown_inline"] = render_inline
+    app.jinja_env.filters["learner_markdown"] = render_untrusted_markdown
+    app.jinja_env.filters["learner_markdown_inline"] = render_untrusted_inline
     app.jinja_env.filters["humanize_delta"] = humanize_delta
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.filters["local_time"] = _local_time
@@ -96,6 +101,9 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if request.endpoint != "static":
         response.headers.setdefault("Cache-Control", "no-store")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        response.headers.setdefault("Strict-Transport-Security",
+                                    "max-age=31536000; includeSubDomains")
     return response
 
 

@@ -22,6 +22,7 @@ from quizapp.extensions import limiter
 from quizapp.forms import EmptyForm
 from quizapp.forms import LoginForm
 from quizapp.forms import RegisterForm
+from quizapp.ratelimit_keys import login_email_key
 from quizapp.services import accounts
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -29,6 +30,10 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 def _auth_limit() -> str:
     return current_app.config["AUTH_RATE_LIMIT"]
+
+
+def _email_limit() -> str:
+    return current_app.config["LOGIN_EMAIL_RATE_LIMIT"]
 
 
 def safe_next(target: str | None) -> str | None:
@@ -66,6 +71,7 @@ def register() -> str | Response | tuple[str, int]:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_auth_limit, methods=["POST"])
+@limiter.limit(_email_limit, methods=["POST"], key_func=login_email_key)
 def login() -> str | Response | tuple[str, int]:
     """Log in with email and password."""
     if current_user.is_authenticated:

@@ -46,8 +46,6 @@ def _parse_plain(raw: str) -> float:
         return float(numerator / denominator)
     if "," in raw:
         raise ResponseError("Use a dot for decimals, e.g. 0.25 (not 0,25).")
-    if " " in raw:
-        raise ResponseError("Enter a single number (spaces are only allowed in 1 1/2 or 1 000).")
     try:
         value = float(raw)
     except ValueError:

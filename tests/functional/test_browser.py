@@ -123,3 +123,20 @@ def test_protected_pages_send_visitors_to_login(page, path):
     page.goto(path)
     assert "/auth/login?next=" in page.url
     assert page.locator("h1").inner_text() == "Log in"
+
+
+def test_broken_math_in_an_answer_is_shown_as_text_without_csp_errors(page):
+    register(page)
+    page.click("text=Start daily review")
+    page.wait_for_url(re.compile(r"/quiz/\d+/q/1$"))
+    while page.locator("article.question").get_attribute("data-question-type") != "self_graded":
+        answer_current_question(page)
+        page.locator("body").press("Enter")
+        page.wait_for_load_state()
+    page.fill("#answer", "Broken $\\frac{1}$ and bold $\\pmb{x}$ and fine $x^2$.")
+    page.click("details.reveal summary")
+    page.locator("body").press("1")
+    page.click("text=Save my grade")
+    page.wait_for_url(re.compile(r"/feedback$"))
+    assert page.locator(".your-answer .math-error").count() == 1
+    assert page.locator(".your-answer .katex").count() == 2

@@ -96,3 +96,14 @@ def test_nul_in_next_is_ignored(client, auth):
     assert b"\x00" not in client.get("/auth/login?next=/settings%00").data
     response = auth.login(next_url="/settings\x00")
     assert response.headers["Location"] == "/settings"
+
+
+def test_key_with_a_trailing_newline_is_rejected(client, auth):
+    sync_test_bank()
+    auth.register()
+    quiz_url = client.post("/quiz/start").headers["Location"]
+    client.get(quiz_url)
+    response = client.post(quiz_url, data={"key": "a" * 32 + "\n", "choice": "0",
+                                           "answer": "1", "self_grade": "1"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0

@@ -38,3 +38,16 @@ def test_redis_url_backs_the_rate_limiter(tmp_path, monkeypatch):
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     config = load_config(tmp_path, {"ENV_NAME": "testing"})
     assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+
+
+def test_production_uses_secure_cookies_by_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "k")
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    config = load_config(tmp_path, {"ENV_NAME": "production"})
+    assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+    dev = load_config(tmp_path, {"ENV_NAME": "development"})
+    assert not dev["SESSION_COOKIE_SECURE"] and not dev["REMEMBER_COOKIE_SECURE"]
+
+
+def test_rate_limits_fall_back_to_memory_if_redis_is_down(tmp_path):
+    assert load_config(tmp_path, {"ENV_NAME": "testing"})["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"]

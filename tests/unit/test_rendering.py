@@ -83,3 +83,12 @@ def test_table_alignment_becomes_classes_not_styles():
     html = render_markdown("| a | b |\n|:--|--:|\n| 1 | 2 |")
     assert '<td class="align-right">2</td>' in html
     assert "style=" not in html
+
+
+def test_learner_text_is_sanitised_but_not_cached():
+    from quizapp.rendering import render_untrusted_markdown
+
+    before = render_markdown.cache_info().currsize
+    html = render_untrusted_markdown("learner text <script>x</script> once only 1234")
+    assert "<script" not in html
+    assert render_markdown.cache_info().currsize == before

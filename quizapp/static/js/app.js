@@ -8,14 +8,18 @@
       if (el.dataset.typeset) return;
       var tex = el.textContent;
       try {
+        // throwOnError: KaTeX's inline error colouring would break the CSP (style-src 'self').
         window.katex.render(tex, el, {
           displayMode: el.classList.contains("block") || el.classList.contains("display"),
-          throwOnError: false,
+          throwOnError: true,
           strict: "ignore",
+          macros: { "\\pmb": "\\boldsymbol{#1}" },
         });
         el.dataset.typeset = "1"; // KaTeX adds MathML for screen readers
       } catch (err) {
         el.textContent = tex;
+        el.classList.add("math-error");
+        el.title = String(err && err.message || err);
       }
     });
   }

@@ -1,0 +1,71 @@
+"""Rate-limit keys: per client network, per account, and through trusted proxies."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from quizapp.ratelimit_keys import client_key
+
+
+@pytest.mark.parametrize(
+    ("remote", "key"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff::9", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+    ],
+)
+def test_client_key_groups_an_ipv6_64(app, remote, key):
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": remote}):
+        assert client_key() == key
+
+
+def test_one_account_is_limited_across_addresses(client, auth, rate_limits, app):
+    app.config["LOGIN_EMAIL_RATE_LIMIT"] = "3 per hour"
+    try:
+        codes = [client.post("/auth/login", data={"email": "Ada@Example.com ",
+                                                  "password": "wrong-pass"},
+                             environ_base={"REMOTE_ADDR": f"198.51.100.{i}"}).status_code
+                 for i in range(4)]
+    finally:
+        app.config["LOGIN_EMAIL_RATE_LIMIT"] = "30 per hour"
+    assert codes == [400, 400, 400, 429]
+
+
+PROXY_SCRIPT = textwrap.dedent("""
+    import json
+    from quizapp import create_app
+    from quizapp.extensions import db
+    app = create_app({"SECRET_KEY": "x", "WTF_CSRF_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": "sqlite://", "AUTH_RATE_LIMIT": "3 per minute"})
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    def login(forwarded):
+        return client.post("/auth/login", data={"email": "a@b.co", "password": "wrong-pass"},
+                           headers={"X-Forwarded-For": forwarded, "X-Forwarded-Proto": "https"},
+                           environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    rotating = [login(f"192.0.2.{i}").status_code for i in range(4)]
+    same = [login("192.0.2.200").status_code for _ in range(4)]
+    page = login("192.0.2.201")
+    print(json.dumps({"rotating": rotating, "same": same,
+                      "hsts": page.headers.get("Strict-Transport-Security"),
+                      "secure": app.config["SESSION_COOKIE_SECURE"],
+                      "remember_secure": app.config["REMEMBER_COOKIE_SECURE"]}))
+""")
+
+
+def test_behind_a_trusted_proxy_each_client_is_limited_separately():
+    import json
+
+    env = {"PATH": "/usr/bin:/bin", "QUIZAPP_ENV": "production", "TRUSTED_PROXIES": "1"}
+    out = subprocess.run([sys.executable, "-c", PROXY_SCRIPT], capture_output=True, text=True,
+                         timeout=60, env=env, check=True).stdout
+    result = json.loads(out)
+    assert result["rotating"] == [400, 400, 400, 400]  # four clients, not one proxy
+    assert result["same"] == [400, 400, 400, 429]
+    assert result["hsts"].startswith("max-age=")
+    assert result["secure"] is True and result["remember_secure"] is True
