@@ -61,6 +61,7 @@ class StartQuizForm(FlaskForm):
 class AnswerForm(FlaskForm):
     key = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}\Z")])
     hints_used = HiddenField(default="0", validators=[Optional(), Regexp(r"^[01]\Z")])
+    version = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,9}\Z")])
     submit = SubmitField("Submit answer")
 
 

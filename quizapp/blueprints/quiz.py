@@ -89,7 +89,7 @@ def question(quiz_id: int, position: int) -> str | Response:
     if first_open is not None and first_open.position != position:
         return redirect(url_for("quiz.question", quiz_id=quiz.id, position=first_open.position))
     quizzes.mark_shown(item, utcnow())
-    form = AnswerForm(key=uuid.uuid4().hex)
+    form = AnswerForm(key=uuid.uuid4().hex, version=str(item.question.version))
     return render_template("quiz/question.html", **_question_context(quiz, item, form))
 
 
@@ -103,10 +103,13 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
         form.key.data = uuid.uuid4().hex
         return render_template("quiz/question.html", **_question_context(
             quiz, item, form, error="The form was incomplete. Please answer again.")), 400
+    shown = int(form.version.data) if form.version.data else None
     try:
         result = answers.record_answer(quiz, item, request.form, form.key.data,
-                                       int(form.hints_used.data or 0), utcnow(), random.Random())
+                                       int(form.hints_used.data or 0), utcnow(), random.Random(),
+                                       shown_version=shown)
     except ResponseError as exc:
+        form.version.data = str(item.question.version)
         return render_template("quiz/question.html", **_question_context(
             quiz, item, form, error=str(exc))), 400
     return redirect(url_for("quiz.feedback", quiz_id=quiz.id, position=result.position))

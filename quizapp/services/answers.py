@@ -53,8 +53,13 @@ def record_answer(
     hints_used: int,
     now: datetime,
     rng: random.Random,
+    shown_version: int | None = None,
 ) -> AnswerResult:
     """Grade ``form`` for ``item``; a repeated key or an answered item changes nothing.
+
+    ``shown_version`` is the question version the learner saw; if the bank was edited
+    since, the answer is refused (``ResponseError``) so it is never graded against text
+    the learner did not read.
 
     Raises ``grading.base.ResponseError`` (nothing written) when the response is unusable.
     Concurrent submits for one item serialise on the item's row lock (PostgreSQL) or the
@@ -63,6 +68,9 @@ def record_answer(
     if (done := _existing(quiz, item, key)) is not None:
         return done
     question = item.question
+    if shown_version is not None and shown_version != question.version:
+        raise ResponseError("This question was updated while you were answering. "
+                            "Here is the new version; please answer it again.")
     kind = question_type(question.type)
     payload = kind.load(question.payload)
     response = kind.parse_response(payload, form)

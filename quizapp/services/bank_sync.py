@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 from sqlalchemy import select
 
 from quizapp.bank.loader import Bank
+from quizapp.bank.loader import Problem
 from quizapp.bank.loader import content_hash
 from quizapp.bank.schema import BankQuestion
 from quizapp.bank.schema import BankTopic
@@ -21,9 +22,9 @@ from quizapp.models import Topic
 class BankInvalid(ValueError):
     """The bank has problems; nothing was written."""
 
-    def __init__(self, bank: Bank) -> None:
-        super().__init__(f"{len(bank.problems)} problem(s) in the question bank")
-        self.problems = bank.problems
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the question bank")
+        self.problems = problems
 
 
 @dataclass
@@ -56,7 +57,9 @@ def sync_bank(bank: Bank, now: datetime, partial: bool = False) -> SyncReport:
     any error while writing rolls the whole sync back.
     """
     if not bank.ok:
-        raise BankInvalid(bank)
+        raise BankInvalid(bank.problems)
+    if type_changes := _type_changes(bank):
+        raise BankInvalid(type_changes)
     report = SyncReport()
     try:
         topics = _sync_topics(bank.topics, report)
@@ -67,6 +70,17 @@ def sync_bank(bank: Bank, now: datetime, partial: bool = False) -> SyncReport:
         db.session.rollback()
         raise
     return report
+
+
+def _type_changes(bank: Bank) -> list[Problem]:
+    """Old answers are stored in their type's shape, so an id must keep its type."""
+    known = dict(db.session.execute(select(Question.uid, Question.type)).all())
+    return [
+        Problem(q.source, f"type cannot change from '{known[q.uid]}' to '{q.type}' for an "
+                          "existing id; give the rewritten question a new id",
+                question=q.uid, field="type")
+        for q in bank.questions if q.uid in known and known[q.uid] != q.type
+    ]
 
 
 def _sync_topics(topics: list[BankTopic], report: SyncReport) -> dict[str, Topic]:

@@ -119,3 +119,17 @@ def test_partial_sync_retires_only_within_loaded_topics(ctx, bank_dir):
     assert question("t.numeric").source == "math/testing-math.yaml"
     single = sync_bank(load_bank(path), NOW + timedelta(hours=2), partial=True)
     assert not single.changed and question("t.short").retired_at is None
+
+
+def test_an_id_cannot_change_type(ctx, bank_dir):
+    sync_bank(load_bank(bank_dir), NOW)
+    path = bank_dir / "ml" / "testing-basics.yaml"
+    text = path.read_text()
+    start = text.index("  - id: t.short")
+    path.write_text(text[:start] + "  - id: t.short\n    type: numeric\n    difficulty: 1\n"
+                    "    body: b\n    explanation: e\n    answer: 1\n    check: '1'\n")
+    with pytest.raises(BankInvalid) as excinfo:
+        sync_bank(load_bank(bank_dir), NOW + timedelta(days=1))
+    (problem,) = excinfo.value.problems
+    assert problem.field == "type" and "new id" in problem.message
+    assert question("t.short").type == "short_text"

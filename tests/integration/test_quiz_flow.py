@@ -167,3 +167,21 @@ def test_start_resumes_an_unfinished_quiz(learner):
     assert learner.post("/quiz/start").headers["Location"] == f"/quiz/{quiz_id}"
     dashboard = learner.get("/").get_data(as_text=True)
     assert "Pick up where you left off" in dashboard
+
+
+def test_an_edit_between_showing_and_answering_is_not_graded_blind(learner):
+    quiz_id = start(learner)
+    page = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+    question = item_question(quiz_id, 1)
+    question.version += 1
+    question.body_md = "Edited body."
+    db.session.commit()
+    data = {"key": form_key(page), "version": "1", **right_answer(question)}
+    response = learner.post(f"/quiz/{quiz_id}/q/1", data=data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "was updated while you were answering" in html and "Edited body." in html
+    assert 'name="version" type="hidden" value="2"' in html
+    assert attempts() == 0
+    data["version"] = "2"
+    assert learner.post(f"/quiz/{quiz_id}/q/1", data=data).status_code == 302
