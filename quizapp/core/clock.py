@@ -34,10 +34,12 @@ def local_time(moment: datetime, timezone: str, fmt: str = "%d %b %Y, %H:%M") ->
 
 
 def humanize_delta(delta: timedelta) -> str:
-    """'in 10 minutes', 'in 3 days', 'now'."""
+    """'now' (already due), 'in under a minute', 'in 10 minutes', 'in 3 days'."""
     seconds = delta.total_seconds()
-    if seconds < 60:
+    if seconds <= 0:
         return "now"
+    if seconds < 60:
+        return "in under a minute"
     units = ((60, "minute"), (3600, "hour"), (86400, "day"), (86400 * 30, "month"))
     size, unit = next((u for u in reversed(units) if seconds >= u[0]), units[0])
     count = round(seconds / size)

@@ -21,7 +21,9 @@ def test_start_of_local_day():
 
 
 def test_humanize_delta():
-    assert humanize_delta(timedelta(seconds=20)) == "now"
+    assert humanize_delta(timedelta(seconds=-5)) == "now"
+    assert humanize_delta(timedelta(0)) == "now"
+    assert humanize_delta(timedelta(seconds=20)) == "in under a minute"
     assert humanize_delta(timedelta(minutes=10)) == "in 10 minutes"
     assert humanize_delta(timedelta(days=1)) == "in 1 day"
     assert humanize_delta(timedelta(days=3, hours=5)) == "in 3 days"
