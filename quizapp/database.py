@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -52,11 +53,13 @@ R = TypeVar("R")
 
 
 def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:
-    """Re-run a whole unit of work when SQLite reports a lock conflict.
+    """Re-run a whole unit of work when a concurrent writer won a race.
 
-    SQLite (WAL) cannot upgrade a reading transaction to a writer once another writer has
-    committed; rolling back and starting again reads fresh data and then succeeds. The
-    decorated service must be safe to re-run (it re-reads what it needs).
+    Two races end this way: SQLite (WAL) cannot upgrade a reading transaction to a writer
+    once another writer has committed ('database is locked'), and a concurrent insert took a
+    unique key first (IntegrityError). Rolling back and starting again reads fresh data: the
+    re-run sees the winner's rows. The decorated service must be safe to re-run (it re-reads
+    what it needs); services that turn an IntegrityError into an answer catch it themselves.
     """
 
     @functools.wraps(service)
@@ -66,9 +69,10 @@ def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:
         for attempt in range(LOCK_RETRIES):
             try:
                 return service(*args, **kwargs)
-            except OperationalError as exc:
+            except (IntegrityError, OperationalError) as exc:
                 db.session.rollback()
-                if not is_lock_conflict(exc) or attempt == LOCK_RETRIES - 1:
+                lost_race = isinstance(exc, IntegrityError) or is_lock_conflict(exc)
+                if not lost_race or attempt == LOCK_RETRIES - 1:
                     raise
                 time.sleep(0.02 * (attempt + 1) * (1 + random.random()))
         raise AssertionError("unreachable")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,8 +12,6 @@ from fsrs import Rating
 from fsrs import State
 from sqlalchemy import func
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.exc import OperationalError
 
 from quizapp.core import skill as skill_model
 from quizapp.core.clock import as_utc
@@ -22,7 +19,7 @@ from quizapp.core.grading_to_rating import Outcome
 from quizapp.core.grading_to_rating import rating_for
 from quizapp.core.memory import MemoryState
 from quizapp.core.memory import review
-from quizapp.database import is_lock_conflict
+from quizapp.database import retry_on_lock
 from quizapp.extensions import db
 from quizapp.grading.base import ResponseError
 from quizapp.grading.registry import question_type
@@ -34,7 +31,6 @@ from quizapp.models import TopicSkill
 from quizapp.services.quizzes import memory_of
 
 MAX_SECONDS = 3600
-WRITE_RETRIES = 5
 
 
 @dataclass(frozen=True)
@@ -45,6 +41,7 @@ class AnswerResult:
     repeated: bool
 
 
+@retry_on_lock
 def record_answer(
     quiz: Quiz,
     item: QuizItem,
@@ -63,7 +60,8 @@ def record_answer(
 
     Raises ``grading.base.ResponseError`` (nothing written) when the response is unusable.
     Concurrent submits for one item serialise on the item's row lock (PostgreSQL) or the
-    write lock (SQLite); the loser rolls back and returns the winner's attempt.
+    write lock (SQLite); a loser is re-run by ``retry_on_lock`` and finds the winner's
+    attempt in its first check.
     """
     if (done := _existing(quiz, item, key)) is not None:
         return done
@@ -79,22 +77,13 @@ def record_answer(
     rating = rating_for(Outcome(grade.score, seconds, question.expected_seconds,
                                 hints_used, grade.self_grade))
     answer = _Answer(key, response, grade.score, grade.correct, seconds, hints_used, rating)
-    for retry in range(WRITE_RETRIES):
-        try:
-            attempt_id = _write(quiz, item, answer, now, rng)
-            db.session.commit()
-            return AnswerResult(attempt_id, quiz.id, item.position, repeated=False)
-        except _AlreadyAnswered as exc:
-            db.session.rollback()
-            return AnswerResult(exc.attempt_id, quiz.id, item.position, repeated=True)
-        except (IntegrityError, OperationalError) as exc:
-            db.session.rollback()
-            if isinstance(exc, OperationalError) and not is_lock_conflict(exc):
-                raise
-            if (done := _existing(quiz, item, key)) is not None:
-                return done
-            time.sleep(0.01 * (retry + 1) * (1 + rng.random()))
-    raise RuntimeError("could not record the answer: the database stayed busy")
+    try:
+        attempt_id = _write(quiz, item, answer, now, rng)
+        db.session.commit()
+    except _AlreadyAnswered as exc:
+        db.session.rollback()
+        return AnswerResult(exc.attempt_id, quiz.id, item.position, repeated=True)
+    return AnswerResult(attempt_id, quiz.id, item.position, repeated=False)
 
 
 class _AlreadyAnswered(Exception):
