@@ -9,11 +9,10 @@ from flask import Flask
 from flask import current_app
 from flask.cli import AppGroup
 
-from quizapp.bank.checks import check_numeric_answers
-from quizapp.bank.duplicates import duplicate_problems
 from quizapp.bank.loader import load_bank
 from quizapp.bank.stats import stats_markdown
 from quizapp.bank.stats import update_readme
+from quizapp.bank.validation import bank_problems
 from quizapp.core.clock import utcnow
 from quizapp.services.bank_sync import BankInvalid
 from quizapp.services.bank_sync import sync_bank
@@ -32,11 +31,7 @@ def _root(path: str | None) -> Path:
 def validate(path: str | None, checks: bool) -> None:
     """Check bank files; print every problem with file, question id and field."""
     bank = load_bank(_root(path))
-    problems = list(bank.problems)
-    if bank.ok:
-        problems += duplicate_problems(bank)
-    if checks and bank.ok:
-        problems += check_numeric_answers(bank)
+    problems = bank_problems(bank, run_checks=checks)
     for problem in problems:
         click.echo(str(problem), err=True)
     click.echo(f"{len(bank.questions)} questions in {len(bank.topics)} topics: "

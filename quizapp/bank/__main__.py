@@ -3,17 +3,14 @@
 import sys
 from pathlib import Path
 
-from quizapp.bank.checks import check_numeric_answers
-from quizapp.bank.duplicates import duplicate_problems
 from quizapp.bank.loader import load_bank
+from quizapp.bank.validation import bank_problems
 
 
 def main(argv: list[str]) -> int:
     root = Path(argv[0] if argv else "questions")
     bank = load_bank(root)
-    problems = bank.problems
-    if bank.ok:
-        problems = check_numeric_answers(bank) + duplicate_problems(bank)
+    problems = bank_problems(bank)
     for problem in problems:
         print(problem)
     print(f"{len(bank.questions)} questions in {len(bank.topics)} topics; "
