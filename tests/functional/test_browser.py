@@ -52,6 +52,18 @@ def answer_current_question(page) -> str:
     return kind
 
 
+def question_type_on(page) -> str | None:
+    return page.locator("article.question").get_attribute("data-question-type")
+
+
+def answer_until(page, done) -> None:
+    """Answer questions (and continue past feedback) until ``done()`` holds."""
+    while not done():
+        answer_current_question(page)
+        page.locator("body").press("Enter")
+        page.wait_for_load_state()
+
+
 def test_register_review_every_type_and_see_the_summary(page):
     register(page)
     assert page.locator("h1").inner_text() == "Hello, Lin"
@@ -79,10 +91,7 @@ def test_invalid_answer_keeps_the_input_and_explains(page):
     register(page)
     page.click("text=Start daily review")
     page.wait_for_url(re.compile(r"/quiz/\d+/q/1$"))
-    while page.locator("article.question").get_attribute("data-question-type") != "numeric":
-        answer_current_question(page)
-        page.locator("body").press("Enter")
-        page.wait_for_load_state()
+    answer_until(page, lambda: question_type_on(page) == "numeric")
     page.fill("#answer", "about a quarter")
     page.press("#answer", "Enter")
     page.wait_for_load_state()
@@ -129,10 +138,7 @@ def test_broken_math_in_an_answer_is_shown_as_text_without_csp_errors(page):
     register(page)
     page.click("text=Start daily review")
     page.wait_for_url(re.compile(r"/quiz/\d+/q/1$"))
-    while page.locator("article.question").get_attribute("data-question-type") != "self_graded":
-        answer_current_question(page)
-        page.locator("body").press("Enter")
-        page.wait_for_load_state()
+    answer_until(page, lambda: question_type_on(page) == "self_graded")
     page.fill("#answer", "Broken $\\frac{1}$ and bold $\\pmb{x}$ and fine $x^2$.")
     page.click("details.reveal summary")
     page.locator("body").press("1")

@@ -18,7 +18,9 @@ from quizapp.models import Card
 from quizapp.models import Quiz
 from quizapp.models import TopicSkill
 from tests.functional.test_browser import BANK
+from tests.functional.test_browser import answer_until
 from tests.functional.test_browser import register
+from tests.integration.helpers import right_answer
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -38,21 +40,14 @@ def _post(url: str, body: bytes, cookie: str) -> tuple[int, str]:
 
 
 def _form(page, uid: str | None = None) -> dict:
+    """A right answer to ``uid`` (default: the question on screen) with a fresh key."""
     uid = uid or page.locator("article.question").get_attribute("data-question-uid")
-    question = BANK[uid]
-    data = {"csrf_token": page.input_value("input[name=csrf_token]"),
-            "key": uuid.uuid4().hex if uid else page.input_value("input[name=key]"),
-            "hints_used": "0"}
-    payload = question.payload
-    if question.type in ("mcq", "multi_select"):
-        data["choice"] = [str(i) for i, c in enumerate(payload["choices"]) if c["correct"]]
-    elif question.type == "numeric":
-        data["answer"] = str(payload["answer"])
-    elif question.type == "short_text":
-        data["answer"] = payload["answers"][0]
-    else:
-        data.update(answer="x", self_grade="2")
-    return data
+    return {"csrf_token": page.input_value("input[name=csrf_token]"),
+            "key": uuid.uuid4().hex, "hints_used": "0", **right_answer(BANK[uid])}
+
+
+def _cookie(context) -> str:
+    return "; ".join(f"{c['name']}={c['value']}" for c in context.cookies())
 
 
 def test_parallel_submits_of_one_answer_record_one_attempt(page, live_server):
@@ -61,7 +56,7 @@ def test_parallel_submits_of_one_answer_record_one_attempt(page, live_server):
     page.wait_for_url(re.compile(r"/quiz/\d+/q/1$"))
     url = page.url
     body = urlencode(_form(page), doseq=True).encode()
-    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    cookie = _cookie(page.context)
     barrier = threading.Barrier(6)
     results: list[tuple[int, str]] = []
 
@@ -99,7 +94,7 @@ def test_two_tabs_submitting_one_item_at_once_record_one_review(page, live_serve
     page.reload()
     second = _form(page)
     assert first["key"] != second["key"]
-    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    cookie = _cookie(page.context)
     bodies = [urlencode(form, doseq=True).encode() for form in (first, second)] * 4
     barrier = threading.Barrier(len(bodies))
     results: list[tuple[int, str]] = []
@@ -149,13 +144,8 @@ def test_answering_the_last_two_items_at_once_finishes_the_quiz(page, live_serve
     page.click("text=Start daily review")
     page.wait_for_url(re.compile(r"/quiz/\d+/q/1$"))
     quiz_url = page.url.rsplit("/q/", 1)[0]
-    for _ in range(3):  # answer items 1-3 normally
-        from tests.functional.test_browser import answer_current_question
-
-        answer_current_question(page)
-        page.locator("body").press("Enter")
-        page.wait_for_load_state()
-    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    answer_until(page, lambda: "/q/4" in page.url)  # answer items 1-3 normally
+    cookie = _cookie(page.context)
     quiz_id = int(quiz_url.rsplit("/", 1)[1])
     with live_server.app.app_context():
         uids = {item.position: item.question.uid
@@ -176,7 +166,7 @@ def test_simultaneous_registrations_all_succeed(browser, live_server):
     page = context.new_page()
     page.goto("/auth/register")
     csrf = page.input_value("input[name=csrf_token]")
-    cookie = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies())
+    cookie = _cookie(context)
     stamp = threading.get_ident()
     requests = [(f"{live_server.url}/auth/register", urlencode({
         "csrf_token": csrf, "email": f"burst{stamp}-{i}@example.com", "display_name": "B",
@@ -189,7 +179,7 @@ def test_simultaneous_registrations_all_succeed(browser, live_server):
 def test_double_start_makes_one_quiz(page, live_server):
     register(page)
     csrf = page.locator("form[action='/quiz/start'] input[name=csrf_token]").input_value()
-    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    cookie = _cookie(page.context)
     body = urlencode({"csrf_token": csrf}).encode()
     results = _burst([(f"{live_server.url}/quiz/start", body)] * 4, cookie)
     assert [status for status, _ in results] == [302] * 4, results
