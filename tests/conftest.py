@@ -61,6 +61,7 @@ def make_config(url: str, engine_options: dict, **extra: object) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "WTF_CSRF_ENABLED": False,
         "AUTH_RATE_LIMIT": "100000 per minute",
+        "LOGIN_EMAIL_RATE_LIMIT": "100000 per minute",
         "QUESTIONS_DIR": str(TEST_BANK),
         **extra,
     }

@@ -20,15 +20,15 @@ SCRIPT = textwrap.dedent("""
         db.create_all()
     client = app.test_client()
     ip = {"REMOTE_ADDR": sys.argv[1]}
-    codes = [client.post("/auth/login", data={"email": "a@b.co", "password": "wrong-pass"},
+    codes = [client.post("/auth/login", data={"email": sys.argv[2], "password": "wrong-pass"},
                          environ_base=ip).status_code for _ in range(4)]
     print(type(limiter.storage).__name__, codes)
 """)
 
 
-def run(redis_url: str, ip: str) -> str:
+def run(redis_url: str, ip: str, email: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, ip], capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", SCRIPT, ip, email], capture_output=True, text=True, timeout=60,
         env={"REDIS_URL": redis_url, "PATH": "/usr/bin:/bin"}, check=True,
     )
     return result.stdout.strip()
@@ -40,7 +40,9 @@ def test_limits_are_stored_in_redis_across_processes():
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.exceptions.ConnectionError:
         pytest.fail("Redis is not running on 127.0.0.1:6379")
+    # Fresh client and account each run: Redis keeps counters between test runs.
     ip = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.7"
-    assert run(url, ip) == "RedisStorage [400, 400, 400, 429]"
+    email = f"{uuid.uuid4().hex}@example.com"
+    assert run(url, ip, email) == "RedisStorage [400, 400, 400, 429]"
     # A second process (another app server) sees the same counters.
-    assert run(url, ip) == "RedisStorage [429, 429, 429, 429]"
+    assert run(url, ip, email) == "RedisStorage [429, 429, 429, 429]"
