@@ -39,4 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from quizapp.cli import register_cli
 
     register_cli(app)
+    from quizapp.user_cli import user_cli
+
+    app.cli.add_command(user_cli)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +49,19 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "QUESTIONS_DIR": env.get("QUESTIONS_DIR", str(PROJECT_ROOT / "questions")),
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL", "memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # Off: Flask-Limiter would add a Retry-After to every page (and override the login
+        # back-off's own); 429 pages get an exact Retry-After from the error handler instead.
+        "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-        "LOGIN_EMAIL_RATE_LIMIT": env.get("LOGIN_EMAIL_RATE_LIMIT", "30 per hour"),
+        "LOGIN_ACCOUNT_CLIENT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_CLIENT_RATE_LIMIT",
+                                                   "5 per minute;20 per hour"),
+        "LOGIN_BACKOFF_FREE_FAILURES": int(env.get("LOGIN_BACKOFF_FREE_FAILURES", "5")),
+        "LOGIN_BACKOFF_MAX_SECONDS": int(env.get("LOGIN_BACKOFF_MAX_SECONDS", "60")),
+        "LOGIN_BACKOFF_WINDOW_SECONDS": int(env.get("LOGIN_BACKOFF_WINDOW_SECONDS", "900")),
+        "LOGIN_SESSION_HOURS": int(env.get("LOGIN_SESSION_HOURS", "24")),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(env.get("REMEMBER_DAYS", "30"))),
+        "PASSWORD_RESET_MAX_AGE": int(env.get("PASSWORD_RESET_MAX_AGE", "3600")),
+        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "AUTH_RATE_LIMIT": env.get("AUTH_RATE_LIMIT", "10 per minute;50 per hour"),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -21,8 +21,26 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
+from wtforms.validators import ValidationError
+
+from quizapp.password_policy import MAX_LENGTH
+from quizapp.password_policy import password_problem
 
 TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz or tz == "UTC")
+
+
+class StrongPassword:
+    """NIST 800-63B: 8 to 256 characters, not common, not about this account."""
+
+    def __init__(self, *context_fields: str) -> None:
+        self.context_fields = context_fields
+
+    def __call__(self, form: FlaskForm, field: PasswordField) -> None:
+        context = [str(form[name].data or "") for name in self.context_fields]
+        if extra := getattr(form, "account_context", None):
+            context += extra
+        if problem := password_problem(field.data or "", context):
+            raise ValidationError(problem)
 
 
 class RegisterForm(FlaskForm):
@@ -30,7 +48,7 @@ class RegisterForm(FlaskForm):
                                             Length(max=254)])
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
     password = PasswordField("Password", validators=[
-        DataRequired(), Length(min=8, max=200, message="Use at least 8 characters.")])
+        DataRequired(), StrongPassword("email", "display_name")])
     confirm = PasswordField("Repeat password", validators=[
         DataRequired(), EqualTo("password", message="The passwords do not match.")])
     submit = SubmitField("Create account")
@@ -38,7 +56,7 @@ class RegisterForm(FlaskForm):
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
     remember = BooleanField("Keep me logged in")
     next = HiddenField()
     submit = SubmitField("Log in")
@@ -61,8 +79,24 @@ class StartQuizForm(FlaskForm):
 class AnswerForm(FlaskForm):
     key = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}\Z")])
     hints_used = HiddenField(default="0", validators=[Optional(), Regexp(r"^[01]\Z")])
-    version = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,9}\Z")])
+    version = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9]{1,9}\Z")])
     submit = SubmitField("Submit answer")
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(),
+                                                            Length(max=MAX_LENGTH)])
+    password = PasswordField("New password", validators=[DataRequired(), StrongPassword()])
+    confirm = PasswordField("Repeat new password", validators=[
+        DataRequired(), EqualTo("password", message="The passwords do not match.")])
+    submit = SubmitField("Change password")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), StrongPassword()])
+    confirm = PasswordField("Repeat new password", validators=[
+        DataRequired(), EqualTo("password", message="The passwords do not match.")])
+    submit = SubmitField("Set new password")
 
 
 class EmptyForm(FlaskForm):

@@ -1,7 +1,8 @@
-"""Rate-limit keys: the client network (IPv6 by /64) and the account being logged into."""
+"""Rate-limit keys: the client network (IPv6 by /64), and that client with one account."""
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 
 from flask import request
@@ -24,7 +25,8 @@ def client_key() -> str:
     return str(ip)
 
 
-def login_email_key() -> str:
-    """The normalised email being logged into, so one account cannot be brute-forced
-    from many addresses."""
-    return "email:" + (request.form.get("email") or "").strip().lower()[:254]
+def login_account_client_key() -> str:
+    """The (account, client) pair: one client's guesses at one account."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    digest = hashlib.sha256(email.encode()).hexdigest()[:24]
+    return f"account:{digest}|{client_key()}"

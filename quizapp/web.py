@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import datetime
 
 from flask import Flask
@@ -18,13 +20,17 @@ from werkzeug.routing import IntegerConverter
 
 from quizapp.core.clock import humanize_delta
 from quizapp.core.clock import local_time
-from quizapp.extensions import db
+from quizapp.core.clock import utcnow
+from quizapp.extensions import limiter
 from quizapp.extensions import login_manager
 from quizapp.models import User
 from quizapp.rendering import render_inline
 from quizapp.rendering import render_markdown
 from quizapp.rendering import render_untrusted_inline
 from quizapp.rendering import render_untrusted_markdown
+from quizapp.services import sessions
+
+ErrorPage = tuple[str, int] | tuple[str, int, dict[str, str]]
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -88,10 +94,9 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = _local_time
 
 
-def _load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
-        return None
-    return db.session.get(User, int(user_id))
+def _load_user(login_token: str) -> User | None:
+    """Flask-Login's loader: the cookie carries a login-session token, not a user id."""
+    return sessions.user_for_token(login_token, utcnow())
 
 
 def _security_headers(response: Response) -> Response:
@@ -112,7 +117,7 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
     return render_template("error.html", code=400, title="Form expired", message=message), 400
 
 
-def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+def _http_error(error: HTTPException) -> ErrorPage | HTTPException:
     if error.code is None or error.code < 400:
         return error
     titles = {404: "Page not found", 403: "Not allowed", 429: "Slow down"}
@@ -122,7 +127,10 @@ def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
     }
     title = titles.get(error.code, error.name)
     message = messages.get(error.code, error.description or "")
-    return render_template("error.html", code=error.code, title=title, message=message), error.code
+    page = render_template("error.html", code=error.code, title=title, message=message)
+    if error.code == 429 and (limit := limiter.current_limit) is not None:
+        return page, 429, {"Retry-After": str(max(1, math.ceil(limit.reset_at - time.time())))}
+    return page, error.code
 
 
 def _local_time(moment: datetime, fmt: str = "%d %b %Y, %H:%M") -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask import g
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine
 from sqlalchemy import text
@@ -61,7 +62,8 @@ def make_config(url: str, engine_options: dict, **extra: object) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
         "WTF_CSRF_ENABLED": False,
         "AUTH_RATE_LIMIT": "100000 per minute",
-        "LOGIN_EMAIL_RATE_LIMIT": "100000 per minute",
+        "LOGIN_ACCOUNT_CLIENT_RATE_LIMIT": "100000 per minute",
+        "LOGIN_BACKOFF_FREE_FAILURES": 100000,
         "QUESTIONS_DIR": str(TEST_BANK),
         **extra,
     }
@@ -76,6 +78,13 @@ def worker_id_safe(request: pytest.FixtureRequest) -> str:
 def app(worker_id_safe: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url, options = database_url(worker_id_safe)
     application = create_app(make_config(url, options))
+
+    @application.teardown_request
+    def _forget_user(_error: BaseException | None) -> None:
+        # The ``database`` fixture keeps one app context open, which requests then share;
+        # drop Flask-Login's per-request user cache so each request authenticates anew.
+        g.pop("_login_user", None)
+
     with application.app_context():
         db.create_all()
     yield application
@@ -142,14 +151,20 @@ class AuthActions:
         self._client = client
 
     def register(self, email: str = "ada@example.com", password: str = "correct-horse",
-                 name: str = "Ada"):
-        return self._client.post("/auth/register", data={
+                 name: str = "Ada", login: bool = True):
+        """Sign up, then (as the app asks) log in; return the sign-up response."""
+        response = self._client.post("/auth/register", data={
             "email": email, "display_name": name, "password": password, "confirm": password})
+        if login and response.status_code == 302:
+            self.login(email=email, password=password)
+        return response
 
     def login(self, email: str = "ada@example.com", password: str = "correct-horse",
-              next_url: str = ""):
-        return self._client.post("/auth/login", data={
-            "email": email, "password": password, "next": next_url})
+              next_url: str = "", remember: bool = False, **environ):
+        data = {"email": email, "password": password, "next": next_url}
+        if remember:
+            data["remember"] = "y"
+        return self._client.post("/auth/login", data=data, environ_base=environ)
 
     def logout(self):
         return self._client.post("/auth/logout")

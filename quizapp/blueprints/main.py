@@ -9,14 +9,18 @@ from flask import render_template
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
+from flask_login import logout_user
 from werkzeug.wrappers import Response
 
 from quizapp.core.clock import utcnow
+from quizapp.forms import ChangePasswordForm
+from quizapp.forms import EmptyForm
 from quizapp.forms import SettingsForm
 from quizapp.forms import StartQuizForm
 from quizapp.services import accounts
 from quizapp.services import quizzes
 from quizapp.services import reports
+from quizapp.services import sessions
 
 bp = Blueprint("main", __name__)
 
@@ -41,8 +45,42 @@ def settings() -> str | Response | tuple[str, int]:
                                  form.timezone.data)
         flash("Settings saved.", "success")
         return redirect(url_for("main.settings"))
-    status = 400 if form.errors else 200
-    return render_template("main/settings.html", form=form), status
+    return _settings_page(form=form)
+
+
+@bp.post("/settings/password")
+@login_required
+def change_password() -> str | Response | tuple[str, int]:
+    """Change the password (the current one is required); other devices are logged out."""
+    form = ChangePasswordForm()
+    form.account_context = [current_user.email, current_user.display_name]
+    if form.validate_on_submit():
+        if accounts.change_password(current_user, form.current.data, form.password.data):
+            flash("Password changed. Every other device was logged out.", "success")
+            return redirect(url_for("main.settings"))
+        form.current.errors.append("That is not your current password.")
+    return _settings_page(password_form=form)
+
+
+@bp.post("/settings/logout-everywhere")
+@login_required
+def logout_everywhere() -> Response:
+    """End every login of this account, this one included."""
+    if EmptyForm().validate_on_submit():
+        sessions.end_all_sessions(current_user.id)
+        logout_user()
+        flash("You are logged out on every device.", "info")
+    return redirect(url_for("main.index"))
+
+
+def _settings_page(form: SettingsForm | None = None,
+                   password_form: ChangePasswordForm | None = None) -> tuple[str, int]:
+    forms = {"form": form or SettingsForm(obj=current_user),
+             "password_form": password_form or ChangePasswordForm(formdata=None),
+             "logout_form": EmptyForm(formdata=None)}
+    failed = any(f.errors for f in forms.values())
+    devices = sessions.active_sessions(current_user.id, utcnow())
+    return render_template("main/settings.html", devices=devices, **forms), 400 if failed else 200
 
 
 @bp.get("/healthz")

@@ -7,6 +7,10 @@ from quizapp.models.quiz import QuizItem
 from quizapp.models.review import Attempt
 from quizapp.models.review import Card
 from quizapp.models.review import TopicSkill
+from quizapp.models.user import LoginSession
 from quizapp.models.user import User
 
-__all__ = ["Attempt", "Card", "Question", "Quiz", "QuizItem", "Topic", "TopicSkill", "User"]
+__all__ = [
+    "Attempt", "Card", "LoginSession", "Question", "Quiz", "QuizItem", "Topic", "TopicSkill",
+    "User",
+]

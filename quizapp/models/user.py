@@ -1,4 +1,4 @@
-"""Accounts."""
+"""Accounts and the login sessions that belong to them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from datetime import date
 from datetime import datetime
 
 from flask_login import UserMixin
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -29,5 +31,31 @@ class User(UserMixin, db.Model):
     interview_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
+    # The login token this request was authenticated with (set by the session service,
+    # not stored): Flask-Login keeps it in the session and remember cookies instead of the
+    # user id, so ending the login session revokes both cookies.
+    login_token = None  # str | None; not a column
+
+    def get_id(self) -> str:
+        """The login token Flask-Login stores in cookies (never the bare user id)."""
+        if not self.login_token:
+            raise RuntimeError("log in through services.sessions.start_session")
+        return self.login_token
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class LoginSession(db.Model):
+    """One login on one device; deleting the row logs that device out."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (Index("ix_login_sessions_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool]
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

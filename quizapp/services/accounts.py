@@ -1,18 +1,22 @@
-"""Register, authenticate and update learners."""
+"""Register, authenticate and update learners; change and reset passwords."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
+from itsdangerous import BadData
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.database import retry_on_lock
 from quizapp.extensions import db
 from quizapp.models import User
+from quizapp.services.sessions import end_other_sessions
 
 _HASHER = PasswordHasher()
 # Verified against when the email is unknown, so both paths cost the same time.
@@ -38,11 +42,12 @@ def register_user(
 ) -> User:
     """Create an account with a hashed password; raise ``EmailTaken`` on a duplicate."""
     email = normalise_email(email)
+    password_hash = _HASHER.hash(password)  # first, so a taken email costs the same time
     if find_by_email(email) is not None:
         raise EmailTaken(email)
     user = User(
         email=email,
-        password_hash=_HASHER.hash(password),
+        password_hash=password_hash,
         display_name=display_name.strip(),
         daily_goal=daily_goal,
         timezone="UTC",
@@ -86,4 +91,51 @@ def update_settings(user: User, display_name: str, daily_goal: int, timezone: st
     user.display_name = display_name.strip()
     user.daily_goal = daily_goal
     user.timezone = timezone
+    db.session.commit()
+
+
+@retry_on_lock
+def change_password(user: User, current: str, new: str) -> bool:
+    """Set a new password if ``current`` is right; log out every other device."""
+    if not _verify(user.password_hash, current):
+        return False
+    user.password_hash = _HASHER.hash(new)
+    end_other_sessions(user.id, user.login_token)
+    db.session.commit()
+    return True
+
+
+def _reset_serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="password-reset")
+
+
+def _fingerprint(password_hash: str) -> str:
+    """Changes whenever the password does, so a used reset link stops working."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def reset_token(user: User, secret: str) -> str:
+    """A signed, expiring, one-time token for resetting ``user``'s password."""
+    return _reset_serializer(secret).dumps({"u": user.id, "f": _fingerprint(user.password_hash)})
+
+
+def user_for_reset_token(token: str, secret: str, max_age: int) -> User | None:
+    """The learner a reset token is for, if it is genuine, fresh and not yet used."""
+    try:
+        data = _reset_serializer(secret).loads(token, max_age=max_age)
+    except BadData:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    user = db.session.get(User, data["u"])
+    if user is None or data.get("f") != _fingerprint(user.password_hash):
+        return None
+    return user
+
+
+@retry_on_lock
+def reset_password(user: User, new: str) -> None:
+    """Set a new password from a reset link and log the account out everywhere."""
+    user.password_hash = _HASHER.hash(new)
+    end_other_sessions(user.id, None)
     db.session.commit()

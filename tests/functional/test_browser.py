@@ -16,12 +16,18 @@ EMAILS = (f"learner{i}@example.com" for i in itertools.count())
 
 
 def register(page, email=None, password="a-long-password"):
+    """Sign up, then log in on the page sign-up leads to (email already filled in)."""
+    email = email or next(EMAILS)
     page.goto("/auth/register")
-    page.fill("#email", email or next(EMAILS))
+    page.fill("#email", email)
     page.fill("#display_name", "Lin")
     page.fill("#password", password)
     page.fill("#confirm", password)
     page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(re.compile(r"/auth/login$"))
+    assert page.input_value("#email") == email
+    page.fill("#password", password)
+    page.press("#password", "Enter")
     page.wait_for_url(re.compile(r"/$"))
 
 

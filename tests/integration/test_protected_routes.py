@@ -13,6 +13,8 @@ import pytest
         ("get", "/quiz/1/q/1/feedback"),
         ("get", "/quiz/1/summary"),
         ("post", "/auth/logout"),
+        ("post", "/settings/password"),
+        ("post", "/settings/logout-everywhere"),
     ],
 )
 def test_login_required(client, method, path):
@@ -22,10 +24,11 @@ def test_login_required(client, method, path):
 
 
 def test_every_non_public_rule_is_covered(app):
-    public = {"/", "/healthz", "/auth/login", "/auth/register", "/static/<path:filename>"}
+    public = {"/", "/healthz", "/auth/login", "/auth/register", "/auth/reset/<token>",
+              "/static/<path:filename>"}
     covered = {"/settings", "/quiz/start", "/quiz/<id:quiz_id>",
                "/quiz/<id:quiz_id>/q/<id:position>",
                "/quiz/<id:quiz_id>/q/<id:position>/feedback", "/quiz/<id:quiz_id>/summary",
-               "/auth/logout"}
+               "/auth/logout", "/settings/password", "/settings/logout-everywhere"}
     rules = {rule.rule for rule in app.url_map.iter_rules()}
     assert rules - public == covered

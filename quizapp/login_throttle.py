@@ -1,0 +1,118 @@
+"""Per-account back-off for password guessing that a stranger cannot turn into a lock-out.
+
+Three layers (documented in docs/security.md):
+
+1. Flask-Limiter counts POSTs per client network (``AUTH_RATE_LIMIT``) and per
+   (account, client) pair (``LOGIN_ACCOUNT_CLIENT_RATE_LIMIT``).
+2. Here: failed passwords for one account, from any client, start an exponential back-off
+   once ``LOGIN_BACKOFF_FREE_FAILURES`` have failed within ``LOGIN_BACKOFF_WINDOW_SECONDS``:
+   1 s, 2 s, 4 s ... capped at ``LOGIN_BACKOFF_MAX_SECONDS``. It is measured in seconds, so a
+   botnet spraying one account gets about one guess per cap, and the owner waits at most that.
+3. A browser that has logged in to the account before carries a signed device cookie
+   (OWASP "device cookies"); it is exempt from the account back-off and the per-pair limit,
+   so an attack on an account never locks its owner out of their own devices.
+
+Counters live in the limiter's storage (Redis when ``REDIS_URL`` is set, so every app
+server shares them), keyed by a hash of the email: unknown and known emails behave alike.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from typing import Any
+
+from flask import current_app
+from flask import request
+from itsdangerous import BadSignature
+from itsdangerous import URLSafeSerializer
+from limits.storage import MemoryStorage
+from limits.storage import Storage
+from werkzeug.wrappers import Response
+
+from quizapp.extensions import limiter
+
+DEVICE_COOKIE = "quizapp_device"
+DEVICE_COOKIE_DAYS = 365
+MAX_ACCOUNTS_PER_DEVICE = 5
+_fallback = MemoryStorage()
+
+
+def account_key(email: str) -> str:
+    """A short stable hash of the normalised email (no addresses in the counter store)."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
+
+
+def _storage() -> Storage:
+    try:
+        return limiter.storage
+    except Exception:  # limiter not initialised or storage gone: count in this process
+        return _fallback
+
+
+def _call(operation: str, *args: Any) -> Any:
+    try:
+        return getattr(_storage(), operation)(*args)
+    except Exception:  # Redis down: Flask-Limiter falls back to memory, and so do we
+        return getattr(_fallback, operation)(*args)
+
+
+def wait_seconds(email: str) -> int:
+    """Seconds an untrusted client must wait before trying this account again (0 = now)."""
+    key = "login-lock:" + account_key(email)
+    if not _call("get", key):
+        return 0
+    return max(1, math.ceil(_call("get_expiry", key) - time.time()))
+
+
+def record_failure(email: str) -> None:
+    """Count a wrong password and, past the free failures, lock the account for a while."""
+    config = current_app.config
+    key = account_key(email)
+    failures = _call("incr", "login-fail:" + key, config["LOGIN_BACKOFF_WINDOW_SECONDS"])
+    over = failures - config["LOGIN_BACKOFF_FREE_FAILURES"]
+    if over >= 0:
+        delay = min(2 ** min(over, 30), config["LOGIN_BACKOFF_MAX_SECONDS"])
+        _call("clear", "login-lock:" + key)
+        _call("incr", "login-lock:" + key, delay)
+
+
+def record_success(email: str) -> None:
+    """The right password ends the back-off for this account."""
+    key = account_key(email)
+    _call("clear", "login-fail:" + key)
+    _call("clear", "login-lock:" + key)
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="device-cookie")
+
+
+def _device_accounts() -> list[str]:
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return []
+    try:
+        accounts = _serializer().loads(raw)
+    except BadSignature:
+        return []
+    return [a for a in accounts if isinstance(a, str)] if isinstance(accounts, list) else []
+
+
+def is_trusted_device(email: str | None = None) -> bool:
+    """True if this browser has logged in to the account being tried before."""
+    if email is None:
+        email = request.form.get("email") or ""
+    return account_key(email) in _device_accounts()
+
+
+def remember_device(response: Response, email: str) -> None:
+    """Add the account to this browser's signed device cookie."""
+    key = account_key(email)
+    accounts = [key, *(a for a in _device_accounts() if a != key)][:MAX_ACCOUNTS_PER_DEVICE]
+    response.set_cookie(
+        DEVICE_COOKIE, _serializer().dumps(accounts), max_age=DEVICE_COOKIE_DAYS * 86400,
+        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax",
+        path="/auth/",
+    )

@@ -1,0 +1,90 @@
+"""Login sessions: one row per login, so logging out really revokes the cookies.
+
+Flask-Login keeps ``User.get_id()`` in the signed session cookie and in the remember-me
+cookie. Here that value is a random token created at each login; the database keeps only
+its SHA-256. Deleting the row (log out, password change, "log out everywhere") makes both
+cookies worthless even when an attacker replays a copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import select
+
+from quizapp.core.clock import as_utc
+from quizapp.database import retry_on_lock
+from quizapp.extensions import db
+from quizapp.models import LoginSession
+from quizapp.models import User
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}\Z")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@retry_on_lock
+def start_session(user: User, remember: bool, lifetime: timedelta, now: datetime,
+                  user_agent: str = "") -> str:
+    """Record a new login for ``user``; return its token (also set on ``user``)."""
+    token = secrets.token_urlsafe(32)
+    db.session.execute(delete(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.expires_at <= now))
+    db.session.add(LoginSession(user_id=user.id, token_hash=_digest(token), remember=remember,
+                                user_agent=user_agent[:200], created_at=now,
+                                expires_at=now + lifetime))
+    db.session.commit()
+    user.login_token = token
+    return token
+
+
+def user_for_token(token: str, now: datetime) -> User | None:
+    """The learner a live login token belongs to, with the token attached; else None."""
+    if not _TOKEN.match(token):
+        return None
+    row = db.session.execute(
+        select(User, LoginSession.expires_at).join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == _digest(token))
+    ).first()
+    if row is None or as_utc(row.expires_at) <= now:
+        return None
+    user = row.User
+    user.login_token = token
+    return user
+
+
+@retry_on_lock
+def end_session(token: str | None) -> None:
+    """Log out the device holding ``token``."""
+    if token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == _digest(token)))
+        db.session.commit()
+
+
+def end_other_sessions(user_id: int, keep_token: str | None) -> None:
+    """Delete every login of a user except ``keep_token``'s (no commit: caller's unit)."""
+    stmt = delete(LoginSession).where(LoginSession.user_id == user_id)
+    if keep_token:
+        stmt = stmt.where(LoginSession.token_hash != _digest(keep_token))
+    db.session.execute(stmt)
+
+
+@retry_on_lock
+def end_all_sessions(user_id: int) -> None:
+    """Log a learner out on every device."""
+    end_other_sessions(user_id, None)
+    db.session.commit()
+
+
+def active_sessions(user_id: int, now: datetime) -> int:
+    """How many devices are logged in to this account."""
+    return db.session.scalar(select(func.count(LoginSession.id)).where(
+        LoginSession.user_id == user_id, LoginSession.expires_at > now)) or 0

@@ -1,0 +1,94 @@
+"""Guessing one account is slowed to seconds per guess, and its owner is never locked out."""
+
+import time
+
+import pytest
+
+from quizapp.extensions import limiter
+from tests.conftest import AuthActions
+
+ATTACKERS = [f"203.0.113.{i}" for i in range(1, 7)]
+
+
+@pytest.fixture
+def throttled(app, client, auth):
+    """Production-like login limits with a short back-off cap (2 s) and empty counters."""
+    saved = {k: app.config[k] for k in ("LOGIN_BACKOFF_FREE_FAILURES",
+                                         "LOGIN_BACKOFF_MAX_SECONDS",
+                                         "LOGIN_ACCOUNT_CLIENT_RATE_LIMIT")}
+    app.config.update(LOGIN_BACKOFF_FREE_FAILURES=5, LOGIN_BACKOFF_MAX_SECONDS=2,
+                      LOGIN_ACCOUNT_CLIENT_RATE_LIMIT="5 per minute;20 per hour")
+    limiter.reset()
+    auth.register(login=False)
+    try:
+        yield
+    finally:
+        limiter.reset()
+        app.config.update(saved)
+
+
+def attack(app, attempts_per_address: int = 5) -> list[int]:
+    codes = []
+    for address in ATTACKERS:
+        attacker = AuthActions(app.test_client())
+        codes += [attacker.login(password=f"guess-{n}", REMOTE_ADDR=address).status_code
+                  for n in range(attempts_per_address)]
+    return codes
+
+
+def test_an_attack_on_one_account_is_slowed_to_seconds(app, throttled):
+    codes = attack(app)
+    assert codes[:5] == [400] * 5  # the free failures
+    assert codes.count(429) >= 20  # then the account backs off for every address
+    blocked = AuthActions(app.test_client()).login(password="guess-x", REMOTE_ADDR="198.51.100.9")
+    assert blocked.status_code == 429
+    assert 1 <= int(blocked.headers["Retry-After"]) <= 2
+    assert b"Try again in" in blocked.data
+
+
+def test_the_owner_on_a_known_device_logs_in_during_the_attack(app, throttled):
+    owner = app.test_client()
+    AuthActions(owner).login(REMOTE_ADDR="192.0.2.10")  # earlier, from the owner's browser
+    owner.post("/auth/logout")
+    attack(app)
+    response = AuthActions(owner).login(REMOTE_ADDR="192.0.2.77")  # travelling: new address
+    assert response.status_code == 302
+    assert b"Hello, Ada" in owner.get("/").data
+
+
+def test_the_owner_on_a_new_device_waits_seconds_not_an_hour(app, throttled):
+    attack(app)
+    fresh = AuthActions(app.test_client())
+    first = fresh.login(REMOTE_ADDR="192.0.2.50")
+    assert first.status_code == 429
+    time.sleep(int(first.headers["Retry-After"]) + 0.1)
+    assert fresh.login(REMOTE_ADDR="192.0.2.50").status_code == 302
+
+
+def test_unknown_and_known_emails_back_off_alike(app, throttled):
+    codes = {}
+    for email in ("ada@example.com", "nobody@example.com"):
+        client = AuthActions(app.test_client())
+        codes[email] = [client.login(email=email, password=f"guess-{n}",
+                                     REMOTE_ADDR=f"198.51.100.{n}").status_code
+                        for n in range(7)]
+    assert codes["ada@example.com"] == codes["nobody@example.com"]
+    assert codes["ada@example.com"][:5] == [400] * 5 and 429 in codes["ada@example.com"]
+
+
+def test_one_client_is_limited_per_account(app, throttled):
+    app.config["LOGIN_BACKOFF_FREE_FAILURES"] = 1000  # isolate the per-(account, client) limit
+    client = AuthActions(app.test_client())
+    codes = [client.login(password="wrong-pass", REMOTE_ADDR="198.51.100.1").status_code
+             for _ in range(6)]
+    assert codes == [400] * 5 + [429]
+    other_account = client.login(email="lin@example.com", password="wrong-pass",
+                                 REMOTE_ADDR="198.51.100.1")
+    assert other_account.status_code == 400
+
+
+def test_a_forged_device_cookie_is_ignored(app, throttled):
+    attack(app)
+    forger = app.test_client()
+    forger.set_cookie("quizapp_device", '["00000000"].forged', path="/auth/")
+    assert AuthActions(forger).login(REMOTE_ADDR="192.0.2.60").status_code == 429

@@ -1,0 +1,124 @@
+"""Logging out revokes cookies: replaying an old session or remember cookie opens nothing."""
+
+from datetime import timedelta
+
+import pytest
+from flask.testing import FlaskClient
+
+from quizapp.core.clock import utcnow
+from quizapp.extensions import db
+from quizapp.models import LoginSession
+from quizapp.services import accounts
+from quizapp.services import sessions
+from tests.conftest import AuthActions
+
+
+def logged_in(client: FlaskClient) -> bool:
+    return b"Hello, Ada" in client.get("/").data
+
+
+def replay(app, **cookies: str) -> FlaskClient:
+    """A new browser holding only copies of the given cookies."""
+    client = app.test_client()
+    for name, value in cookies.items():
+        client.set_cookie(name, value)
+    return client
+
+
+def cookie(client: FlaskClient, name: str) -> str:
+    found = client.get_cookie(name)
+    assert found is not None, f"no {name} cookie"
+    return found.value
+
+
+@pytest.fixture
+def ada(client, auth):
+    auth.register(login=False)
+    auth.login(remember=True)
+    assert logged_in(client)
+    return client
+
+
+def test_logout_revokes_the_old_session_cookie(app, ada, auth):
+    old_session = cookie(ada, "session")
+    auth.logout()
+    assert not logged_in(ada)
+    assert not logged_in(replay(app, session=old_session))
+
+
+def test_logout_revokes_the_old_remember_cookie(app, ada, auth):
+    old_remember = cookie(ada, "remember_token")
+    assert logged_in(replay(app, remember_token=old_remember))  # it works before logout
+    auth.logout()
+    assert not logged_in(replay(app, remember_token=old_remember))
+
+
+def test_every_login_gets_a_new_remember_cookie(app, ada, auth):
+    first = cookie(ada, "remember_token")
+    auth.logout()
+    auth.login(remember=True)
+    second = cookie(ada, "remember_token")
+    other = app.test_client()
+    AuthActions(other).login(remember=True)
+    assert len({first, second, cookie(other, "remember_token")}) == 3
+
+
+def test_cookies_carry_no_user_id(ada):
+    remember = cookie(ada, "remember_token")
+    assert not remember.split("|")[0].isdigit()
+
+
+def test_password_change_logs_out_other_devices_only(app, ada):
+    laptop = app.test_client()
+    AuthActions(laptop).login(remember=True)
+    laptop_cookies = {"session": cookie(laptop, "session"),
+                      "remember_token": cookie(laptop, "remember_token")}
+    response = ada.post("/settings/password", data={
+        "current": "correct-horse", "password": "violet-kettle-harbour",
+        "confirm": "violet-kettle-harbour"})
+    assert response.status_code == 302
+    assert logged_in(ada)
+    assert not logged_in(laptop)
+    assert not logged_in(replay(app, **laptop_cookies))
+    fresh = app.test_client()
+    assert AuthActions(fresh).login(password="correct-horse").status_code == 400
+    assert AuthActions(fresh).login(password="violet-kettle-harbour").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"current": "wrong-horse"}, b"not your current password"),
+        ({"password": "password", "confirm": "password"}, b"top-10 common password"),
+        ({"confirm": "something-else"}, b"do not match"),
+    ],
+)
+def test_bad_password_change_keeps_the_old_password(app, ada, form, message):
+    data = {"current": "correct-horse", "password": "violet-kettle-harbour",
+            "confirm": "violet-kettle-harbour", **form}
+    response = ada.post("/settings/password", data=data)
+    assert response.status_code == 400 and message in response.data
+    assert b'value="wrong-horse"' not in response.data  # passwords are never echoed
+    assert AuthActions(app.test_client()).login().status_code == 302
+
+
+def test_log_out_everywhere(app, ada):
+    phone = app.test_client()
+    AuthActions(phone).login()
+    old = {"session": cookie(ada, "session"), "remember_token": cookie(ada, "remember_token")}
+    assert b"logged in on 2 devices" in ada.get("/settings").data
+    assert ada.post("/settings/logout-everywhere").status_code == 302
+    assert not logged_in(ada) and not logged_in(phone)
+    assert not logged_in(replay(app, **old))
+
+
+def test_sessions_expire(ctx, database):
+    user = accounts.register_user("lin@example.com", "correct-horse", "Lin", utcnow())
+    now = utcnow()
+    token = sessions.start_session(user, False, timedelta(hours=1), now)
+    assert sessions.user_for_token(token, now + timedelta(minutes=59)).id == user.id
+    assert sessions.user_for_token(token, now + timedelta(hours=1)) is None
+    assert sessions.user_for_token("not-a-token", now) is None
+    later = sessions.start_session(user, False, timedelta(hours=1), now + timedelta(hours=2))
+    rows = db.session.query(LoginSession).filter_by(user_id=user.id).count()
+    assert rows == 1 and later != token  # the expired row was swept at the next login
