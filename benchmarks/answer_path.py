@@ -77,7 +77,8 @@ def answer_many(user, n: int, counter: StatementCounter) -> tuple[list[float], l
             form = MultiDict(right_answer(item.question))
             before = counter.count
             t0 = time.perf_counter()
-            answers.record_answer(quiz, item, form, f"{item.id:032x}", 0, now, rng)
+            answers.record_answer(quiz, item, form, f"{item.id:032x}", 0, now, rng,
+                                  item.question.version)
             times.append(time.perf_counter() - t0)
             statements.append(counter.count - before)
         now += timedelta(hours=20)

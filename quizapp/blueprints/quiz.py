@@ -98,21 +98,31 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
     """Grade an answer (idempotent per key), then redirect to the feedback page."""
     quiz = _own_quiz(quiz_id)
     item = _own_item(quiz, position)
+    if item.attempt_id is None and quizzes.next_unanswered(quiz) is not item:
+        return _out_of_turn(quiz)
     form = AnswerForm()
     if not form.validate_on_submit():
         form.key.data = uuid.uuid4().hex
+        form.version.data = str(item.question.version)
         return render_template("quiz/question.html", **_question_context(
             quiz, item, form, error="The form was incomplete. Please answer again.")), 400
-    shown = int(form.version.data) if form.version.data else None
     try:
         result = answers.record_answer(quiz, item, request.form, form.key.data,
                                        int(form.hints_used.data or 0), utcnow(), random.Random(),
-                                       shown_version=shown)
+                                       shown_version=int(form.version.data))
+    except answers.OutOfTurn:
+        return _out_of_turn(quiz)
     except ResponseError as exc:
         form.version.data = str(item.question.version)
         return render_template("quiz/question.html", **_question_context(
             quiz, item, form, error=str(exc))), 400
     return redirect(url_for("quiz.feedback", quiz_id=quiz.id, position=result.position))
+
+
+def _out_of_turn(quiz: Quiz) -> Response:
+    """An answer to a question that is not on screen: nothing graded, back to the quiz."""
+    flash("That question is not open yet. Here is the one to answer now.", "info")
+    return redirect(url_for("quiz.resume", quiz_id=quiz.id), code=303)
 
 
 @bp.get("/<id:quiz_id>/q/<id:position>/feedback")

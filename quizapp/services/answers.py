@@ -29,6 +29,7 @@ from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.models import TopicSkill
 from quizapp.services.quizzes import memory_of
+from quizapp.services.quizzes import next_unanswered
 
 MAX_SECONDS = 3600
 
@@ -50,13 +51,14 @@ def record_answer(
     hints_used: int,
     now: datetime,
     rng: random.Random,
-    shown_version: int | None = None,
+    shown_version: int,
 ) -> AnswerResult:
     """Grade ``form`` for ``item``; a repeated key or an answered item changes nothing.
 
-    ``shown_version`` is the question version the learner saw; if the bank was edited
-    since, the answer is refused (``ResponseError``) so it is never graded against text
-    the learner did not read.
+    Only the question on screen can be answered: the quiz's first open item, after its
+    page was shown (else ``OutOfTurn``). ``shown_version`` is the question version the
+    learner saw; if the bank was edited since, the answer is refused (``ResponseError``) so
+    it is never graded against text the learner did not read.
 
     Raises ``grading.base.ResponseError`` (nothing written) when the response is unusable.
     Concurrent submits for one item serialise on the item's row lock (PostgreSQL) or the
@@ -65,8 +67,10 @@ def record_answer(
     """
     if (done := _existing(quiz, item, key)) is not None:
         return done
+    if item.shown_at is None or next_unanswered(quiz) is not item:
+        raise OutOfTurn("Answer the questions in order, each after it is shown.")
     question = item.question
-    if shown_version is not None and shown_version != question.version:
+    if shown_version != question.version:
         raise ResponseError("This question was updated while you were answering. "
                             "Here is the new version; please answer it again.")
     kind = question_type(question.type)
@@ -84,6 +88,10 @@ def record_answer(
         db.session.rollback()
         return AnswerResult(exc.attempt_id, quiz.id, item.position, repeated=True)
     return AnswerResult(attempt_id, quiz.id, item.position, repeated=False)
+
+
+class OutOfTurn(ResponseError):
+    """The item is not the question on screen: not shown yet, or an earlier one is open."""
 
 
 class _AlreadyAnswered(Exception):

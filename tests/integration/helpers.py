@@ -23,6 +23,10 @@ def form_key(html: str) -> str:
     return re.search(r'name="key"[^>]*value="([0-9a-f]{32})"', html).group(1)
 
 
+def form_version(html: str) -> str:
+    return re.search(r'name="version"[^>]*value="([0-9]+)"', html).group(1)
+
+
 def right_answer(question: Question) -> dict:
     payload = question.payload
     if question.type == "mcq":
@@ -59,6 +63,7 @@ def answer(client, quiz_id: int, position: int, correct: bool = True, **extra):
     page = client.get(f"/quiz/{quiz_id}/q/{position}")
     assert page.status_code == 200, page.status_code
     question = item_question(quiz_id, position)
-    data = {"key": form_key(page.get_data(as_text=True)), "hints_used": "0",
+    html = page.get_data(as_text=True)
+    data = {"key": form_key(html), "version": form_version(html), "hints_used": "0",
             **(right_answer(question) if correct else wrong_answer(question)), **extra}
     return client.post(f"/quiz/{quiz_id}/q/{position}", data=data)

@@ -12,6 +12,7 @@ from quizapp.models import Quiz
 from quizapp.models import TopicSkill
 from tests.integration.helpers import answer
 from tests.integration.helpers import form_key
+from tests.integration.helpers import form_version
 from tests.integration.helpers import item_question
 from tests.integration.helpers import right_answer
 from tests.integration.helpers import sync_test_bank
@@ -73,7 +74,8 @@ def test_wrong_answer_shows_the_right_one_and_why(learner):
 def test_double_submit_records_one_attempt(learner):
     quiz_id = start(learner)
     page = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
-    data = {"key": form_key(page), **right_answer(item_question(quiz_id, 1))}
+    data = {"key": form_key(page), "version": form_version(page),
+            **right_answer(item_question(quiz_id, 1))}
     first = learner.post(f"/quiz/{quiz_id}/q/1", data=data)
     second = learner.post(f"/quiz/{quiz_id}/q/1", data=data)
     assert first.headers["Location"] == second.headers["Location"]
@@ -86,8 +88,8 @@ def test_resubmitting_an_answered_item_with_a_new_key_changes_nothing(learner):
     quiz_id = start(learner)
     answer(learner, quiz_id, 1)
     question = item_question(quiz_id, 1)
-    response = learner.post(f"/quiz/{quiz_id}/q/1", data={"key": "a" * 32,
-                                                           **right_answer(question)})
+    response = learner.post(f"/quiz/{quiz_id}/q/1", data={
+        "key": "a" * 32, "version": str(question.version), **right_answer(question)})
     assert response.headers["Location"] == f"/quiz/{quiz_id}/q/1/feedback"
     assert attempts() == 1
 
@@ -99,7 +101,8 @@ def test_unusable_answer_rerenders_with_message_and_input(learner):
         answer(learner, quiz_id, earlier)
     page = learner.get(f"/quiz/{quiz_id}/q/{position}").get_data(as_text=True)
     response = learner.post(f"/quiz/{quiz_id}/q/{position}",
-                            data={"key": form_key(page), "answer": "twelve"})
+                            data={"key": form_key(page), "version": form_version(page),
+                                  "answer": "twelve"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "is not a number" in html and 'value="twelve"' in html
@@ -185,3 +188,34 @@ def test_an_edit_between_showing_and_answering_is_not_graded_blind(learner):
     assert attempts() == 0
     data["version"] = "2"
     assert learner.post(f"/quiz/{quiz_id}/q/1", data=data).status_code == 302
+
+
+def test_a_later_question_cannot_be_answered_before_it_is_shown(learner):
+    """Posting to question 2 while question 1 is open grades nothing (even with a version)."""
+    quiz_id = start(learner)
+    learner.get(f"/quiz/{quiz_id}/q/1")
+    later = item_question(quiz_id, 2)
+    response = learner.post(f"/quiz/{quiz_id}/q/2", data={
+        "key": "b" * 32, "version": str(later.version), **right_answer(later)})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/quiz/{quiz_id}"
+    assert attempts() == 0
+    assert learner.get(f"/quiz/{quiz_id}").headers["Location"].endswith("/q/1")
+
+
+def test_the_open_question_must_be_shown_before_it_is_graded(learner, ctx):
+    quiz_id = start(learner)
+    first = item_question(quiz_id, 1)
+    response = learner.post(f"/quiz/{quiz_id}/q/1", data={
+        "key": "c" * 32, "version": str(first.version), **right_answer(first)})
+    assert response.status_code == 303 and attempts() == 0
+
+
+def test_an_answer_without_the_shown_version_is_refused(learner):
+    quiz_id = start(learner)
+    page = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+    response = learner.post(f"/quiz/{quiz_id}/q/1", data={
+        "key": form_key(page), **right_answer(item_question(quiz_id, 1))})
+    assert response.status_code == 400 and attempts() == 0
+    assert f'name="version" type="hidden" value="{item_question(quiz_id, 1).version}"' in (
+        response.get_data(as_text=True))

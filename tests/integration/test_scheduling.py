@@ -37,7 +37,8 @@ def play(user, now, rng, correct=lambda q: True, extra=False):
         moment += timedelta(seconds=30)
         form = right_answer(item.question) if correct(item.question) else wrong_answer(
             item.question)
-        answers.record_answer(quiz, item, MultiDict(form), f"{item.id:032x}", 0, moment, rng)
+        answers.record_answer(quiz, item, MultiDict(form), f"{item.id:032x}", 0, moment, rng,
+                              item.question.version)
     return quiz
 
 

@@ -51,7 +51,7 @@ def practise(user, days: int, rng: random.Random) -> None:
             topic = item.question.topic.slug
             said = "right" if knows(topic, item.question.difficulty, rng) else "wrong"
             answers.record_answer(quiz, item, MultiDict({"answer": said}),
-                                  f"{item.id:032x}", 0, now, rng)
+                                  f"{item.id:032x}", 0, now, rng, item.question.version)
 
 
 def simulate(tmp_path, seed: int) -> dict[str, tuple[float, int]]:
