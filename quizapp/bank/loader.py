@@ -13,6 +13,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from quizapp.bank.limits import printable
+from quizapp.bank.limits import text_problems
+from quizapp.bank.safe_yaml import FileTooLarge
+from quizapp.bank.safe_yaml import parse_bank_yaml
+from quizapp.bank.safe_yaml import read_bank_text
 from quizapp.bank.schema import COMMON_FIELDS
 from quizapp.bank.schema import BankFile
 from quizapp.bank.schema import BankQuestion
@@ -86,21 +91,36 @@ def _display(path: Path, base: Path) -> str:
         return str(path)
 
 
-def _load_file(path: Path, shown: str, bank: Bank) -> None:
+_UNREADABLE = object()
+
+
+def _read(path: Path, shown: str, bank: Bank) -> Any:
+    """Parse the file within the limits; on failure record a problem, return _UNREADABLE."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return parse_bank_yaml(read_bank_text(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         bank.problems.append(Problem(shown, f"invalid YAML{line}: {getattr(exc, 'problem', exc)}"))
-        return
+    except FileTooLarge as exc:
+        bank.problems.append(Problem(shown, str(exc)))
     except (OSError, UnicodeDecodeError) as exc:
         bank.problems.append(Problem(shown, f"cannot read file: {exc}"))
+    except ValueError as exc:  # a value YAML reads but Python cannot hold (a 13th month)
+        bank.problems.append(Problem(shown, f"invalid YAML: {printable(str(exc), 200)}"))
+    return _UNREADABLE
+
+
+def _load_file(path: Path, shown: str, bank: Bank) -> None:
+    raw = _read(path, shown, bank)
+    if raw is _UNREADABLE:
         return
     if not isinstance(raw, dict):
         bank.problems.append(Problem(shown, "the file must be a mapping with 'domain', "
                                             "'topic', 'title' and 'questions'"))
         return
+    bank.problems.extend(Problem(shown, message, field=name)
+                         for name, message in text_problems(raw, skip="questions"))
     try:
         meta = BankFile.model_validate(raw)
     except ValidationError as exc:
@@ -130,18 +150,21 @@ def _load_question(
     if not isinstance(item, dict):
         bank.problems.append(Problem(shown, f"question #{index + 1} must be a mapping"))
         return None
-    label = str(item.get("id") or f"#{index + 1}")
+    uid, name = item.get("id"), item.get("type")
+    label = printable(uid, 100) if isinstance(uid, str) and uid else f"#{index + 1}"
+    bank.problems.extend(Problem(shown, message, question=label, field=where)
+                         for where, message in text_problems(item))
     common = payload = None
     try:
         common = QuestionCommon.model_validate(item)
     except ValidationError as exc:
         bank.problems.extend(_problems(shown, label, exc))
-    kind = REGISTRY.get(str(item.get("type")))
-    if kind is None and "type" not in item:
-        pass  # "required field is missing" was reported with the common fields
+    kind = REGISTRY.get(name) if isinstance(name, str) else None
+    if kind is None and not isinstance(name, str):
+        pass  # "required field is missing" or "should be a string": reported above
     elif kind is None:
         known = ", ".join(sorted(REGISTRY))
-        bank.problems.append(Problem(shown, f"unknown type '{item.get('type')}' "
+        bank.problems.append(Problem(shown, f"unknown type '{printable(name)}' "
                                             f"(known: {known})", question=label, field="type"))
     else:
         payload_fields = {k: v for k, v in item.items() if k not in COMMON_FIELDS}
@@ -161,7 +184,7 @@ def _load_question(
 
 def _problems(shown: str, label: str | None, exc: ValidationError) -> Iterable[Problem]:
     for error in exc.errors():
-        location = ".".join(str(part) for part in error["loc"]) or None
+        location = ".".join(printable(str(part), 40) for part in error["loc"]) or None
         message = error["msg"]
         if error["type"] == "missing":
             message = "required field is missing"

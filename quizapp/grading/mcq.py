@@ -6,11 +6,12 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import model_validator
+from pydantic import field_validator
 
 from quizapp.grading.base import Grade
 from quizapp.grading.base import QuestionType
 from quizapp.grading.base import ResponseError
+from quizapp.grading.choices import Choice
 from quizapp.grading.choices import ChoicePayload
 from quizapp.grading.choices import choices_md
 from quizapp.grading.choices import option_order
@@ -18,14 +19,15 @@ from quizapp.grading.choices import picked_indices
 
 
 class McqPayload(ChoicePayload):
-    @model_validator(mode="after")
-    def exactly_one_correct(self) -> McqPayload:
-        if len(self.correct_indices) != 1:
-            raise ValueError(
-                f"an mcq needs exactly one choice with 'correct: true' "
-                f"(found {len(self.correct_indices)})"
-            )
-        return self
+    @field_validator("choices")
+    @classmethod
+    def exactly_one_correct(cls, choices: list[Choice]) -> list[Choice]:
+        """Reported on ``choices`` so the message names the field."""
+        found = sum(choice.correct for choice in choices)
+        if found != 1:
+            raise ValueError(f"an mcq needs exactly one choice with 'correct: true' "
+                             f"(found {found})")
+        return choices
 
 
 class McqQuestion(QuestionType):

@@ -6,11 +6,12 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import model_validator
+from pydantic import field_validator
 
 from quizapp.grading.base import Grade
 from quizapp.grading.base import QuestionType
 from quizapp.grading.base import ResponseError
+from quizapp.grading.choices import Choice
 from quizapp.grading.choices import ChoicePayload
 from quizapp.grading.choices import choices_md
 from quizapp.grading.choices import option_order
@@ -18,11 +19,13 @@ from quizapp.grading.choices import picked_indices
 
 
 class MultiSelectPayload(ChoicePayload):
-    @model_validator(mode="after")
-    def at_least_one_correct(self) -> MultiSelectPayload:
-        if not self.correct_indices:
+    @field_validator("choices")
+    @classmethod
+    def at_least_one_correct(cls, choices: list[Choice]) -> list[Choice]:
+        """Reported on ``choices`` so the message names the field."""
+        if not any(choice.correct for choice in choices):
             raise ValueError("a multi_select needs at least one choice with 'correct: true'")
-        return self
+        return choices
 
 
 def partial_credit(correct: set[int], picked: set[int]) -> float:
