@@ -1,34 +1,39 @@
-"""A short typed answer compared after normalising case, spacing and punctuation."""
+"""A short typed answer, marked leniently but never confused with a different term.
+
+The matching rules live in ``grading.text_match``; this module validates the payload and
+turns a verdict into a ``Grade`` whose ``notes`` name the canonical answer when the
+response was accepted only through leniency (shown by ``feedback/short_text.html``).
+"""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field
+from pydantic import SerializerFunctionWrapHandler
+from pydantic import ValidationInfo
 from pydantic import field_validator
+from pydantic import model_serializer
 
 from quizapp.grading.base import Grade
 from quizapp.grading.base import Payload
 from quizapp.grading.base import QuestionType
 from quizapp.grading.base import ResponseError
+from quizapp.grading.text_match import Forms
+from quizapp.grading.text_match import Verdict
+from quizapp.grading.text_match import judge
+from quizapp.grading.text_match import lenient_match
+from quizapp.grading.text_match import normalise
 
-_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
-_SPACE = re.compile(r"\s+")
-
-
-def normalise(text: str) -> str:
-    """Fold case, width, punctuation and runs of whitespace."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _PUNCTUATION.sub(" ", text)
-    return _SPACE.sub(" ", text).strip()
+__all__ = ["ShortTextPayload", "ShortTextQuestion", "matches", "normalise", "verdict"]
 
 
 class ShortTextPayload(Payload):
     answers: list[str] = Field(min_length=1)
     pattern: str | None = None
+    reject: list[str] = Field(default_factory=list)
 
     @field_validator("answers")
     @classmethod
@@ -47,14 +52,39 @@ class ShortTextPayload(Payload):
                 raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
         return pattern
 
+    @field_validator("reject")
+    @classmethod
+    def reject_is_not_accepted(cls, reject: list[str], info: ValidationInfo) -> list[str]:
+        if any(not normalise(r) for r in reject):
+            raise ValueError("every rejected answer needs letters or digits")
+        accepted = Forms.of(info.data.get("answers") or [])
+        for wrong in reject:
+            found = lenient_match(accepted, wrong, ())
+            if found is not None and found.distance == 0:
+                raise ValueError(f"rejected answer {wrong!r} reads as accepted {found.answer!r}")
+        return reject
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_reject(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave ``reject`` out when empty so existing questions keep their content hash."""
+        data = handler(self)
+        if not data.get("reject"):
+            data.pop("reject", None)
+        return data
+
+
+def verdict(payload: ShortTextPayload, text: str) -> Verdict:
+    """Judge ``text``: exact (normalised or by ``pattern``), lenient, or wrong."""
+    given = normalise(text)
+    exact = any(given == normalise(answer) for answer in payload.answers) or (
+        payload.pattern is not None
+        and re.fullmatch(payload.pattern, text.strip(), re.IGNORECASE) is not None)
+    return judge(Forms.of(payload.answers), Forms.of(payload.reject), text, exact)
+
 
 def matches(payload: ShortTextPayload, text: str) -> bool:
-    given = normalise(text)
-    if any(given == normalise(answer) for answer in payload.answers):
-        return True
-    if payload.pattern is not None:
-        return re.fullmatch(payload.pattern, text.strip(), re.IGNORECASE) is not None
-    return False
+    """Whether ``text`` is accepted."""
+    return verdict(payload, text).accepted
 
 
 class ShortTextQuestion(QuestionType):
@@ -62,6 +92,7 @@ class ShortTextQuestion(QuestionType):
     label = "Short answer"
     Payload = ShortTextPayload
     widget_template = "widgets/short_text.html"
+    feedback_template = "feedback/short_text.html"
     default_seconds = 45
 
     def parse_response(self, payload: ShortTextPayload, form: Mapping[str, Any]) -> str:
@@ -73,7 +104,18 @@ class ShortTextQuestion(QuestionType):
         return text
 
     def grade(self, payload: ShortTextPayload, response: str) -> Grade:
-        return Grade(score=1.0 if matches(payload, response) else 0.0)
+        """Score 1 or 0; a lenient acceptance names the canonical answer in notes/feedback."""
+        result = verdict(payload, response)
+        if not result.accepted:
+            return Grade(score=0.0)
+        if result.lenient is None:
+            return Grade(score=1.0)
+        typos = [list(pair) for pair in result.lenient.typos]
+        spelling = "; ".join(f"{typed} → {right}" for typed, right in typos)
+        feedback = f"Accepted as **{result.lenient.answer}**" + (
+            f" — spelling: {spelling}" if spelling else "")
+        return Grade(score=1.0, feedback=feedback,
+                     notes={"accepted_as": result.lenient.answer, "typos": typos})
 
     def answer_md(self, payload: ShortTextPayload) -> str:
         first, *others = payload.answers
