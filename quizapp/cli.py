@@ -9,6 +9,7 @@ from flask import Flask
 from flask import current_app
 from flask.cli import AppGroup
 
+from quizapp.bank.cues import cues_markdown
 from quizapp.bank.loader import load_bank
 from quizapp.bank.stats import stats_markdown
 from quizapp.bank.stats import update_readme
@@ -66,12 +67,13 @@ def sync(path: str | None) -> None:
 @click.option("--update-readme", "readme", type=click.Path(exists=True, dir_okay=False),
               help="Also rewrite the bank-stats block of this README file.")
 def stats(path: str | None, readme: str | None) -> None:
-    """Print question counts per domain, topic, type and difficulty."""
+    """Print question counts, then how well test-taking cues (option length) score."""
     bank = load_bank(_root(path))
     if not bank.ok:
         click.echo(f"{len(bank.problems)} problem(s); run 'flask bank validate'.", err=True)
         raise SystemExit(1)
     click.echo(stats_markdown(bank))
+    click.echo("\n" + cues_markdown(bank))
     if readme:
         try:
             changed = update_readme(Path(readme), bank)

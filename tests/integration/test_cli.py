@@ -48,6 +48,8 @@ def test_stats_prints_tables(app, database):
     assert result.exit_code == 0
     assert "| mcq | 1 |" in result.output
     assert "| ML concepts | 3 | testing-basics (3) |" in result.output
+    assert "| pick the longest | 1 |" in result.output
+    assert "a right option is longer than a wrong one" in result.output
 
 
 def test_stats_updates_the_readme_block(app, database, tmp_path):
@@ -58,6 +60,7 @@ def test_stats_updates_the_readme_block(app, database, tmp_path):
     assert first.exit_code == 0 and "updated" in first.output
     text = readme.read_text()
     assert "old" not in text and "5 questions in 2 topics." in text and text.endswith("end\n")
+    assert "pick the longest" not in text
     again = runner.invoke(args=["bank", "stats", "--update-readme", str(readme)])
     assert "already up to date" in again.output
 

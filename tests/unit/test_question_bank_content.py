@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from quizapp.bank.checks import check_numeric_answers
+from quizapp.bank.cues import mcq_cues
+from quizapp.bank.cues import multi_select_cues
 from quizapp.bank.duplicates import near_duplicates
 from quizapp.bank.loader import load_bank
 from quizapp.bank.stats import readme_section
@@ -85,17 +87,32 @@ def test_markdown_renders_with_no_stray_dollar_signs(bank):
     assert not stray, "\n".join(stray)
 
 
-def test_right_answer_is_not_usually_the_longest_option(bank):
-    """Length must not give the answer away (chance with four options is about 25 %)."""
-    mcqs = [q for q in bank.questions if q.type == "mcq"]
+@pytest.fixture(scope="module")
+def cues(bank):
+    return mcq_cues(bank)
 
-    def right_is_longest(question):
-        lengths = [len(c["text"]) for c in question.payload["choices"]]
-        right = next(i for i, c in enumerate(question.payload["choices"]) if c["correct"])
-        return lengths[right] == max(lengths) and lengths.count(max(lengths)) == 1
 
-    share = sum(map(right_is_longest, mcqs)) / len(mcqs)
-    assert share <= 0.35, f"{share:.0%} of mcqs have the right answer as the longest option"
+@pytest.mark.parametrize("rank", ["longest", "shortest"])
+def test_right_answer_is_the_longest_or_shortest_about_as_often_as_by_chance(cues, rank):
+    """With n options a key is the unique longest about 1/n of the time; allow 10 points."""
+    share = getattr(cues, f"share_{rank}")
+    assert cues.chance - 0.10 <= share <= cues.chance + 0.10, (
+        f"the right option is the unique {rank} in {share:.0%} of {cues.questions} mcqs; "
+        f"chance is {cues.chance:.0%} (run `flask bank stats`)")
+
+
+def test_no_test_taking_heuristic_beats_chance(cues):
+    """'Pick the longest', 'never pick the shortest', ... must not gain 3 points over guessing."""
+    winners = [f"{h.name}: {h.score:.1%} vs chance {h.chance:.1%}"
+               for h in cues.heuristics if h.questions and h.gain > 0.03]
+    assert not winners, "\n".join(winners)
+
+
+def test_multi_select_right_options_are_not_systematically_longer_or_shorter(bank):
+    """A right option should be longer than a wrong one about half the time (0.5 = no cue)."""
+    cues = multi_select_cues(bank)
+    assert 0.35 <= cues.right_longer <= 0.65, (
+        f"a right option is longer than a wrong one {cues.right_longer:.0%} of the time")
 
 
 def test_bank_size_and_mix(bank):
