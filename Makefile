@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 export FLASK_APP := wsgi.py
 
-.PHONY: install run db test test-sqlite test-postgres lint bank-check bank-stats bench clean
+.PHONY: install system-deps run db test test-sqlite test-postgres lint bank-check bank-stats bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,18 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# Debian's Chromium drives the browser tests (Playwright cannot download browsers here).
+system-deps:  ## install Chromium when missing, or say in one line what to install
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Browser tests need Chromium: run 'sudo apt-get install -y chromium' and retry."; \
+		exit 1; \
+	fi
+
 db: install  ## apply migrations and load the question bank
 	$(BIN)/flask db upgrade
 	$(BIN)/flask bank sync
@@ -24,7 +36,7 @@ db: install  ## apply migrations and load the question bank
 run: db  ## serve the app with embedded SQLite on http://127.0.0.1:$(PORT)
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: install lint test-sqlite test-postgres  ## everything CI runs
+test: install system-deps lint test-sqlite test-postgres  ## everything CI runs, after set-up
 
 lint: install
 	$(BIN)/ruff check .
