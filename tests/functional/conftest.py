@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from quizapp import create_app
+from quizapp.bank.loader import Bank
 from quizapp.bank.loader import load_bank
 from quizapp.extensions import db
 from quizapp.services.bank_sync import sync_bank
@@ -36,24 +38,33 @@ class LiveServer:
     app: object
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory, worker_id_safe) -> Iterator[LiveServer]:
-    url, options = database_url(worker_id_safe, "_live")
+@contextmanager
+def serve_bank(bank: Bank, tmp_path_factory, worker: str, suffix: str) -> Iterator[LiveServer]:
+    """Serve the app on a migrated database holding ``bank``, in a background thread."""
+    url, options = database_url(worker, suffix)
     if url == "sqlite://":
-        url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
+        url = f"sqlite:///{tmp_path_factory.mktemp(suffix.strip('_')) / 'live.db'}"
     app = create_app(make_config(url, options, WTF_CSRF_ENABLED=True, TESTING=False))
     with app.app_context():
         upgrade()
-        sync_bank(load_bank(TEST_BANK), NOW)
+        sync_bank(bank, NOW)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
-    drop_schema(worker_id_safe, "_live")
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.engine.dispose()
+        drop_schema(worker, suffix)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, worker_id_safe) -> Iterator[LiveServer]:
+    with serve_bank(load_bank(TEST_BANK), tmp_path_factory, worker_id_safe, "_live") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

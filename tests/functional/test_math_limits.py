@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
-from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
-from quizapp import create_app
 from quizapp.bank.limits import MAX_MATH_SPANS_PER_FIELD
 from quizapp.bank.limits import MAX_MATH_SPANS_PER_QUESTION
 from quizapp.bank.loader import load_bank
-from quizapp.extensions import db
-from quizapp.services.bank_sync import sync_bank
-from tests.conftest import NOW
-from tests.conftest import database_url
-from tests.conftest import drop_schema
-from tests.conftest import make_config
 from tests.functional.conftest import LiveServer
+from tests.functional.conftest import serve_bank
 from tests.functional.test_browser import register
 
 pytestmark = pytest.mark.browser
@@ -58,22 +49,8 @@ def live_server(tmp_path_factory, worker_id_safe) -> Iterator[LiveServer]:
     """A live server whose bank holds only the question at the limits."""
     bank = load_bank(write_bank(tmp_path_factory.mktemp("limits-bank")))
     assert bank.ok, [str(p) for p in bank.problems]
-    url, options = database_url(worker_id_safe, "_limits")
-    if url == "sqlite://":
-        url = f"sqlite:///{tmp_path_factory.mktemp('limits') / 'live.db'}"
-    app = create_app(make_config(url, options, WTF_CSRF_ENABLED=True, TESTING=False))
-    with app.app_context():
-        upgrade()
-        sync_bank(bank, NOW)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        db.engine.dispose()
-    drop_schema(worker_id_safe, "_limits")
+    with serve_bank(bank, tmp_path_factory, worker_id_safe, "_limits") as server:
+        yield server
 
 
 def test_a_question_at_the_math_limits_typesets_every_span(page):
