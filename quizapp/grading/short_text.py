@@ -7,10 +7,10 @@ response was accepted only through leniency (shown by ``feedback/short_text.html
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
+import regex
 from pydantic import Field
 from pydantic import SerializerFunctionWrapHandler
 from pydantic import ValidationInfo
@@ -47,8 +47,8 @@ class ShortTextPayload(Payload):
     def pattern_compiles(cls, pattern: str | None) -> str | None:
         if pattern is not None:
             try:
-                re.compile(pattern)
-            except re.error as exc:
+                regex.compile(pattern)
+            except regex.error as exc:
                 raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
         return pattern
 
@@ -73,12 +73,27 @@ class ShortTextPayload(Payload):
         return data
 
 
+PATTERN_TIMEOUT_SECONDS = 0.05
+
+
+def pattern_matches(pattern: str, text: str) -> bool:
+    """Full, case-insensitive match of an author's pattern, given at most 50 ms.
+
+    The ``regex`` module resists most catastrophic backtracking and takes a timeout for
+    the rest, so a careless pattern cannot stall a web worker; a timeout counts as no match.
+    """
+    try:
+        return regex.fullmatch(pattern, text, regex.IGNORECASE,
+                               timeout=PATTERN_TIMEOUT_SECONDS) is not None
+    except TimeoutError:
+        return False
+
+
 def verdict(payload: ShortTextPayload, text: str) -> Verdict:
     """Judge ``text``: exact (normalised or by ``pattern``), lenient, or wrong."""
     given = normalise(text)
     exact = any(given == normalise(answer) for answer in payload.answers) or (
-        payload.pattern is not None
-        and re.fullmatch(payload.pattern, text.strip(), re.IGNORECASE) is not None)
+        payload.pattern is not None and pattern_matches(payload.pattern, text.strip()))
     return judge(Forms.of(payload.answers), Forms.of(payload.reject), text, exact)
 
 
