@@ -34,6 +34,16 @@ TEXT_LIMITS: dict[str, int] = {
     "pattern": 500,  # 134
     "check": 2_000,  # 467
     "unit": 60,  # 18
+    # code and sql questions (issue 11): generous, far above any real exercise
+    "starter": 8_000,
+    "solution": 8_000,
+    "examples.*.name": 120,
+    "examples.*.code": 4_000,
+    "tests.*.name": 120,
+    "tests.*.code": 4_000,
+    "schema": 20_000,
+    "seed": 20_000,
+    "hidden_seeds.*": 20_000,
 }
 # Items per list (``choices``: 2 to 8, set by grading.choices; at most 7 at the time).
 LIST_LIMITS: dict[str, int] = {
@@ -41,6 +51,9 @@ LIST_LIMITS: dict[str, int] = {
     "answers": 50,  # 14
     "reject": 50,  # none yet
     "tags": 20,  # 6
+    "examples": 20,  # code: visible tests
+    "tests": 50,  # code: hidden tests
+    "hidden_seeds": 10,  # sql: hidden data sets
 }
 MARKDOWN_FIELDS = frozenset(
     {"body", "explanation", "hint", "choices.*.text", "choices.*.why", "model_answer",

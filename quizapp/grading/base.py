@@ -54,6 +54,8 @@ class QuestionType:
     feedback_template: ClassVar[str] = "feedback/typed.html"
     default_seconds: ClassVar[int] = 60
     self_graded: ClassVar[bool] = False
+    # Whether Enter (outside a text box) submits the answer; off where Enter is for typing.
+    enter_submits: ClassVar[bool] = True
 
     def load(self, data: Mapping[str, Any]) -> Payload:
         """Validate raw payload fields (raises ``pydantic.ValidationError``)."""

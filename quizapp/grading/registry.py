@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from quizapp.grading.base import QuestionType
+from quizapp.grading.code import CodeQuestion
 from quizapp.grading.mcq import McqQuestion
 from quizapp.grading.multi_select import MultiSelectQuestion
 from quizapp.grading.numeric import NumericQuestion
 from quizapp.grading.self_graded import SelfGradedQuestion
 from quizapp.grading.short_text import ShortTextQuestion
+from quizapp.grading.sql import SqlQuestion
 
 REGISTRY: dict[str, QuestionType] = {
     t.name: t
@@ -17,6 +19,8 @@ REGISTRY: dict[str, QuestionType] = {
         NumericQuestion(),
         ShortTextQuestion(),
         SelfGradedQuestion(),
+        CodeQuestion(),
+        SqlQuestion(),
     )
 }
 

@@ -21,7 +21,8 @@ def choices(*correct):
 
 
 def test_registry_lists_every_type_by_name():
-    assert set(REGISTRY) == {"mcq", "multi_select", "numeric", "short_text", "self_graded"}
+    assert set(REGISTRY) == {"mcq", "multi_select", "numeric", "short_text", "self_graded",
+                             "code", "sql"}
     for name, kind in REGISTRY.items():
         assert kind.name == name
         assert kind.widget_template.startswith("widgets/")

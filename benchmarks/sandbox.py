@@ -1,0 +1,207 @@
+"""Sandbox verdict latency, burst throughput, and the web app's response time meanwhile.
+
+1. Latency: one full submission (reference solution, every test, one sandboxed process) of a
+   numpy question and of a SQL question, ``--runs`` times each, one at a time: p50/p95.
+   Baseline in the same run: starting the same interpreter with ``import numpy`` and nothing
+   else (no jail, no limits), so the ratio shows what the jail and the tests add.
+2. Burst: 8 submissions at once (threads; the sandbox admits one per CPU, the rest wait),
+   repeated 3 times: submissions per second. Meanwhile a second process serves the app
+   (werkzeug, threaded, SQLite file, on 127.0.0.1) and the benchmark GETs a question page
+   in a loop: its p95 during the burst vs. before it.
+
+    .venv/bin/python benchmarks/sandbox.py [--runs 30]
+
+The last line reads ``sandbox: numpy p50 X s, sql p50 Y s``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from quizapp.bank.loader import load_bank  # noqa: E402
+from quizapp.grading.registry import REGISTRY  # noqa: E402
+from quizapp.sandbox import concurrency  # noqa: E402
+from quizapp.sandbox import sandbox_mode  # noqa: E402
+
+NUMPY_QUESTION = "coding.ml-from-scratch.softmax-rows"
+SQL_QUESTION = "coding.sql-analytics.running-total"
+BURST = 8
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def submission(uid: str):
+    """A callable that submits the reference solution of question ``uid``."""
+    bank = load_bank(ROOT / "questions" / "coding")
+    question = next(q for q in bank.questions if q.uid == uid)
+    kind = REGISTRY[question.type]
+    payload = kind.load(question.payload)
+
+    def submit() -> float:
+        started = time.perf_counter()
+        result = kind.run(payload, payload.solution)
+        if not all(r["passed"] for r in result["results"]):
+            raise SystemExit(f"{uid}: the reference solution failed: {result['results']}")
+        return time.perf_counter() - started
+
+    return submit
+
+
+def bare_python(runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-I", "-B", "-c", "import numpy"], check=True,
+                       env={"OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"})
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def serve(db_path: str, port: int) -> None:
+    """Child process: the app on ``db_path`` with the coding bank, on 127.0.0.1:``port``."""
+    from werkzeug.serving import make_server
+
+    from quizapp import create_app
+    from quizapp.core.clock import utcnow
+    from quizapp.extensions import db
+    from quizapp.services.bank_sync import sync_bank
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "SECRET_KEY": "bench",
+                      "WTF_CSRF_ENABLED": False, "AUTH_RATE_LIMIT": "100000 per minute",
+                      "LOGIN_ACCOUNT_CLIENT_RATE_LIMIT": "100000 per minute",
+                      "RATELIMIT_STORAGE_URI": "memory://", "ENV_NAME": "development",
+                      "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False})
+    with app.app_context():
+        db.create_all()
+        sync_bank(load_bank(ROOT / "questions" / "coding"), utcnow())
+    make_server("127.0.0.1", port, app, threaded=True).serve_forever()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server() -> tuple[subprocess.Popen[bytes], str, urllib.request.OpenerDirector]:
+    """Start the app, register, start a quiz; return the process, a question URL, a client."""
+    port = _free_port()
+    db_path = os.path.join(tempfile.mkdtemp(prefix="bench-sandbox-"), "app.db")
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", db_path, str(port)],  # noqa: S603
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    jar = http.cookiejar.CookieJar()
+    client = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            client.open(base + "/auth/login", timeout=2).read()
+            break
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise SystemExit("the app did not start") from None
+            time.sleep(0.2)
+    password = "benchmark-horse-battery-9"
+
+    def post(path: str, data: dict[str, str]) -> str:
+        body = urllib.parse.urlencode(data).encode()
+        return client.open(base + path, data=body, timeout=10).geturl()
+
+    post("/auth/register", {"email": "bench@example.com", "display_name": "Bench",
+                            "password": password, "confirm": password})
+    post("/auth/login", {"email": "bench@example.com", "password": password})
+    question_url = post("/quiz/start", {})
+    if "/q/" not in question_url:
+        raise SystemExit(f"no question page after starting a quiz: {question_url}")
+    return proc, question_url, client
+
+
+def page_times(client: urllib.request.OpenerDirector, url: str, stop: threading.Event,
+               out: list[float]) -> None:
+    while not stop.is_set():
+        started = time.perf_counter()
+        with client.open(url, timeout=10) as response:
+            response.read()
+        out.append(time.perf_counter() - started)
+        time.sleep(0.02)
+
+
+def measure_pages(client, url: str, seconds: float) -> list[float]:
+    out: list[float] = []
+    stop = threading.Event()
+    thread = threading.Thread(target=page_times, args=(client, url, stop, out))
+    thread.start()
+    time.sleep(seconds)
+    stop.set()
+    thread.join()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    print(f"sandbox mode: {sandbox_mode()}, concurrency bound {concurrency()}, "
+          f"{os.cpu_count()} CPUs")
+    numpy_submit, sql_submit = submission(NUMPY_QUESTION), submission(SQL_QUESTION)
+    numpy_submit(), sql_submit()  # warm caches (page cache, bwrap probe)
+    base = bare_python(args.runs)
+    numpy_times = [numpy_submit() for _ in range(args.runs)]
+    sql_times = [sql_submit() for _ in range(args.runs)]
+    base_p50 = statistics.median(base)
+    print(f"baseline  python -c 'import numpy' (no jail): p50 {base_p50:.3f} s, "
+          f"p95 {percentile(base, 0.95):.3f} s")
+    for name, times in (("numpy", numpy_times), ("sql", sql_times)):
+        p50 = statistics.median(times)
+        print(f"{name:5} submission ({args.runs} runs): p50 {p50:.3f} s, "
+              f"p95 {percentile(times, 0.95):.3f} s ({p50 / base_p50:.1f}x baseline)")
+
+    proc, url, client = start_server()
+    try:
+        quiet = measure_pages(client, url, 3.0)
+        out: list[float] = []
+        stop = threading.Event()
+        watcher = threading.Thread(target=page_times, args=(client, url, stop, out))
+        watcher.start()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=BURST) as pool:
+            for _ in range(3):
+                list(pool.map(lambda _: numpy_submit(), range(BURST)))
+        elapsed = time.perf_counter() - started
+        stop.set()
+        watcher.join()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    print(f"burst: {3 * BURST} numpy submissions, {BURST} at a time: {elapsed:.2f} s, "
+          f"{3 * BURST / elapsed:.1f} submissions/s")
+    print(f"question page: p95 {1000 * percentile(quiet, 0.95):.1f} ms idle ({len(quiet)} GETs), "
+          f"p95 {1000 * percentile(out, 0.95):.1f} ms during the burst ({len(out)} GETs)")
+    print(f"sandbox: numpy p50 {statistics.median(numpy_times):.3f} s, "
+          f"sql p50 {statistics.median(sql_times):.3f} s")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--serve":
+        serve(sys.argv[2], int(sys.argv[3]))
+    else:
+        main()

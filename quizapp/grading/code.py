@@ -1,0 +1,190 @@
+"""A Python 3.11 + numpy answer graded by running visible examples and hidden tests."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
+from pydantic import model_validator
+
+from quizapp.grading.base import Grade
+from quizapp.grading.base import Payload
+from quizapp.grading.base import QuestionType
+from quizapp.grading.base import ResponseError
+from quizapp.sandbox import Limits
+from quizapp.sandbox import RunResult
+from quizapp.sandbox import run_job
+
+MAX_CODE_CHARS = 20_000
+MAX_TESTS = 50
+MAX_EXAMPLES = 20
+STORED_MESSAGE_CHARS = 500
+STORED_OUTPUT_CHARS = 4_000
+
+
+class TestCase(BaseModel):
+    """One example or hidden test: a name and code that raises when the answer is wrong."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=120)
+    code: str = Field(min_length=1, max_length=4_000)
+
+
+class CodePayload(Payload):
+    starter: str = Field(default="", max_length=8_000)
+    examples: list[TestCase] = Field(default_factory=list, max_length=MAX_EXAMPLES)
+    tests: list[TestCase] = Field(min_length=3, max_length=MAX_TESTS)
+    solution: str = Field(min_length=1, max_length=8_000)
+    show_hidden: bool = False
+    time_limit: float = Field(default=2.0, gt=0, le=10)
+    memory_mb: int = Field(default=256, ge=64, le=512)
+
+    @model_validator(mode="after")
+    def distinct_names(self) -> CodePayload:
+        names = [t.name for t in (*self.examples, *self.tests)]
+        if len(set(names)) != len(names):
+            raise ValueError("examples and tests need distinct names")
+        return self
+
+
+def fenced(code: str, lang: str) -> str:
+    """``code`` as a Markdown fenced block that its own backticks cannot close."""
+    longest = max((len(m) for m in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{code.rstrip()}\n{fence}"
+
+
+def submitted_code(form: Mapping[str, Any]) -> str:
+    """The ``code`` field, with a clear error when it is missing or too long."""
+    code = str(form.get("code", "")).replace("\r\n", "\n")
+    if len(code) > MAX_CODE_CHARS:
+        raise ResponseError(f"Keep the code under {MAX_CODE_CHARS:,} characters.")
+    if not code.strip():
+        raise ResponseError("Write some code first.")
+    return code
+
+
+def clean(value: Any) -> Any:
+    """Text (or nested rows of it) that any database stores: no NUL, no lone surrogates."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\0").encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [clean(item) for item in value]
+    return value
+
+
+def results_from(run: RunResult, names: list[str], visible: int) -> list[dict[str, Any]]:
+    """One stored result per test, in order; tests the run never reached are failures."""
+    by_index = {r["test"]: r for r in run.records if isinstance(r.get("test"), int)}
+    missing = _missing_message(run)
+    results = []
+    for index, name in enumerate(names):
+        record = by_index.get(index, {"passed": False, "message": missing})
+        result = {"name": name, "visible": index < visible, "passed": bool(record["passed"]),
+                  "message": clean(str(record.get("message", ""))[:STORED_MESSAGE_CHARS])}
+        for key in ("got", "want", "got_rows", "want_rows"):
+            if key in record and index < visible:
+                result[key] = clean(record[key])
+        results.append(result)
+    return results
+
+
+def _missing_message(run: RunResult) -> str:
+    if run.status == "timeout":
+        return "Time limit exceeded: the run was stopped."
+    if run.status == "crashed":
+        return ("The run ended before this test (out of memory, CPU time limit, a crash, "
+                "or the code exited).")
+    return "Not run."
+
+
+def run_output(run: RunResult) -> str:
+    """Learner output (captured prints first, then raw process output), bounded."""
+    captured = next((r["output"] for r in run.records if "output" in r), "")
+    text = str(captured) + run.output
+    return clean(text[:STORED_OUTPUT_CHARS])
+
+
+def score_of(response: Mapping[str, Any]) -> float:
+    results = response.get("results") or []
+    return sum(1 for r in results if r.get("passed")) / len(results) if results else 0.0
+
+
+class CodeQuestion(QuestionType):
+    name = "code"
+    label = "Code (Python + numpy), run against tests"
+    Payload = CodePayload
+    widget_template = "widgets/code.html"
+    feedback_template = "feedback/code.html"
+    enter_submits = False
+    default_seconds = 600
+    language = "python"
+
+    def widget(self, payload: CodePayload, rng: Any) -> dict[str, Any]:
+        return {"language": self.language, "starter": payload.starter,
+                "examples": [t.model_dump() for t in payload.examples]}
+
+    def limits(self, payload: CodePayload) -> Limits:
+        return Limits(cpu_seconds=payload.time_limit, memory_mb=payload.memory_mb)
+
+    def job(self, payload: CodePayload, code: str, examples_only: bool = False) -> dict[str, Any]:
+        """The sandbox job for ``code``; examples first, then (unless only examples) tests."""
+        tests = list(payload.examples) + ([] if examples_only else list(payload.tests))
+        return {"kind": "code", "source": code, "tests": [t.model_dump() for t in tests],
+                "test_seconds": payload.time_limit}
+
+    def test_names(self, payload: CodePayload, examples_only: bool = False) -> list[str]:
+        tests = list(payload.examples) + ([] if examples_only else list(payload.tests))
+        return [t.name for t in tests]
+
+    def visible_count(self, payload: CodePayload) -> int:
+        return len(payload.examples)
+
+    def run(self, payload: Any, code: str, examples_only: bool = False) -> dict[str, Any]:
+        """Run ``code`` in the sandbox; the stored response shape."""
+        try:
+            run = run_job(self.job(payload, code, examples_only), self.limits(payload))
+        except OSError:
+            raise ResponseError("The code runner is unavailable right now; your code is "
+                                "kept, please try again.") from None
+        names = self.test_names(payload, examples_only)
+        return {"code": code, "results": results_from(run, names, self.visible_count(payload)),
+                "output": run_output(run), "status": run.status}
+
+    def parse_response(self, payload: Any, form: Mapping[str, Any]) -> dict[str, Any]:
+        """Run the submitted code against every test; the results are the response."""
+        return self.run(payload, submitted_code(form))
+
+    def grade(self, payload: Any, response: dict[str, Any]) -> Grade:
+        passed = sum(1 for r in response["results"] if r["passed"])
+        total = len(response["results"])
+        return Grade(score=score_of(response), feedback=f"{passed} of {total} tests passed")
+
+    def answer_md(self, payload: Any) -> str:
+        return fenced(payload.solution, self.language)
+
+    def response_md(self, payload: Any, response: dict[str, Any]) -> str:
+        return fenced(response["code"], self.language)
+
+    def feedback_view(self, payload: Any, response: dict[str, Any]) -> dict[str, Any]:
+        """What the feedback page shows: results, the first hidden failure, test code."""
+        results = response.get("results") or []
+        first_hidden = next((i for i, r in enumerate(results)
+                             if not r["visible"] and not r["passed"]), None)
+        return {"results": results, "output": response.get("output", ""),
+                "status": response.get("status", "ok"),
+                "passed": sum(1 for r in results if r["passed"]),
+                "first_hidden_failure": first_hidden,
+                "codes": {**self.example_code(payload), **self.hidden_code(payload)}}
+
+    def hidden_code(self, payload: Any) -> dict[str, str]:
+        """Hidden test code by name, for feedback when ``show_hidden`` is set."""
+        return {t.name: t.code for t in payload.tests} if payload.show_hidden else {}
+
+    def example_code(self, payload: Any) -> dict[str, str]:
+        return {t.name: t.code for t in payload.examples}

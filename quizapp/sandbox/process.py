@@ -1,0 +1,309 @@
+"""Start the runner in a jailed, limited child process and collect its results.
+
+See docs/sandbox.md for what this protects against. Two modes:
+
+- ``bwrap``: bubblewrap namespaces (no network, own PID/IPC/UTS namespaces, a root made of
+  read-only binds of the system and Python, a tmpfs ``/tmp``, the run's work directory as
+  ``/job``), and, when the app runs as root, a per-slot unprivileged uid (so RLIMIT_NPROC
+  applies and runs cannot read each other's files).
+- ``rlimits``: no bubblewrap (or it cannot make namespaces): rlimits, a scrubbed
+  environment, a fresh working directory and process-group kill only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import queue
+import secrets
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from dataclasses import dataclass
+from dataclasses import field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+BWRAP = "/usr/bin/bwrap"
+SETPRIV = "/usr/bin/setpriv"
+RUNNER = Path(__file__).with_name("runner.py")
+NUMPY_BASE_MB = 160  # address space numpy + OpenBLAS (one thread) need to import (~100 MB)
+SLOT_UID_BASE = 61_000  # runs use uids SLOT_UID_BASE .. SLOT_UID_BASE + UID_COUNT - 1
+UID_COUNT = 256
+LOCK_DIR = Path(tempfile.gettempdir()) / "quizapp-sandbox-uids"
+READ_CHUNK = 65_536
+RESULT_CAP = 2 * 1024 * 1024
+ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": "/job",
+       "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+       "NUMEXPR_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one run."""
+
+    cpu_seconds: float = 2.0
+    memory_mb: int = 256
+    wall_seconds: float | None = None  # default: 2 x CPU + 3 s of start-up
+    processes: int = 8
+    file_bytes: int = 1024 * 1024
+    open_files: int = 64
+    output_bytes: int = 64 * 1024
+
+    @property
+    def wall(self) -> float:
+        return self.wall_seconds if self.wall_seconds is not None else 2 * self.cpu_seconds + 3
+
+
+@dataclass
+class RunResult:
+    """What came back from one run."""
+
+    mode: str
+    status: str  # "ok" (runner finished) | "timeout" | "crashed" (died before finishing)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    output: str = ""
+    returncode: int | None = None
+    seconds: float = 0.0
+
+
+@cache
+def sandbox_mode() -> str:
+    """``bwrap`` when bubblewrap can create its namespaces here, else ``rlimits``."""
+    if os.environ.get("QUIZAPP_SANDBOX_MODE") == "rlimits" or not os.path.exists(BWRAP):
+        return "rlimits"
+    probe = subprocess.run([*_bwrap_args(Path(tempfile.gettempdir())), "/bin/true"],  # noqa: S603
+                           capture_output=True, env=ENV, timeout=10, check=False)
+    return "bwrap" if probe.returncode == 0 else "rlimits"
+
+
+def _drop_uid() -> bool:
+    return os.geteuid() == 0 and os.path.exists(SETPRIV)
+
+
+def _ro_paths() -> list[str]:
+    """System and Python directories the jail needs, read-only."""
+    paths = ["/usr", "/etc/alternatives", "/etc/ld.so.cache", "/etc/localtime",
+             sys.base_prefix, sys.prefix, sysconfig.get_paths()["purelib"]]
+    seen: list[str] = []
+    for path in paths:
+        if os.path.exists(path) and path not in seen:
+            seen.append(path)
+    return seen
+
+
+def _bwrap_args(workdir: Path) -> list[str]:
+    args = [BWRAP, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+            "--unshare-cgroup-try", "--die-with-parent", "--new-session",
+            "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",  # noqa: S108 - the jail's own /tmp
+            "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
+            "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/sbin", "/sbin"]
+    made: set[str] = set()
+    for path in _ro_paths():
+        for parent in reversed(Path(path).parents):
+            if str(parent) != "/" and str(parent) not in made and not str(parent).startswith(
+                    ("/usr", "/etc/")):
+                made.add(str(parent))
+                args += ["--perms", "0755", "--dir", str(parent)]
+        args += ["--ro-bind", path, path]
+    args += ["--perms", "0755", "--dir", "/sandbox", "--ro-bind", str(RUNNER), "/sandbox/runner.py",
+             "--bind", str(workdir), "/job", "--chdir", "/job", "--hostname", "sandbox"]
+    return [*args, "--remount-ro", "/"]
+
+
+def _slots() -> queue.Queue[int]:
+    slots: queue.Queue[int] = queue.Queue()
+    for index in range(max(1, os.cpu_count() or 1)):
+        slots.put(index)
+    return slots
+
+
+# The concurrency bound (per process): one slot per CPU. Each run, when the app runs as root,
+# also gets a uid of its own (``_claim_uid``), unique across processes.
+_SLOTS = _slots()
+
+
+def concurrency() -> int:
+    """How many runs may execute at once."""
+    return _SLOTS.maxsize or max(1, os.cpu_count() or 1)
+
+
+def run_job(job: dict[str, Any], limits: Limits) -> RunResult:
+    """Run ``job`` (see ``runner.py``) in a fresh jail; block while all slots are busy."""
+    slot = _SLOTS.get()
+    try:
+        if sandbox_mode() != "bwrap" or not _drop_uid():
+            return _run_in_slot(job, limits, None)
+        uid, lock = _claim_uid()
+        try:
+            _kill_uid(uid)  # leftovers of a worker that died mid-run
+            return _run_in_slot(job, limits, uid)
+        finally:
+            os.close(lock)
+    finally:
+        _SLOTS.put(slot)
+
+
+def _claim_uid() -> tuple[int, int]:
+    """A sandbox uid no other run (in any process) holds: locked until the fd is closed."""
+    LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
+    start = secrets.randbelow(UID_COUNT)
+    while True:
+        for offset in range(UID_COUNT):
+            uid = SLOT_UID_BASE + (start + offset) % UID_COUNT
+            fd = os.open(LOCK_DIR / f"{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            return uid, fd
+        time.sleep(0.05)
+
+
+def _command(mode: str, uid: int | None, workdir: Path) -> list[str]:
+    python = [sys.executable, "-I", "-B"]
+    if mode != "bwrap":
+        return [*python, str(RUNNER)]
+    drop = ([SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+             "--bounding-set=-all", "--"] if uid is not None else [])
+    return [*_bwrap_args(workdir), *drop, *python, "/sandbox/runner.py"]
+
+
+def _run_in_slot(job: dict[str, Any], limits: Limits, uid: int | None) -> RunResult:
+    mode = sandbox_mode()
+    workdir = Path(tempfile.mkdtemp(prefix="quizapp-run-"))
+    if uid is not None:
+        os.chown(workdir, uid, uid)
+    marker = secrets.token_hex(16)
+    read_fd, write_fd = os.pipe()
+    payload = {**job, "marker": marker, "result_fd": write_fd, "limits": _rlimits(limits)}
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(  # noqa: S603 - fixed argv; the untrusted code goes via stdin
+            _command(mode, uid, workdir), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, pass_fds=(write_fd,), cwd=workdir,
+            env={**ENV, "HOME": "/job" if mode == "bwrap" else str(workdir)},
+            start_new_session=True, close_fds=True)
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    os.close(write_fd)
+    try:
+        status, result_bytes, output = _collect(proc, read_fd, json.dumps(payload).encode(),
+                                                started + limits.wall, limits.output_bytes)
+    finally:
+        os.close(read_fd)
+        _kill_all(proc, uid)
+        shutil.rmtree(workdir, ignore_errors=True)
+    records, finished = _parse(result_bytes, marker)
+    if status == "ok" and not finished:
+        status = "crashed"
+    return RunResult(mode=mode, status=status, records=records, output=output,
+                     returncode=proc.returncode, seconds=time.monotonic() - started)
+
+
+def _rlimits(limits: Limits) -> dict[str, int]:
+    cpu = max(1, int(limits.cpu_seconds + 0.999))
+    return {"cpu": cpu, "address_mb": NUMPY_BASE_MB + limits.memory_mb,
+            "processes": limits.processes, "file_bytes": limits.file_bytes,
+            "open_files": limits.open_files}
+
+
+def _collect(proc: subprocess.Popen[bytes], result_fd: int, stdin: bytes, deadline: float,
+             cap: int) -> tuple[str, bytes, str]:
+    """Feed stdin, read stdout/stderr (capped) and results until EOF, exit or deadline."""
+    assert proc.stdin and proc.stdout and proc.stderr
+    try:
+        proc.stdin.write(stdin)
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    selector = selectors.DefaultSelector()
+    buffers: dict[int, bytearray] = {}
+    caps = {result_fd: RESULT_CAP, proc.stdout.fileno(): cap, proc.stderr.fileno(): cap}
+    for fd in caps:
+        os.set_blocking(fd, False)
+        selector.register(fd, selectors.EVENT_READ)
+        buffers[fd] = bytearray()
+    status, exited_at = "ok", None
+    while selector.get_map():
+        now = time.monotonic()
+        if now > deadline:
+            status = "timeout"
+            break
+        if exited_at is None and proc.poll() is not None:
+            exited_at = now
+        if exited_at is not None and now - exited_at > 0.2:
+            break  # something detached holds the pipes open; stop listening
+        for key, _ in selector.select(timeout=0.05):
+            chunk = os.read(key.fd, READ_CHUNK)
+            if not chunk:
+                selector.unregister(key.fd)
+                continue
+            room = caps[key.fd] - len(buffers[key.fd])
+            if room > 0:
+                buffers[key.fd] += chunk[:room]
+    selector.close()
+    output = (buffers[proc.stdout.fileno()] + buffers[proc.stderr.fileno()])
+    return status, bytes(buffers[result_fd]), output.decode("utf-8", "replace")
+
+
+def _parse(data: bytes, marker: str) -> tuple[list[dict[str, Any]], bool]:
+    """Result records from marked lines; ``finished`` once the final output record came."""
+    records: list[dict[str, Any]] = []
+    finished = False
+    for line in data.decode("utf-8", "replace").splitlines():
+        if not line.startswith(marker):
+            continue
+        try:
+            record = json.loads(line[len(marker):])
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            finished = finished or "output" in record
+            records.append(record)
+    return records, finished
+
+
+def _kill_all(proc: subprocess.Popen[bytes], uid: int | None) -> None:
+    """Kill the run's process group, and every process of the slot's uid."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
+    if uid is not None:
+        _kill_uid(uid)
+
+
+def _kill_uid(uid: int) -> None:
+    for _ in range(5):
+        found = False
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/status", encoding="ascii",
+                          errors="replace") as status:
+                    owner = next((line.split()[1] for line in status
+                                  if line.startswith("Uid:")), None)
+                if owner == str(uid):
+                    found = True
+                    os.kill(int(entry.name), signal.SIGKILL)
+            except (OSError, ProcessLookupError, IndexError):
+                continue
+        if not found:
+            return
+        time.sleep(0.01)

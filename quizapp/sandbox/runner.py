@@ -1,0 +1,319 @@
+"""The child side of the sandbox: runs one job read from stdin, inside the jail.
+
+Standalone on purpose (stdlib, plus numpy for ``code`` jobs): it is executed as a script by
+``python -I -B`` in an empty working directory and must not import the app. Each finished
+test is written at once, as one line ``<marker><json>``, to the result file descriptor, so a
+run killed half-way still reports the tests it finished. Learner output goes to a capped
+buffer, never to the result channel.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import signal
+import sqlite3
+import sys
+import traceback
+from typing import Any
+
+MESSAGE_CHARS = 1_000
+OUTPUT_CHARS = 16_384
+ROWS_SHOWN = 20
+CELL_CHARS = 200
+SQL_REL_TOL = 1e-9
+
+
+class CappedText(io.TextIOBase):
+    """A text sink that keeps the first ``limit`` characters and drops the rest."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.parts, self.size, self.dropped = limit, [], 0, False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        room = self.limit - self.size
+        if room > 0:
+            self.parts.append(text[:room])
+            self.size += min(room, len(text))
+        if len(text) > room:
+            self.dropped = True
+        return len(text)
+
+    def value(self) -> str:
+        return "".join(self.parts) + ("\n[output truncated]" if self.dropped else "")
+
+
+class TestTimeout(BaseException):
+    """A single test ran past its time budget."""
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise TestTimeout()
+
+
+def _message(exc: BaseException, filename: str) -> str:
+    """``Type: message`` plus the line in the learner's code or the test, when known."""
+    if isinstance(exc, TestTimeout):
+        return "Time limit exceeded (the test did not finish)."
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    if lines:
+        where = "your code" if filename == "<your code>" else "the test"
+        text += f" (line {lines[-1]} of {where})"
+    return text[:MESSAGE_CHARS]
+
+
+def _helpers() -> dict[str, Any]:
+    import numpy as np
+
+    def assert_close(actual: Any, expected: Any, rtol: float = 1e-7, atol: float = 0.0) -> None:
+        a, e = np.asarray(actual), np.asarray(expected)
+        if a.shape != e.shape:
+            raise AssertionError(f"expected shape {e.shape}, got shape {a.shape}: {_show(a)}")
+        try:
+            ok = np.allclose(a.astype(float), e.astype(float), rtol=rtol, atol=atol,
+                             equal_nan=True)
+        except (TypeError, ValueError):
+            raise AssertionError(f"expected numbers like {_show(e)}, got {_show(a)}") from None
+        if not ok:
+            raise AssertionError(f"expected {_show(e)}, got {_show(a)}")
+
+    def assert_shape(array: Any, shape: Any) -> None:
+        got = np.shape(array)
+        if tuple(got) != tuple(shape):
+            raise AssertionError(f"expected shape {tuple(shape)}, got shape {tuple(got)}")
+
+    def assert_dtype(array: Any, kind: str) -> None:
+        got = np.asarray(array).dtype.kind
+        if got != kind and not (kind == "i" and got == "u"):
+            raise AssertionError(f"expected dtype kind {kind!r}, got {np.asarray(array).dtype}")
+
+    def assert_equal(actual: Any, expected: Any) -> None:
+        if isinstance(actual, np.ndarray) or isinstance(expected, np.ndarray):
+            a, e = np.asarray(actual), np.asarray(expected)
+            if a.shape != e.shape or not np.array_equal(a, e):
+                raise AssertionError(f"expected {_show(e)}, got {_show(a)}")
+        elif not actual == expected:  # noqa: SIM201 - only __eq__ is trusted
+            raise AssertionError(f"expected {_show(expected)}, got {_show(actual)}")
+
+    return {"np": np, "assert_close": assert_close, "assert_shape": assert_shape,
+            "assert_dtype": assert_dtype, "assert_equal": assert_equal,
+            "__name__": "__main__", "__builtins__": __builtins__}
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+class Channel:
+    """Writes marked result lines to the private result descriptor."""
+
+    def __init__(self, fd: int, marker: str) -> None:
+        self.fd, self.marker = fd, marker
+
+    def send(self, record: dict[str, Any]) -> None:
+        line = (self.marker + json.dumps(record, default=str) + "\n").encode()
+        view = memoryview(line)
+        while view:
+            view = view[os.write(self.fd, view):]
+
+
+def run_code(job: dict[str, Any], channel: Channel) -> None:
+    """Run the learner's code once, then each test in a copy of its namespace."""
+    out = CappedText(OUTPUT_CHARS)
+    sys.stdout = sys.stderr = out
+    per_test = float(job.get("test_seconds", 2))
+    namespace = _helpers()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, per_test)
+        exec(compile(job["source"], "<your code>", "exec"), namespace)  # noqa: S102
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        setup_error = None
+    except BaseException as exc:  # anything the learner's code raises
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        setup_error = _message(exc, "<your code>")
+    for index, test in enumerate(job["tests"]):
+        if setup_error is not None:
+            channel.send({"test": index, "passed": False, "message": setup_error})
+            continue
+        scope = dict(namespace)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, per_test)
+            exec(compile(test["code"], "<test>", "exec"), scope)  # noqa: S102
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            channel.send({"test": index, "passed": True, "message": ""})
+        except BaseException as exc:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            message = _message(exc, "<your code>")
+            if "line" not in message[-30:]:
+                message = _message(exc, "<test>")
+            channel.send({"test": index, "passed": False, "message": message})
+    channel.send({"output": out.value()})
+
+
+_FIRST_WORD = re.compile(r"\A(?:\s|--[^\n]*\n?|/\*.*?\*/)*([A-Za-z]+)", re.S)
+_DENIED = {sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH, sqlite3.SQLITE_PRAGMA}
+
+
+def _authorize(action: int, *args: Any) -> int:
+    return sqlite3.SQLITE_DENY if action in _DENIED else sqlite3.SQLITE_OK
+
+
+def _query(conn: sqlite3.Connection, sql: str, deadline: float) -> tuple[list[tuple], int]:
+    import time
+
+    conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    cursor = conn.execute(sql.strip().rstrip(";").strip() or "SELECT")
+    rows = cursor.fetchmany(100_001)
+    if len(rows) > 100_000:
+        raise sqlite3.DataError("the query returns more than 100,000 rows")
+    return rows, len(cursor.description or ())
+
+
+def sql_problem(query: str) -> str | None:
+    """Why ``query`` is not one SELECT/WITH statement, or None."""
+    match = _FIRST_WORD.match(query)
+    if not match or match.group(1).upper() not in {"SELECT", "WITH", "VALUES"}:
+        return "Write a single SELECT (or WITH ... SELECT) statement."
+    if not sqlite3.complete_statement(query.strip().rstrip(";") + ";"):
+        return "The query is incomplete (check for an unclosed quote or parenthesis)."
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool):
+        return abs(a - b) <= SQL_REL_TOL * max(1.0, abs(a), abs(b))
+    return a == b
+
+
+def _key(row: tuple) -> tuple:
+    return tuple((0, round(v, 6)) if isinstance(v, int | float) else
+                 (1, "") if v is None else (2, repr(v)) for v in row)
+
+
+def rows_match(got: list[tuple], want: list[tuple], ordered: bool) -> bool:
+    """Same rows (as a multiset unless ``ordered``), values equal within tolerance."""
+    if len(got) != len(want):
+        return False
+    if not ordered:
+        got, want = sorted(got, key=_key), sorted(want, key=_key)
+    return all(len(g) == len(w) and all(_same(x, y) for x, y in zip(g, w, strict=True))
+               for g, w in zip(got, want, strict=True))
+
+
+def _sql_case(job: dict[str, Any], seed: str, index: int) -> dict[str, Any]:
+    import time
+
+    budget = float(job.get("test_seconds", 2))
+    record: dict[str, Any] = {"test": index, "passed": False, "message": ""}
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.executescript(job["schema"])
+        conn.executescript(seed)
+        want, want_cols = _query(conn, job["solution"], time.monotonic() + budget)
+        conn.execute("PRAGMA query_only = ON")
+        conn.set_authorizer(_authorize)
+        problem = sql_problem(job["query"])
+        if problem:
+            record["message"] = problem
+            return record
+        try:
+            got, got_cols = _query(conn, job["query"], time.monotonic() + budget)
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if text == "interrupted":
+                text = "Time limit exceeded (the query did not finish)."
+            record["message"] = text
+            return record
+        except (sqlite3.Error, ValueError) as exc:
+            record["message"] = str(exc).replace("You can only execute one statement at a "
+                                                 "time.", "Write a single statement.")
+            return record
+        record["got"] = [[_cell(v) for v in r] for r in got[:ROWS_SHOWN]]
+        record["got_rows"] = len(got)
+        record["want"] = [[_cell(v) for v in r] for r in want[:ROWS_SHOWN]]
+        record["want_rows"] = len(want)
+        if got_cols != want_cols:
+            record["message"] = (f"The query returns {got_cols} column"
+                                 f"{'' if got_cols == 1 else 's'}; {want_cols} expected.")
+        elif rows_match(got, want, bool(job.get("ordered"))):
+            record["passed"] = True
+        else:
+            record["message"] = _row_difference(got, want, bool(job.get("ordered")))
+    finally:
+        conn.close()
+    return record
+
+
+def _cell(value: Any) -> Any:
+    """A value safe to show and to store as JSON: short text, finite numbers."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, bytes):
+        value = f"<{len(value)} bytes>"
+    if isinstance(value, str) and len(value) > CELL_CHARS:
+        return value[:CELL_CHARS] + "…"
+    return value
+
+
+def _row_difference(got: list[tuple], want: list[tuple], ordered: bool) -> str:
+    if len(got) != len(want):
+        return f"The query returns {len(got)} rows; {len(want)} expected."
+    if ordered and rows_match(got, want, ordered=False):
+        return "The rows are right but in the wrong order."
+    return "Some values differ from the expected result."
+
+
+def run_sql(job: dict[str, Any], channel: Channel) -> None:
+    """One test per data set: fresh in-memory database, learner's query vs the reference."""
+    for index, seed in enumerate(job["seeds"]):
+        try:
+            record = _sql_case(job, seed, index)
+        except sqlite3.Error as exc:
+            record = {"test": index, "passed": False,
+                      "message": f"The question's own schema or data failed: {exc}"}
+        channel.send(record)
+    channel.send({"output": ""})
+
+
+def apply_limits(limits: dict[str, int]) -> None:
+    """Set hard rlimits before any untrusted code runs (the learner cannot raise them)."""
+    import resource
+
+    cpu = limits["cpu"] + 1  # one second for start-up (numpy import) and helpers
+    address = limits["address_mb"] * 1024 * 1024
+    for which, value in ((resource.RLIMIT_CPU, (cpu, cpu + 1)),
+                         (resource.RLIMIT_AS, (address, address)),
+                         (resource.RLIMIT_NPROC, (limits["processes"],) * 2),
+                         (resource.RLIMIT_FSIZE, (limits["file_bytes"],) * 2),
+                         (resource.RLIMIT_NOFILE, (limits["open_files"],) * 2),
+                         (resource.RLIMIT_CORE, (0, 0))):
+        resource.setrlimit(which, value)
+
+
+def main() -> None:
+    """Read the job from stdin, limit this process, and run the job."""
+    signal.signal(signal.SIGALRM, _on_alarm)
+    job = json.loads(sys.stdin.read())
+    apply_limits(job.pop("limits"))
+    sys.stdin = io.StringIO("")
+    channel = Channel(int(job["result_fd"]), job["marker"])
+    del job["marker"]
+    channel.send({"started": True})
+    if job["kind"] == "sql":
+        run_sql(job, channel)
+    else:
+        run_code(job, channel)
+    os.close(channel.fd)
+
+
+if __name__ == "__main__":
+    main()

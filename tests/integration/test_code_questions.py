@@ -1,0 +1,192 @@
+"""Code and sql questions through the web app: run examples (no attempt), submit, feedback."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy import select
+
+from quizapp.bank.loader import load_bank
+from quizapp.extensions import db
+from quizapp.extensions import limiter
+from quizapp.models import Attempt
+from quizapp.models import Card
+from quizapp.services.bank_sync import sync_bank
+from tests.conftest import NOW
+from tests.integration.helpers import form_key
+from tests.integration.helpers import form_version
+
+BANK = """\
+domain: coding
+topic: runnable
+title: Runnable
+questions:
+  - id: coding.runnable.double
+    type: code
+    difficulty: 2
+    body: Implement `double(x)` returning twice `x`.
+    explanation: Multiply by two.
+    starter: |
+      def double(x):
+          raise NotImplementedError
+    examples:
+      - name: small number
+        code: assert_equal(double(2), 4)
+    tests:
+      - name: zero
+        code: assert_equal(double(0), 0)
+      - name: arrays double elementwise
+        code: assert_close(double(np.array([1.0, 2.5])), np.array([2.0, 5.0]))
+      - name: secret negative case
+        code: assert_equal(double(-7), -14)
+    solution: |
+      def double(x):
+          return 2 * x
+"""
+
+
+@pytest.fixture
+def code_quiz(client, auth, tmp_path):
+    (tmp_path / "coding").mkdir()
+    (tmp_path / "coding" / "runnable.yaml").write_text(BANK)
+    bank = load_bank(tmp_path)
+    assert bank.ok, [str(p) for p in bank.problems]
+    sync_bank(bank, NOW)
+    auth.register()
+    url = client.post("/quiz/start").headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    return url, page
+
+
+def _form(page: str, code: str) -> dict[str, str]:
+    return {"key": form_key(page), "version": form_version(page), "code": code}
+
+
+def test_question_page_has_a_labelled_code_editor_textarea_with_the_starter(client, code_quiz):
+    _url, page = code_quiz
+    assert re.search(r'<label for="code">', page)
+    assert 'data-code-editor="python"' in page and "raise NotImplementedError" in page
+    assert "Run examples" in page and "Submit answer" in page
+    assert "assert_equal(double(2), 4)" in page  # the visible example
+    assert "secret negative case" not in page and "double(-7)" not in page
+    assert "<script>" not in page and " onclick=" not in page
+
+
+def test_run_examples_shows_results_and_writes_nothing(client, code_quiz):
+    url, page = code_quiz
+    fragment = client.post(url + "/run", data=_form(page, "def double(x):\n    return x + x\n"),
+                           headers={"X-Requested-With": "fetch"})
+    text = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "1 of 1 example passed" in text
+    assert "secret negative case" not in text and "<html" not in text
+    assert db.session.scalar(select(func.count(Attempt.id))) == 0
+    assert db.session.scalar(select(func.count(Card.id))) == 0
+
+
+def test_run_examples_without_javascript_rerenders_the_page_keeping_the_code(client, code_quiz):
+    url, page = code_quiz
+    code = "def double(x):\n    return x * 3  # my attempt\n"
+    response = client.post(url + "/run", data=_form(page, code))
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" in text
+    assert "0 of 1 example passed" in text and "expected 4, got 6" in text
+    assert "# my attempt" in text and 'data-code-editor="python"' in text
+
+
+def test_submit_grades_by_running_tests_with_partial_credit(client, code_quiz):
+    url, page = code_quiz
+    code = "def double(x):\n    return abs(2 * x)\n"
+    response = client.post(url, data=_form(page, code))
+    assert response.status_code == 302
+    attempt = db.session.scalars(select(Attempt)).one()
+    assert attempt.score == pytest.approx(3 / 4) and not attempt.correct
+    assert attempt.response["code"] == code
+    assert [r["passed"] for r in attempt.response["results"]] == [True, True, True, False]
+    feedback = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Partly right (75%)" in feedback and "3 of 4 tests passed" in feedback
+    assert "secret negative case" in feedback and "expected -14, got 14" in feedback
+    assert "double(-7)" not in feedback  # hidden test code stays hidden
+    assert "return 2 * x" in re.sub(r"<[^>]+>", "", feedback)  # the reference solution
+    assert '<span class="k">return</span>' in feedback  # highlighted by pygments
+
+
+def test_an_empty_submission_is_refused_and_nothing_is_lost(client, code_quiz):
+    url, page = code_quiz
+    response = client.post(url, data=_form(page, "   "))
+    assert response.status_code == 400 and "Write some code first" in response.get_data(
+        as_text=True)
+    assert db.session.scalar(select(func.count(Attempt.id))) == 0
+
+
+def test_run_examples_is_rate_limited_per_learner(client, code_quiz, app):
+    url, page = code_quiz
+    app.config["CODE_RUN_RATE_LIMIT"] = "2 per minute"
+    limiter.reset()
+    try:
+        statuses = [client.post(url + "/run", data=_form(page, "x = 1"),
+                                headers={"X-Requested-With": "fetch"}).status_code
+                    for _ in range(3)]
+    finally:
+        app.config.pop("CODE_RUN_RATE_LIMIT")
+        limiter.reset()
+    assert statuses == [200, 200, 429]
+
+
+SQL_BANK = textwrap.dedent("""\
+    domain: coding
+    topic: queries
+    title: Queries
+    questions:
+      - id: coding.queries.adults
+        type: sql
+        difficulty: 2
+        body: Names of people aged 18 or more, oldest first.
+        explanation: Filter, then sort.
+        schema: CREATE TABLE people (name TEXT, age INTEGER);
+        seed: INSERT INTO people VALUES ('Ann', 30), ('Bob', 12), ('Cy', 18);
+        hidden_seeds:
+          - INSERT INTO people VALUES ('Dee', 18), ('Eve', 17);
+        starter: SELECT name FROM people
+        solution: SELECT name FROM people WHERE age >= 18 ORDER BY age DESC
+        ordered: true
+    """)
+
+
+def test_sql_question_shows_both_results_and_clear_errors(client, auth, tmp_path):
+    (tmp_path / "coding").mkdir()
+    (tmp_path / "coding" / "queries.yaml").write_text(SQL_BANK)
+    sync_bank(load_bank(tmp_path), NOW)
+    auth.register()
+    url = client.post("/quiz/start").headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-code-editor="sql"' in page
+    run = client.post(url + "/run", data=_form(page, "SELECT name FROM people"),
+                      headers={"X-Requested-With": "fetch"}).get_data(as_text=True)
+    assert "The query returns 3 rows; 2 expected." in run and "Bob" in run and "Ann" in run
+    bad = client.post(url + "/run", data=_form(page, "SELECT name FORM people WHERE"),
+                      headers={"X-Requested-With": "fetch"}).get_data(as_text=True)
+    assert "syntax error" in bad
+    response = client.post(url, data=_form(page, "SELECT name, age FROM people WHERE age >= 18 "
+                                                 "ORDER BY age DESC"))
+    attempt = db.session.scalars(select(Attempt)).one()
+    assert attempt.score == 0.0
+    assert attempt.response["results"][0]["message"] == ("The query returns 2 columns; "
+                                                          "1 expected.")
+    feedback = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "hidden data set 1" in feedback and "Dee" not in feedback
+
+
+def test_nul_and_lone_surrogates_in_messages_and_output_are_stored_safely(client, code_quiz):
+    url, page = code_quiz
+    code = ("print('out\\x00put \\ud800')\n"
+            "def double(x):\n    raise ValueError('bad \\x00 \\udcff value')\n")
+    response = client.post(url, data=_form(page, code))
+    assert response.status_code == 302
+    attempt = db.session.scalars(select(Attempt)).one()
+    assert attempt.response["results"][0]["message"] == (
+        "ValueError: bad \\0 ? value (line 3 of your code)")
+    assert attempt.response["output"].startswith("out\\0put ?")
+    assert client.get(response.headers["Location"]).status_code == 200

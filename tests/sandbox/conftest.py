@@ -1,0 +1,71 @@
+"""Attack tests: every test must leave no process behind and the app still answering."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import psutil
+import pytest
+
+from quizapp.grading.code import results_from
+from quizapp.sandbox import Limits
+from quizapp.sandbox import RunResult
+from quizapp.sandbox import process
+from quizapp.sandbox import run_job
+
+ATTACK_LIMITS = Limits(cpu_seconds=1, wall_seconds=3, memory_mb=64)
+
+
+def sandbox_processes(uids: set[int]) -> list[psutil.Process]:
+    """Processes running under one of ``uids`` (the sandbox uids this test's runs used)."""
+    found = []
+    for proc in psutil.process_iter(["uids"]):
+        owner = proc.info.get("uids")
+        if owner and owner.real in uids:
+            found.append(proc)
+    return found
+
+
+def run_code(source: str, tests: list[str] | None = None,
+             limits: Limits = ATTACK_LIMITS) -> RunResult:
+    """Run ``source`` and ``tests`` (code strings) as a code job."""
+    cases = [{"name": f"t{i}", "code": code} for i, code in enumerate(tests or ["pass"])]
+    result = run_job({"kind": "code", "source": source, "tests": cases,
+                      "test_seconds": limits.cpu_seconds}, limits)
+    result.sent_tests = len(cases)  # type: ignore[attr-defined]
+    return result
+
+
+def verdicts(result: RunResult) -> list[tuple[bool, str]]:
+    """(passed, message) per test as the learner sees it (tests never reached fail)."""
+    count = getattr(result, "sent_tests", 0) or len([r for r in result.records if "test" in r])
+    return [(r["passed"], r["message"])
+            for r in results_from(result, [f"t{i}" for i in range(count)], visible=count)]
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_behind(client, monkeypatch) -> Iterator[None]:
+    """After the test: no child of this process and no sandbox-uid process; app answers."""
+    used: set[int] = set()
+    claim = process._claim_uid
+
+    def recording_claim() -> tuple[int, int]:
+        uid, fd = claim()
+        used.add(uid)
+        return uid, fd
+
+    monkeypatch.setattr(process, "_claim_uid", recording_claim)
+    me = psutil.Process()
+    before = {p.pid for p in me.children(recursive=True)}
+    yield
+    deadline = time.monotonic() + 3
+    while True:
+        extra = [p for p in me.children(recursive=True) if p.pid not in before]
+        jailed = sandbox_processes(used)
+        if (not extra and not jailed) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not extra, f"children left behind: {[p.pid for p in extra]}"
+    assert not jailed, f"sandbox processes left behind: {[p.pid for p in jailed]}"
+    assert client.get("/auth/login").status_code == 200
