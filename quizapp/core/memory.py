@@ -18,7 +18,12 @@ from fsrs import Rating
 from fsrs import Scheduler
 from fsrs import State
 
-_SCHEDULER = Scheduler(enable_fuzzing=False)
+# No learning steps (docs/adaptivity.md, "Learning steps"): a quiz a day cannot honour
+# 1- and 10-minute steps, and in the simulation cards waiting in them crowded out new
+# material; without steps a miss is simply due again the next day.
+LEARNING_STEPS: tuple[timedelta, ...] = ()
+_SCHEDULER = Scheduler(enable_fuzzing=False, learning_steps=LEARNING_STEPS,
+                       relearning_steps=LEARNING_STEPS)
 
 # (lower days, upper days, factor) as in FSRS: the fuzz grows with the interval.
 _FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, float("inf"), 0.05))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from dataclasses import replace
 
 SCALE = 173.7178
 DEFAULT_RATING = 1500.0
@@ -41,17 +42,41 @@ def expected_score(rating: float, opponent: float, opponent_deviation: float = 0
 
 def update(skill: Skill, difficulty: int, score: float) -> Skill:
     """Glicko-2 update of ``skill`` after one answer scored 0..1 on a question."""
+    return update_against(skill, question_rating(difficulty), score)
+
+
+def evidence_weight(first_attempt: bool, predicted_recall: float) -> float:
+    """How much one answer says about ability (docs/adaptivity.md, "Skill").
+
+    A first attempt is pure ability: weight 1. On a review the memory model already
+    predicted the outcome with probability ``predicted_recall``; only the unexplained
+    part, ``1 - R``, is evidence about ability, so a right answer at R = 0.95 weighs 0.05.
+    """
+    if first_attempt:
+        return 1.0
+    return min(1.0, max(0.0, 1.0 - predicted_recall))
+
+
+def update_against(skill: Skill, opponent: float, score: float, weight: float = 1.0) -> Skill:
+    """Glicko-2 update after one answer on a question rated ``opponent``.
+
+    ``weight`` tempers the answer's likelihood (L**weight): the information
+    ``g^2 E (1 - E)`` and the score term ``g (s - E)`` are both scaled by it, so weight 1 is
+    plain Glicko-2 and weight 0 leaves rating and deviation unchanged.
+    """
+    if weight <= 0.0:
+        return replace(skill, n=skill.n + 1)
     mu = (skill.rating - DEFAULT_RATING) / SCALE
     phi = skill.deviation / SCALE
-    mu_j = (question_rating(difficulty) - DEFAULT_RATING) / SCALE
+    mu_j = (opponent - DEFAULT_RATING) / SCALE
     g = _g(QUESTION_DEVIATION / SCALE)
     expected = 1.0 / (1.0 + math.exp(-g * (mu - mu_j)))
-    v = 1.0 / (g * g * expected * (1.0 - expected))
-    delta = v * g * (score - expected)
+    v = 1.0 / (weight * g * g * expected * (1.0 - expected))
+    delta = v * weight * g * (score - expected)
     sigma = _new_volatility(phi, v, delta, skill.volatility)
     phi_star = math.sqrt(phi * phi + sigma * sigma)
     phi_new = 1.0 / math.sqrt(1.0 / (phi_star * phi_star) + 1.0 / v)
-    mu_new = mu + phi_new * phi_new * g * (score - expected)
+    mu_new = mu + phi_new * phi_new * weight * g * (score - expected)
     return Skill(
         rating=DEFAULT_RATING + SCALE * mu_new,
         deviation=max(MIN_DEVIATION, SCALE * phi_new),

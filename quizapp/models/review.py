@@ -41,6 +41,7 @@ class Attempt(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "idempotency_key", name="uq_attempt_user_key"),
         Index("ix_attempt_user_created", "user_id", "created_at"),
+        Index("ix_attempt_user_question", "user_id", "question_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +62,19 @@ class Attempt(db.Model):
     was_new: Mapped[bool] = mapped_column(default=False)
     next_due: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class QuestionStats(db.Model):
+    """Every learner's attempts at one question: calibrated rating and item statistics."""
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    first_attempts: Mapped[int] = mapped_column(default=0)
+    first_correct: Mapped[int] = mapped_column(default=0)
+    total_seconds: Mapped[float] = mapped_column(default=0.0)
+    rating: Mapped[float]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class TopicSkill(db.Model):

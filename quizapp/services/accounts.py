@@ -13,6 +13,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from quizapp.core.selection import FOCUSES
 from quizapp.database import retry_on_lock
 from quizapp.extensions import db
 from quizapp.models import User
@@ -86,11 +87,16 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 @retry_on_lock
-def update_settings(user: User, display_name: str, daily_goal: int, timezone: str) -> None:
-    """Save a learner's preferences."""
+def update_settings(user: User, display_name: str, daily_goal: int, timezone: str,
+                    focus: str | None = None) -> None:
+    """Save a learner's preferences (``focus``: "balanced" or "weak"; None keeps it)."""
+    if focus is not None and focus not in FOCUSES:
+        raise ValueError(f"unknown focus {focus!r}; expected one of {FOCUSES}")
     user.display_name = display_name.strip()
     user.daily_goal = daily_goal
     user.timezone = timezone
+    if focus is not None:
+        user.focus = focus
     db.session.commit()
 
 

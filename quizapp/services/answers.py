@@ -12,24 +12,30 @@ from fsrs import Rating
 from fsrs import State
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from quizapp.core import selection
 from quizapp.core import skill as skill_model
+from quizapp.core.calibration import QuestionRecord
 from quizapp.core.clock import as_utc
 from quizapp.core.grading_to_rating import Outcome
 from quizapp.core.grading_to_rating import rating_for
 from quizapp.core.memory import MemoryState
-from quizapp.core.memory import review
+from quizapp.core.practice import apply_answer
 from quizapp.database import retry_on_lock
 from quizapp.extensions import db
 from quizapp.grading.base import ResponseError
 from quizapp.grading.registry import question_type
 from quizapp.models import Attempt
 from quizapp.models import Card
+from quizapp.models import QuestionStats
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.models import TopicSkill
+from quizapp.services.activity import record_activity
 from quizapp.services.quizzes import memory_of
 from quizapp.services.quizzes import next_unanswered
+from quizapp.services.quizzes import question_record
 
 MAX_SECONDS = 3600
 
@@ -115,10 +121,12 @@ class _Answer:
 
 def _write(quiz: Quiz, item: QuizItem, answer: _Answer, now: datetime,
            rng: random.Random) -> int:
-    """Update card and skill, insert the attempt, link it to the item (no commit).
+    """Update card, skill and question stats, insert the attempt, link it (no commit);
+    a miss in a daily review is asked once more at its end (``selection.reask``).
 
-    Rows are locked in a fixed order (quiz, item, card, skill) so concurrent answers
-    serialise; the quiz lock makes "was this the last open item?" exact.
+    Rows are locked in a fixed order (quiz, item, card, skill, question stats) so
+    concurrent answers serialise; the quiz lock makes "was this the last open item?" exact.
+    The new states come from ``core.practice.apply_answer``, as in the simulator.
     """
     db.session.execute(select(Quiz.id).where(Quiz.id == quiz.id).with_for_update())
     answered = db.session.scalar(
@@ -127,9 +135,21 @@ def _write(quiz: Quiz, item: QuizItem, answer: _Answer, now: datetime,
         raise _AlreadyAnswered(answered)
     question = item.question
     card = _card_for(quiz.user_id, question.id, now)
-    was_new = card.last_review is None
-    _review_card(card, answer.rating, now, rng)
-    _update_skill(quiz.user_id, question.topic_id, question.difficulty, answer.score, now)
+    skill = _skill_row(quiz.user_id, question.topic_id, now)
+    stats = _stats_row(question.id, question.difficulty, now)
+    before = memory_of(card)
+    effects = apply_answer(
+        before, skill_model.Skill(skill.rating, skill.deviation, skill.volatility, skill.n),
+        question_record(stats), question.difficulty, answer.rating, answer.score,
+        answer.seconds, now, rng)
+    was_new = effects.was_new
+    _store_card(card, before, effects.memory, answer.rating, now)
+    skill.rating, skill.deviation = effects.skill.rating, effects.skill.deviation
+    skill.volatility, skill.n, skill.updated_at = effects.skill.volatility, effects.skill.n, now
+    _store_stats(stats, effects.question, now)
+    if selection.reask(quiz.mode, answer.score, question.id, [i.question_id for i in quiz.items]):
+        quiz.items.append(QuizItem(position=max(i.position for i in quiz.items) + 1,
+                                   question_id=question.id, kind="again"))
     attempt = Attempt(
         user_id=quiz.user_id, question_id=question.id, question_version=question.version,
         quiz_id=quiz.id, idempotency_key=answer.key, response=answer.response,
@@ -145,6 +165,8 @@ def _write(quiz: Quiz, item: QuizItem, answer: _Answer, now: datetime,
         QuizItem.quiz_id == quiz.id, QuizItem.attempt_id.is_(None)))
     if not still_open:
         quiz.finished_at = now
+    record_activity(quiz.user_id, question.topic_id, answer.correct, was_new,
+                    attempt.duration_ms, now)
     return attempt.id
 
 
@@ -184,9 +206,8 @@ def _card_for(user_id: int, question_id: int, now: datetime) -> Card:
     return card
 
 
-def _review_card(card: Card, rating: Rating, now: datetime, rng: random.Random) -> None:
-    before = memory_of(card)
-    after = review(before, rating, now, rng)
+def _store_card(card: Card, before: MemoryState, after: MemoryState, rating: Rating,
+                now: datetime) -> None:
     if before.state == State.Review.value and rating == Rating.Again:
         card.lapses = (card.lapses or 0) + 1
     card.state, card.step = after.state, after.step
@@ -196,8 +217,7 @@ def _review_card(card: Card, rating: Rating, now: datetime, rng: random.Random) 
     card.reps = (card.reps or 0) + 1
 
 
-def _update_skill(user_id: int, topic_id: int, difficulty: int, score: float,
-                  now: datetime) -> None:
+def _skill_row(user_id: int, topic_id: int, now: datetime) -> TopicSkill:
     row = db.session.scalars(
         select(TopicSkill).where(TopicSkill.user_id == user_id, TopicSkill.topic_id == topic_id)
         .with_for_update()
@@ -208,10 +228,31 @@ def _update_skill(user_id: int, topic_id: int, difficulty: int, score: float,
                          deviation=default.deviation, volatility=default.volatility, n=0,
                          updated_at=now)
         db.session.add(row)
-    new = skill_model.update(
-        skill_model.Skill(row.rating, row.deviation, row.volatility, row.n), difficulty, score
-    )
-    row.rating, row.deviation, row.volatility, row.n = (
-        new.rating, new.deviation, new.volatility, new.n
-    )
-    row.updated_at = now
+    return row
+
+
+def _stats_row(question_id: int, difficulty: int, now: datetime) -> QuestionStats:
+    """The question's stats row, locked; created (in a savepoint) on its first attempt.
+
+    Rows are shared by every learner: a concurrent first insert wins, we lock theirs.
+    """
+    stmt = select(QuestionStats).where(QuestionStats.question_id == question_id)
+    row = db.session.scalars(stmt.with_for_update()).first()
+    if row is not None:
+        return row
+    fresh = QuestionRecord.fresh(difficulty)
+    try:
+        with db.session.begin_nested():
+            row = QuestionStats(question_id=question_id, rating=fresh.rating, attempts=0,
+                                first_attempts=0, first_correct=0, total_seconds=0.0,
+                                updated_at=now)
+            db.session.add(row)
+    except IntegrityError:
+        row = db.session.scalars(stmt.with_for_update()).one()
+    return row
+
+
+def _store_stats(row: QuestionStats, record: QuestionRecord, now: datetime) -> None:
+    row.rating, row.attempts = record.rating, record.attempts
+    row.first_attempts, row.first_correct = record.first_attempts, record.first_correct
+    row.total_seconds, row.updated_at = record.total_seconds, now

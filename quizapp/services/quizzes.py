@@ -9,20 +9,23 @@ from datetime import datetime
 from fsrs import State
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import selectinload
 
 from quizapp.core import selection
+from quizapp.core.calibration import QuestionRecord
+from quizapp.core.calibration import effective_rating
 from quizapp.core.clock import start_of_local_day
 from quizapp.core.memory import MemoryState
 from quizapp.core.memory import retrievability
 from quizapp.core.skill import Skill
-from quizapp.database import is_lock_conflict
 from quizapp.database import retry_on_lock
 from quizapp.extensions import db
 from quizapp.models import Attempt
 from quizapp.models import Card
 from quizapp.models import Question
+from quizapp.models import QuestionStats
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.models import TopicSkill
@@ -64,12 +67,26 @@ def due_cards(user_id: int, now: datetime) -> list[selection.DueCard]:
 
 
 def new_candidates(user_id: int) -> list[selection.Candidate]:
-    """Live questions the learner has no card for yet."""
+    """Live questions the learner has no card for yet, with their calibrated ratings."""
     seen = select(Card.question_id).where(Card.user_id == user_id)
-    stmt = select(Question.id, Question.topic_id, Question.difficulty).where(
-        Question.retired_at.is_(None), Question.id.not_in(seen)
+    stmt = (
+        select(Question.id, Question.topic_id, Question.difficulty, QuestionStats)
+        .outerjoin(QuestionStats, QuestionStats.question_id == Question.id)
+        .where(Question.retired_at.is_(None), Question.id.not_in(seen))
     )
-    return [selection.Candidate(*row) for row in db.session.execute(stmt)]
+    return [
+        selection.Candidate(qid, topic_id, difficulty,
+                            effective_rating(difficulty, question_record(stats)))
+        for qid, topic_id, difficulty, stats in db.session.execute(stmt)
+    ]
+
+
+def question_record(stats: QuestionStats | None) -> QuestionRecord | None:
+    """The pure view of a ``QuestionStats`` row (None when nobody answered yet)."""
+    if stats is None:
+        return None
+    return QuestionRecord(stats.rating, stats.attempts, stats.first_attempts,
+                          stats.first_correct, stats.total_seconds)
 
 
 def skills_for(user_id: int) -> dict[int, Skill]:
@@ -87,18 +104,23 @@ def daily_plan(user: User, now: datetime) -> DailyPlan:
     return DailyPlan(due_cards(user.id, now), new_candidates(user.id), budget)
 
 
+def daily_request(user: User, now: datetime, extra: bool = False) -> selection.DailyRequest:
+    """Load what ``selection.daily_quiz`` chooses from (the simulator builds the same)."""
+    plan = daily_plan(user, now)
+    budget = user.daily_goal if extra else plan.new_budget
+    return selection.DailyRequest(plan.due, plan.new, skills_for(user.id), user.daily_goal,
+                                  budget, user.focus or "balanced")
+
+
 @retry_on_lock
 def start_daily_review(user: User, now: datetime, rng: random.Random,
                        extra: bool = False) -> Quiz | None:
-    """Create a daily review: due cards first, then new questions up to the daily goal.
+    """Create a daily review: load rows, let ``selection.daily_quiz`` choose, store it.
 
     ``extra`` ignores today's new-question budget (the learner asked to keep going).
     Returns None when there is nothing to practise.
     """
-    plan = daily_plan(user, now)
-    budget = user.daily_goal if extra else plan.new_budget
-    picks = selection.daily_review(plan.due, plan.new, skills_for(user.id), user.daily_goal,
-                                   budget, rng)
+    picks = selection.daily_quiz(daily_request(user, now, extra), rng)
     if not picks:
         return None
     quiz = Quiz(user_id=user.id, mode="daily", seed=rng.randrange(2**31), created_at=now)
@@ -115,11 +137,16 @@ def start_daily_review(user: User, now: datetime, rng: random.Random,
     return quiz
 
 
-def get_quiz(user_id: int, quiz_id: int) -> Quiz:
-    """The learner's own quiz, or ``QuizNotFound`` (never another learner's)."""
-    quiz = db.session.scalars(
-        select(Quiz).where(Quiz.id == quiz_id, Quiz.user_id == user_id)
-    ).first()
+def get_quiz(user_id: int, quiz_id: int, questions: bool = True) -> Quiz:
+    """The learner's own quiz, or ``QuizNotFound`` (never another learner's).
+
+    ``questions=False`` loads the items without their questions (one query for the quiz,
+    one for its items): the question loop needs one item's question, loaded on access.
+    """
+    stmt = select(Quiz).where(Quiz.id == quiz_id, Quiz.user_id == user_id)
+    if not questions:
+        stmt = stmt.options(selectinload(Quiz.items).lazyload(QuizItem.question))
+    quiz = db.session.scalars(stmt).first()
     if quiz is None:
         raise QuizNotFound(quiz_id)
     return quiz
@@ -136,16 +163,18 @@ def next_unanswered(quiz: Quiz) -> QuizItem | None:
     return next((item for item in quiz.items if item.attempt_id is None), None)
 
 
+@retry_on_lock
 def mark_shown(item: QuizItem, now: datetime) -> None:
-    """Remember when a question was first shown, to time the answer."""
-    if item.shown_at is None:
-        item.shown_at = now
-        try:
-            db.session.commit()
-        except OperationalError as exc:  # best effort: the answer then uses expected time
-            db.session.rollback()
-            if not is_lock_conflict(exc):
-                raise
+    """Remember when a question was first shown, to time the answer (commits).
+
+    Call it after the page is rendered: the commit expires every loaded row. A lost
+    SQLite race is re-run by ``retry_on_lock`` with the write lock taken up front.
+    """
+    if item.shown_at is not None:
+        return
+    db.session.execute(update(QuizItem).where(
+        QuizItem.id == item.id, QuizItem.shown_at.is_(None)).values(shown_at=now))
+    db.session.commit()
 
 
 def unfinished_quiz(user_id: int) -> Quiz | None:

@@ -30,9 +30,17 @@ def test_new_questions_fill_up_to_the_goal_within_the_budget():
     assert len(daily_review([], bank(), {}, goal=20, new_budget=5, rng=random.Random(1))) == 5
 
 
-def test_more_due_than_the_goal_caps_the_quiz_and_adds_no_new():
+def test_more_due_than_the_goal_keeps_a_quarter_for_new_questions():
+    # Since issue 9 new questions keep NEW_FLOOR = 25 % of the goal (chosen by simulation).
     due = [DueCard(i, i % 3, i / 100) for i in range(30)]
     picks = daily_review(due, bank(), {}, goal=20, new_budget=20, rng=random.Random(1))
+    assert [p.kind for p in picks] == ["review"] * 15 + ["new"] * 5
+    assert {p.question_id for p in picks[:15]} == set(range(15))  # least recalled first
+
+
+def test_more_due_than_the_goal_and_no_new_budget_is_all_reviews():
+    due = [DueCard(i, i % 3, i / 100) for i in range(30)]
+    picks = daily_review(due, bank(), {}, goal=20, new_budget=0, rng=random.Random(1))
     assert len(picks) == 20
     assert all(p.kind == "review" for p in picks)
 

@@ -1,0 +1,1 @@
+"""Simulated learners and quiz policies for benchmarks/simulate.py (docs/adaptivity.md)."""
