@@ -25,6 +25,7 @@ from quizapp.grading.registry import question_type
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.services import answers
+from quizapp.services import modes
 from quizapp.services import quizzes
 from quizapp.services import reports
 
@@ -37,9 +38,9 @@ def _require_login() -> None:
     """Every quiz page needs a logged-in learner."""
 
 
-def _own_quiz(quiz_id: int) -> Quiz:
+def _own_quiz(quiz_id: int, questions: bool = False) -> Quiz:
     try:
-        return quizzes.get_quiz(current_user.id, quiz_id)
+        return quizzes.get_quiz(current_user.id, quiz_id, questions=questions)
     except quizzes.QuizNotFound:
         abort(404)
 
@@ -72,6 +73,8 @@ def start() -> Response:
 def resume(quiz_id: int) -> Response:
     """Go to the first unanswered question, or the summary when all are answered."""
     quiz = _own_quiz(quiz_id)
+    if (over := _quiz_over(quiz)) is not None:
+        return over
     item = quizzes.next_unanswered(quiz)
     if item is None:
         return redirect(url_for("quiz.summary", quiz_id=quiz.id))
@@ -82,21 +85,26 @@ def resume(quiz_id: int) -> Response:
 def question(quiz_id: int, position: int) -> str | Response:
     """Show one question."""
     quiz = _own_quiz(quiz_id)
+    if (over := _quiz_over(quiz)) is not None:
+        return over
     item = _own_item(quiz, position)
     if item.attempt_id is not None:
         return redirect(url_for("quiz.feedback", quiz_id=quiz.id, position=position))
     first_open = quizzes.next_unanswered(quiz)
     if first_open is not None and first_open.position != position:
         return redirect(url_for("quiz.question", quiz_id=quiz.id, position=first_open.position))
-    quizzes.mark_shown(item, utcnow())
     form = AnswerForm(key=uuid.uuid4().hex, version=str(item.question.version))
-    return render_template("quiz/question.html", **_question_context(quiz, item, form))
+    page = render_template("quiz/question.html", **_question_context(quiz, item, form))
+    quizzes.mark_shown(item, utcnow())  # after rendering: its commit expires loaded rows
+    return page
 
 
 @bp.post("/<id:quiz_id>/q/<id:position>")
 def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
     """Grade an answer (idempotent per key), then redirect to the feedback page."""
     quiz = _own_quiz(quiz_id)
+    if (over := _quiz_over(quiz)) is not None:
+        return over
     item = _own_item(quiz, position)
     if item.attempt_id is None and quizzes.next_unanswered(quiz) is not item:
         return _out_of_turn(quiz)
@@ -116,7 +124,18 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
         form.version.data = str(item.question.version)
         return render_template("quiz/question.html", **_question_context(
             quiz, item, form, error=str(exc))), 400
+    if not result.repeated:
+        modes.requeue_misses(quiz, utcnow())
+    if quiz.mode == "mock":  # no feedback until the end
+        return redirect(url_for("quiz.resume", quiz_id=quiz.id))
     return redirect(url_for("quiz.feedback", quiz_id=quiz.id, position=result.position))
+
+
+def _quiz_over(quiz: Quiz) -> Response | None:
+    """A stopped or timed-out quiz takes no more answers: show its summary instead."""
+    if modes.end_if_expired(quiz, utcnow()) or modes.stopped_early(quiz):
+        return redirect(url_for("quiz.summary", quiz_id=quiz.id))
+    return None
 
 
 def _out_of_turn(quiz: Quiz) -> Response:
@@ -130,6 +149,9 @@ def feedback(quiz_id: int, position: int) -> str | Response:
     """Show whether the answer was right, the right answer and the explanation."""
     quiz = _own_quiz(quiz_id)
     item = _own_item(quiz, position)
+    if quiz.mode == "mock" and quiz.finished_at is None and not modes.end_if_expired(
+            quiz, utcnow()):
+        return redirect(url_for("quiz.resume", quiz_id=quiz.id))  # no feedback until the end
     if item.attempt_id is None:
         return redirect(url_for("quiz.question", quiz_id=quiz.id, position=position))
     attempt = reports.attempt_for(current_user.id, item.attempt_id)
@@ -146,9 +168,11 @@ def feedback(quiz_id: int, position: int) -> str | Response:
 
 
 @bp.get("/<id:quiz_id>/summary")
-def summary(quiz_id: int) -> str:
+def summary(quiz_id: int) -> str | Response:
     """Show the score, time, topics and upcoming reviews of a quiz."""
-    quiz = _own_quiz(quiz_id)
+    quiz = _own_quiz(quiz_id, questions=True)
+    if quiz.mode == "mock":
+        return redirect(url_for("practice.report", quiz_id=quiz.id))
     now = utcnow()
     return render_template("quiz/summary.html", summary=reports.quiz_summary(quiz, now), now=now,
                            form=StartQuizForm())

@@ -19,7 +19,13 @@ from quizapp.extensions import db
 from quizapp.models.bank import Question
 from quizapp.models.types import UTCDateTime
 
-MODES = {"daily": "Daily review"}
+MODES = {
+    "daily": "Daily review",
+    "weak": "Weak areas",
+    "drill": "Topic drill",
+    "replay": "Replay misses",
+    "mock": "Mock interview",
+}
 
 
 class Quiz(db.Model):
@@ -38,6 +44,8 @@ class Quiz(db.Model):
     seed: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Timed quizzes (mock interview) end here, whatever the learner does.
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     items: Mapped[list[QuizItem]] = relationship(
         back_populates="quiz", order_by="QuizItem.position", cascade="all, delete-orphan"

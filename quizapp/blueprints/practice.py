@@ -1,0 +1,158 @@
+"""Practice modes: the mode picker, starting each mode, the drill tree, stopping a quiz and
+the mock-interview report."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from quizapp.core.clock import utcnow
+from quizapp.core.modes import expand_selection
+from quizapp.forms import DrillForm
+from quizapp.forms import EmptyForm
+from quizapp.forms import MockForm
+from quizapp.forms import ReplayForm
+from quizapp.models import Quiz
+from quizapp.models.quiz import MODES
+from quizapp.services import mode_reports
+from quizapp.services import modes
+from quizapp.services import quizzes
+
+bp = Blueprint("practice", __name__, url_prefix="/practice")
+
+NOTHING = {
+    "daily": "Nothing to practise right now: no reviews are due and today's new questions "
+             "are done.",
+    "weak": "No weak-area questions right now: answer a few questions first, or come back "
+            "tomorrow (questions answered in the last day are left out).",
+    "replay": "No missed questions in that period. Well done!",
+    "mock": "The question bank is empty.",
+    "drill": "Those topics have no questions.",
+}
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    """Every practice page needs a logged-in learner."""
+
+
+@bp.get("/")
+def index() -> str:
+    """Pick a mode (with its options)."""
+    return render_template("quiz/modes.html", card=mode_reports.practice_card(current_user,
+                                                                                utcnow()),
+                           form=EmptyForm(), replay_form=ReplayForm(), mock_form=MockForm())
+
+
+@bp.post("/start/<any(daily, weak, replay, mock):mode>")
+def start(mode: str) -> Response | tuple[str, int]:
+    """Start a mode in one click (or offer to resume or abandon the open quiz)."""
+    form = {"replay": ReplayForm, "mock": MockForm}.get(mode, EmptyForm)()
+    if not form.validate_on_submit():
+        flash("Those options are not valid; pick again.", "error")
+        return redirect(url_for("practice.index"))
+    now, rng = utcnow(), random.Random()
+    starters: dict[str, Callable[[], Quiz | None]] = {
+        "daily": lambda: quizzes.start_daily_review(current_user, now, rng),
+        "weak": lambda: modes.start_weak_areas(current_user, now, rng),
+        "replay": lambda: modes.start_replay(current_user, form.days.data, now, rng),
+        "mock": lambda: modes.start_mock(current_user, form.minutes.data, now, rng),
+    }
+    return _start(mode, starters[mode])
+
+
+def _start(mode: str, starter: Callable[[], Quiz | None]) -> Response | tuple[str, int]:
+    current = modes.open_quiz(current_user.id, utcnow())
+    if current is not None:
+        return _open_quiz_page(current, mode)
+    try:
+        quiz = starter()
+    except modes.OpenQuizExists as exc:
+        if exc.quiz is None:
+            abort(409)
+        return _open_quiz_page(exc.quiz, mode)
+    if quiz is None:
+        flash(NOTHING[mode], "info")
+        return redirect(url_for("practice.drill" if mode == "drill" else "practice.index"))
+    return redirect(url_for("quiz.question", quiz_id=quiz.id, position=1))
+
+
+def _open_quiz_page(current: Quiz, mode: str) -> tuple[str, int]:
+    back = url_for("practice.drill") if mode == "drill" else url_for("practice.index")
+    return render_template("quiz/open_quiz.html", current=current, wanted=MODES[mode],
+                           back=back, form=EmptyForm()), 409
+
+
+@bp.route("/drill", methods=["GET", "POST"])
+def drill() -> str | Response | tuple[str, int]:
+    """Choose domains and topics, then drill them."""
+    form = DrillForm()
+    tree = modes.topic_tree()
+    error = None
+    if request.method == "POST":
+        chosen = _chosen_topics(tree)
+        if form.validate_on_submit() and chosen:
+            return _start("drill", lambda: modes.start_drill(
+                current_user, chosen, form.size.data, utcnow(), random.Random()))
+        error = "Pick at least one topic." if not chosen else "Those options are not valid."
+    page = render_template("quiz/drill.html", form=form, tree=tree, error=error,
+                           ticked_topics=set(request.form.getlist("topic")),
+                           ticked_domains=set(request.form.getlist("domain")))
+    return (page, 400) if error else page
+
+
+def _chosen_topics(tree: list[modes.DomainNode]) -> list[int]:
+    ids = [int(v) for v in request.form.getlist("topic") if v.isdigit() and len(v) < 10]
+    shape = {d.domain: [t.id for t in d.topics] for d in tree}
+    return expand_selection(shape, request.form.getlist("domain"), ids)
+
+
+@bp.post("/quiz/<id:quiz_id>/abandon")
+def abandon(quiz_id: int) -> Response:
+    """Stop a quiz: unanswered questions stay unanswered; a mock interview is scored."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        quiz = modes.abandon(current_user.id, quiz_id, utcnow())
+    except modes.QuizNotFound:
+        abort(404)
+    back = request.form.get("next", "")
+    if back in (url_for("practice.index"), url_for("practice.drill")):
+        flash(f"Your {quiz.mode_label.lower()} is stopped. Start the new one now.", "info")
+        return redirect(back)
+    return redirect(url_for("quiz.summary", quiz_id=quiz.id))
+
+
+@bp.get("/quiz/<id:quiz_id>/report")
+def report(quiz_id: int) -> str | Response:
+    """The mock interview's scored report, once it is over (finished or out of time)."""
+    try:
+        quiz = quizzes.get_quiz(current_user.id, quiz_id)
+    except quizzes.QuizNotFound:
+        abort(404)
+    if quiz.mode != "mock":
+        return redirect(url_for("quiz.summary", quiz_id=quiz.id))
+    modes.end_if_expired(quiz, utcnow())
+    if quiz.finished_at is None:
+        return redirect(url_for("quiz.resume", quiz_id=quiz.id))
+    return render_template("quiz/mock_report.html", report=mode_reports.mock_report(quiz))
+
+
+@bp.app_template_global()
+def seconds_left(quiz: Quiz) -> int:
+    """Whole seconds until a timed quiz's deadline (0 when past or untimed)."""
+    if quiz.deadline is None:
+        return 0
+    return max(0, int((quiz.deadline - utcnow()).total_seconds()))

@@ -1,0 +1,154 @@
+"""Every practice mode starts from the dashboard in one click; the new pages pass axe."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from quizapp.core.clock import utcnow
+from tests.functional.test_browser import BANK
+from tests.functional.test_browser import answer_current_question
+from tests.functional.test_browser import register
+
+pytestmark = pytest.mark.browser
+axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """Move the live server's clock (it is a thread of this process) ahead by ``days``."""
+    offset = {"days": 0}
+
+    def shifted():
+        return utcnow() + timedelta(days=offset["days"])
+
+    for module in ("quiz", "practice"):  # the dashboard keeps the real clock
+        monkeypatch.setattr(f"quizapp.blueprints.{module}.utcnow", shifted)
+    return offset
+
+
+def answer_wrong_or_right(page, missed: set[str]) -> None:
+    """Miss a multiple-choice question the first time; answer anything else right."""
+    article = page.locator("article.question")
+    uid = article.get_attribute("data-question-uid")
+    if article.get_attribute("data-question-type") != "mcq" or uid in missed:
+        answer_current_question(page)
+        return
+    missed.add(uid)
+    wrong = next(i for i, c in enumerate(BANK[uid].payload["choices"]) if not c["correct"])
+    page.check(f"input[name=choice][value='{wrong}']")
+    page.click("text=Submit answer")
+    page.wait_for_url(re.compile(r"/feedback$"))
+
+
+def play_daily_review(page) -> None:
+    """A daily review with one miss, answered to the end (re-asked items included)."""
+    page.goto("/")
+    page.click("[data-mode=daily]")
+    page.wait_for_url(re.compile(r"/q/1$"))
+    missed: set[str] = set()
+    for _ in range(20):
+        answer_wrong_or_right(page, missed)
+        page.locator("body").press("Enter")
+        page.wait_for_load_state()
+        if page.url.endswith("/summary"):
+            break
+    assert page.url.endswith("/summary") and missed
+
+
+def stop_quiz(page) -> None:
+    page.click(".stop-form button")
+    page.wait_for_url(re.compile(r"/(summary|report)$"))
+
+
+def test_each_mode_starts_from_the_dashboard_in_one_click(page, later):
+    register(page)
+    play_daily_review(page)
+    later["days"] = 2  # questions answered in the last day are left out of weak areas
+    page.goto("/")
+    page.click("[data-mode=weak]")
+    page.wait_for_url(re.compile(r"/q/1$"))
+    assert "right; rating" in page.locator("[data-testid=reason]").inner_text()
+    stop_quiz(page)
+
+    page.goto("/")
+    page.click("[data-mode=replay]")
+    page.wait_for_url(re.compile(r"/q/1$"))
+    assert page.locator("article.question").get_attribute("data-question-type") == "mcq"
+    stop_quiz(page)
+
+    page.goto("/")
+    page.click("[data-mode=mock]")
+    page.wait_for_url(re.compile(r"/q/1$"))
+    timer = page.locator("[data-timer-text]")
+    first = timer.inner_text()
+    assert re.fullmatch(r"(30:00|29:5\d)", first)
+    page.wait_for_function(
+        "t => document.querySelector('[data-timer-text]').textContent !== t", arg=first)
+    stop_quiz(page)
+    assert page.locator("h1").inner_text() == "Mock interview report"
+
+    page.goto("/")
+    page.click("[data-mode=drill]")
+    page.wait_for_url(re.compile(r"/practice/drill$"))
+    page.check("input[data-domain=math]")  # the script ticks the domain's topics
+    assert page.locator("input[data-parent=math]").evaluate_all(
+        "boxes => boxes.every(b => b.checked)")
+    page.click("button:has-text('Start drill'), input[value='Start drill']")
+    page.wait_for_url(re.compile(r"/q/1$"))
+    assert page.locator(".quiz-meta .pill").first.inner_text() == "Topic drill"
+
+
+@pytest.fixture
+def audited(browser, live_server):
+    """A page whose context may inject axe (CSP bypassed for the auditor only)."""
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    page = context.new_page()
+    axe = axe_module.Axe()
+    problems: list[str] = []
+
+    def audit(label: str) -> None:
+        for violation in axe.run(page).response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                problems.append(f"{label}: {violation['id']} ({violation['impact']}): "
+                                f"{violation['help']} {targets}")
+
+    yield page, audit, problems
+    context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_mode_pages_pass_axe(audited, scheme, later):
+    page, audit, problems = audited
+    page.emulate_media(color_scheme=scheme)
+    register(page)
+    play_daily_review(page)
+    later["days"] = 2
+    page.goto("/")
+    audit("dashboard with the Practise card")
+    page.goto("/practice/")
+    audit("mode picker")
+    page.goto("/practice/drill")
+    audit("drill tree")
+    page.click("button:has-text('Start drill'), input[value='Start drill']")
+    page.wait_for_load_state()
+    audit("drill tree with an error")
+    page.goto("/")
+    page.click("[data-mode=weak]")
+    page.wait_for_url(re.compile(r"/q/1$"))
+    audit("weak-areas question")
+    page.goto("/")
+    page.click("[data-mode=mock]")
+    page.wait_for_load_state()
+    audit("open-quiz choice")
+    page.click("button:has-text('Abandon it')")
+    page.wait_for_url(re.compile(r"/practice/$"))
+    page.click("input[value='Start mock interview']")
+    page.wait_for_url(re.compile(r"/q/1$"))
+    audit("mock question with timer")
+    stop_quiz(page)
+    audit("mock report")
+    assert not problems, "\n".join(problems)
