@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
+from wtforms import DateField
 from wtforms import EmailField
 from wtforms import HiddenField
 from wtforms import IntegerField
 from wtforms import PasswordField
+from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import SubmitField
@@ -23,6 +28,7 @@ from wtforms.validators import Optional
 from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
 
+from quizapp.core.plan import MAX_PLAN_DAYS
 from quizapp.password_policy import MAX_LENGTH
 from quizapp.password_policy import password_problem
 
@@ -68,7 +74,24 @@ class SettingsForm(FlaskForm):
         InputRequired(), NumberRange(min=1, max=200)])
     timezone = SelectField("Time zone (when your day starts)",
                            choices=TIMEZONES)
+    focus = SelectField("New questions in daily reviews", default="balanced", choices=[
+        SelectChoice("balanced", "Balanced"), SelectChoice("weak", "Weak areas first")])
+    interview_date = DateField("Interview date", validators=[Optional()])
+    target_readiness = IntegerField("Target readiness (10-100)", default=80, validators=[
+        Optional(), NumberRange(min=10, max=100)])
+    target_retention = SelectField("Target retention", coerce=float, default=0.9, choices=[
+        SelectChoice("0.8", "80 %"), SelectChoice("0.85", "85 %"),
+        SelectChoice("0.9", "90 % (recommended)"), SelectChoice("0.95", "95 %")])
+    theme = SelectField("Theme", default="system", choices=[
+        SelectChoice("system", "Same as my device"), SelectChoice("light", "Light"),
+        SelectChoice("dark", "Dark")])
+    leaderboard_opt_in = BooleanField("Show me on the leaderboard")
     submit = SubmitField("Save settings")
+
+    def validate_interview_date(self, field: DateField) -> None:
+        """A plan needs a date within a year (past dates are kept: the plan says so)."""
+        if field.data and field.data > datetime.now(UTC).date() + timedelta(days=MAX_PLAN_DAYS):
+            raise ValidationError("Pick a date within a year from today.")
 
 
 class StartQuizForm(FlaskForm):
@@ -101,3 +124,26 @@ class ResetPasswordForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token (logout and other one-button actions)."""
+
+
+class ReplayForm(FlaskForm):
+    days = SelectField("Misses from the last (days)", coerce=int, default=14,
+                       choices=["3", "7", "14", "30", "90"])
+    submit = SubmitField("Replay misses")
+
+
+class MockForm(FlaskForm):
+    minutes = SelectField("Length (minutes)", coerce=int, default=30, choices=["30", "45"])
+    submit = SubmitField("Start mock interview")
+
+
+class DrillForm(FlaskForm):
+    """Topic ids and domain names come as repeated ``topic`` / ``domain`` checkboxes."""
+
+    size = SelectField("Questions", coerce=int, default=10, choices=["5", "10", "20", "30"])
+    submit = SubmitField("Start drill")
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    submit = SubmitField("Delete my account and all my data")

@@ -18,6 +18,10 @@ from quizapp.forms import EmptyForm
 from quizapp.forms import SettingsForm
 from quizapp.forms import StartQuizForm
 from quizapp.services import accounts
+from quizapp.services import health
+from quizapp.services import mode_reports
+from quizapp.services import preferences
+from quizapp.services import progress
 from quizapp.services import quizzes
 from quizapp.services import reports
 from quizapp.services import sessions
@@ -31,8 +35,10 @@ def index() -> str:
     if not current_user.is_authenticated:
         return render_template("main/landing.html")
     now = utcnow()
+    practice = mode_reports.practice_card(current_user, now)  # ends an overdue mock first
     board = reports.dashboard(current_user, now, quizzes.unfinished_quiz(current_user.id))
-    return render_template("main/dashboard.html", board=board, now=now, form=StartQuizForm())
+    return render_template("main/dashboard.html", board=board, now=now, form=StartQuizForm(),
+                           practice=practice, progress=progress.dashboard(current_user, now))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -41,8 +47,12 @@ def settings() -> str | Response | tuple[str, int]:
     """Edit display name, daily goal and time zone."""
     form = SettingsForm(obj=current_user)
     if form.validate_on_submit():
+        preferences.apply_preferences(current_user, preferences.Preferences(
+            form.interview_date.data, form.target_readiness.data or current_user.target_readiness,
+            form.target_retention.data,
+            form.theme.data, form.leaderboard_opt_in.data))
         accounts.update_settings(current_user, form.display_name.data, form.daily_goal.data,
-                                 form.timezone.data)
+                                 form.timezone.data, form.focus.data)
         flash("Settings saved.", "success")
         return redirect(url_for("main.settings"))
     return _settings_page(form=form)
@@ -84,5 +94,8 @@ def _settings_page(form: SettingsForm | None = None,
 
 
 @bp.get("/healthz")
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+def healthz() -> tuple[dict[str, str], int]:
+    """Readiness: 200 when the database answers, else 503 with the reason."""
+    if (problem := health.database_problem()) is not None:
+        return {"status": "unavailable", "reason": problem}, 503
+    return {"status": "ok"}, 200

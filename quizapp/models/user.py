@@ -9,6 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import String
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -29,6 +30,12 @@ class User(UserMixin, db.Model):
     daily_goal: Mapped[int] = mapped_column(default=20)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     interview_date: Mapped[date | None]
+    target_readiness: Mapped[int] = mapped_column(default=80, server_default="80")
+    target_retention: Mapped[float] = mapped_column(default=0.9, server_default="0.9")
+    theme: Mapped[str] = mapped_column(String(8), default="system", server_default="system")
+    leaderboard_opt_in: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # New questions in a daily review: "balanced" or "weak" (weak areas first).
+    focus: Mapped[str] = mapped_column(String(8), default="balanced", server_default="balanced")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     # The login token this request was authenticated with (set by the session service,

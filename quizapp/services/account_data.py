@@ -1,0 +1,110 @@
+"""The learner's data: export it (JSON, or CSV files in a zip) and delete the account."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import date
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column
+from sqlalchemy import Table
+from sqlalchemy import delete
+from sqlalchemy import select
+
+from quizapp.database import retry_on_lock
+from quizapp.extensions import db
+from quizapp.models import Attempt
+from quizapp.models import Card
+from quizapp.models import Question
+from quizapp.models import Quiz
+from quizapp.models import QuizItem
+from quizapp.models import Topic
+from quizapp.models import TopicSkill
+from quizapp.models import User
+from quizapp.services import accounts
+
+ACCOUNT_FIELDS = ("id", "email", "display_name", "role", "daily_goal", "timezone",
+                  "interview_date", "target_readiness", "target_retention", "theme",
+                  "leaderboard_opt_in", "created_at")
+
+
+def export_data(user: User) -> dict[str, list[dict[str, Any]]]:
+    """Account, attempts, cards and skills as lists of flat rows (4 queries)."""
+    attempts = db.session.execute(
+        select(Attempt, Question.uid).join(Question, Question.id == Attempt.question_id)
+        .where(Attempt.user_id == user.id).order_by(Attempt.created_at, Attempt.id)).all()
+    cards = db.session.execute(
+        select(Card, Question.uid).join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user.id).order_by(Card.id)).all()
+    skills = db.session.execute(
+        select(TopicSkill, Topic.slug).join(Topic, Topic.id == TopicSkill.topic_id)
+        .where(TopicSkill.user_id == user.id).order_by(Topic.slug)).all()
+    return {
+        "account": [{name: _plain(getattr(user, name)) for name in ACCOUNT_FIELDS}],
+        "attempts": [{
+            "question": uid, "question_version": a.question_version, "quiz_id": a.quiz_id,
+            "created_at": _plain(a.created_at), "response": json.dumps(a.response),
+            "score": a.score, "correct": a.correct, "duration_ms": a.duration_ms,
+            "hints_used": a.hints_used, "confidence": a.confidence, "rating": a.rating,
+            "was_new": a.was_new, "next_due": _plain(a.next_due)} for a, uid in attempts],
+        "cards": [{
+            "question": uid, "state": c.state, "step": c.step, "stability": c.stability,
+            "difficulty": c.difficulty, "due": _plain(c.due),
+            "last_review": _plain(c.last_review), "reps": c.reps, "lapses": c.lapses,
+            "created_at": _plain(c.created_at)} for c, uid in cards],
+        "skills": [{
+            "topic": slug, "rating": s.rating, "deviation": s.deviation,
+            "volatility": s.volatility, "answers": s.n, "updated_at": _plain(s.updated_at)}
+            for s, slug in skills],
+    }
+
+
+def export_json(user: User) -> bytes:
+    return json.dumps(export_data(user), indent=1, ensure_ascii=False).encode()
+
+
+def export_csv_zip(user: User) -> bytes:
+    """One CSV file per section (account.csv, attempts.csv, cards.csv, skills.csv)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, rows in export_data(user).items():
+            text = io.StringIO()
+            if rows:
+                writer = csv.DictWriter(text, fieldnames=list(rows[0]))
+                writer.writeheader()
+                writer.writerows(rows)
+            archive.writestr(f"{name}.csv", text.getvalue())
+    return buffer.getvalue()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def tables_with_user_rows() -> list[tuple[Table, Column[Any]]]:
+    """Every table that holds rows belonging to one learner, with the column naming them
+    (any foreign key to ``users.id``), in dependency order."""
+    return [(table, fk.parent) for table in db.metadata.sorted_tables
+            for fk in table.foreign_keys
+            if fk.column.table.name == User.__tablename__ and table.name != User.__tablename__]
+
+
+@retry_on_lock
+def delete_account(user: User, password: str) -> bool:
+    """Remove every row of the learner's if ``password`` is theirs; False otherwise."""
+    if accounts.authenticate(user.email, password) is None:
+        return False
+    quiz_ids = select(Quiz.id).where(Quiz.user_id == user.id).scalar_subquery()
+    db.session.execute(delete(QuizItem).where(QuizItem.quiz_id.in_(quiz_ids)))
+    for table, column in reversed(tables_with_user_rows()):
+        db.session.execute(delete(table).where(column == user.id))
+    db.session.execute(delete(User.__table__).where(User.__table__.c.id == user.id))
+    db.session.commit()
+    db.session.expunge_all()
+    return True

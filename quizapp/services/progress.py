@@ -1,0 +1,288 @@
+"""The dashboard read model: readiness, plan, mastery map, forecast, activity, streaks.
+
+A fixed number of queries whatever the history size: the learner's cards (at most one per
+question), the bank's question counts per topic and difficulty, topic skills, the per-day
+summary rows, recent and mock quizzes. No query reads the answer history itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import String
+from sqlalchemy import func
+from sqlalchemy import literal
+from sqlalchemy import select
+
+from quizapp.core import plan as plan_model
+from quizapp.core import readiness as readiness_model
+from quizapp.core import skill as skill_model
+from quizapp.core.clock import start_of_local_day
+from quizapp.core.streaks import Streaks
+from quizapp.core.streaks import streaks
+from quizapp.extensions import db
+from quizapp.models import Attempt
+from quizapp.models import Card
+from quizapp.models import DailyActivity
+from quizapp.models import Question
+from quizapp.models import Quiz
+from quizapp.models import Topic
+from quizapp.models import TopicSkill
+from quizapp.models import User
+from quizapp.models.types import UTCDateTime
+from quizapp.services.activity import local_day
+
+FORECAST_DAYS = 14
+ACTIVITY_DAYS = 30
+MAP_EXTREMES = 3  # weakest and strongest topics listed
+WEAK_BELOW = 0.5  # mastery below this reads "weak"
+STRONG_FROM = 0.75  # mastery from this reads "strong"
+
+
+@dataclass(frozen=True)
+class TopicCell:
+    topic_id: int
+    slug: str
+    title: str
+    domain: str
+    skill: skill_model.Skill | None
+    mastery: float | None  # 0-1, None when never practised
+    recall: float | None  # mean predicted recall of the studied questions
+    seen: int
+    total: int
+
+    @property
+    def level(self) -> str:
+        if self.mastery is None:
+            return "none"
+        if self.mastery < WEAK_BELOW:
+            return "weak"
+        return "strong" if self.mastery >= STRONG_FROM else "mid"
+
+
+@dataclass(frozen=True)
+class DayPoint:
+    day: date
+    answers: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.correct / self.answers if self.answers else None
+
+
+@dataclass(frozen=True)
+class Board:
+    readiness: readiness_model.Readiness
+    plan: plan_model.Plan
+    target: int
+    mastery_map: dict[str, list[TopicCell]]
+    weakest: list[TopicCell]
+    strongest: list[TopicCell]
+    due_now: int
+    forecast: list[tuple[date, int]]
+    activity: list[DayPoint]
+    streaks: Streaks
+    total_ms: int
+    total_answers: int
+    mock_scores: list[tuple[Quiz, int, float]]
+
+    @property
+    def forecast_points(self) -> list[tuple[str, float]]:
+        return [(day.strftime("%d %b") if i == 0 else day.strftime("%d"), n)
+                for i, (day, n) in enumerate(self.forecast)]
+
+    @property
+    def answers_points(self) -> list[tuple[str, float | None]]:
+        return [(d.day.strftime("%d %b"), d.answers) for d in self.activity]
+
+    @property
+    def accuracy_points(self) -> list[tuple[str, float | None]]:
+        return [(d.day.strftime("%d %b"),
+                 None if d.accuracy is None else round(100 * d.accuracy, 1))
+                for d in self.activity]
+
+
+@dataclass(frozen=True)
+class _CardRow:
+    topic_id: int
+    difficulty: int
+    stability: float | None
+    elapsed_days: float | None  # since the last review, None if never reviewed
+    due_day: float  # days from the start of the learner's today to the due time
+
+
+def dashboard(user: User, now: datetime) -> Board:
+    """Everything the dashboard shows beyond today's counts."""
+    today = local_day(now, user.timezone)
+    midnight = start_of_local_day(now, user.timezone)
+    cards = _cards(user.id, now, midnight)
+    topics, totals = _bank()
+    skills = _skills(user.id)
+    days = db.session.execute(
+        select(DailyActivity.day, DailyActivity.answers, DailyActivity.correct,
+               DailyActivity.new, DailyActivity.duration_ms)
+        .where(DailyActivity.user_id == user.id)).all()
+    ready = readiness_model.readiness(
+        [readiness_model.StudiedCard(c.topic_id, c.stability, c.elapsed_days)
+         for c in cards if c.elapsed_days is not None and c.stability],
+        _topic_banks(topics, totals, cards), skills)
+    cells = _cells(topics, totals, cards, skills, ready)
+    practised = sorted((c for c in cells if c.mastery is not None), key=lambda c: c.mastery)
+    due_days = [math.floor(c.due_day) for c in cards]
+    since_midnight = (now - midnight).total_seconds() / 86400
+    recent_new = sum(d.new for d in days if (today - d.day).days < 7) / 7
+    plan = plan_model.make_plan(
+        today, user.interview_date, user.target_readiness, user.target_retention,
+        _goals(topics, ready), _due_by_domain(cards, due_days, topics, _horizon(today, user)),
+        recent_new)
+    by_day = {d.day: d for d in days}
+    mastery_map: dict[str, list[TopicCell]] = {}
+    for cell in cells:
+        mastery_map.setdefault(cell.domain, []).append(cell)
+    return Board(
+        readiness=ready, plan=plan, target=user.target_readiness, mastery_map=mastery_map,
+        weakest=practised[:MAP_EXTREMES],
+        strongest=list(reversed(practised[-MAP_EXTREMES:]))
+        if len(practised) > MAP_EXTREMES else [],
+        due_now=sum(1 for c in cards if c.due_day <= since_midnight),
+        forecast=[(today + timedelta(days=i), n)
+                  for i, n in enumerate(_forecast_counts(due_days, FORECAST_DAYS))],
+        activity=[_point(by_day, today - timedelta(days=ACTIVITY_DAYS - 1 - i))
+                  for i in range(ACTIVITY_DAYS)],
+        streaks=streaks((d.day for d in days if d.answers), today),
+        total_ms=sum(d.duration_ms for d in days),
+        total_answers=sum(d.answers for d in days),
+        mock_scores=_mock_scores(user.id),
+    )
+
+
+def _cards(user_id: int, now: datetime, midnight: datetime) -> list[_CardRow]:
+    """The learner's live cards (at most one per question in the bank).
+
+    The database turns the datetimes into day counts: converting 2,000 pairs of datetimes
+    in Python costs more than the rest of the dashboard. Due days count whole 24-hour days
+    from local midnight (a DST change shifts the boundary by an hour).
+    """
+    rows = db.session.execute(
+        select(Question.topic_id, Question.difficulty, Card.stability,
+               -_days_after(now, Card.last_review), _days_after(midnight, Card.due))
+        .join(Question, Question.id == Card.question_id)
+        .where(Card.user_id == user_id, Question.retired_at.is_(None)))
+    return [_CardRow(topic, difficulty, stability,
+                     None if elapsed is None else float(elapsed), float(due))
+            for topic, difficulty, stability, elapsed, due in rows]
+
+
+def _days_after(start: datetime, column: Any) -> Any:
+    """SQL for ``column - start`` in days (negative when the column is earlier)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", column - literal(start, UTCDateTime())) / 86400.0
+    stamp = start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLite's storage form
+    return func.julianday(column) - func.julianday(literal(stamp, String))
+
+
+def _bank() -> tuple[dict[int, Topic], dict[int, dict[int, int]]]:
+    """Topics with live questions, and their question counts by difficulty."""
+    rows = db.session.execute(
+        select(Topic, Question.difficulty, func.count(Question.id))
+        .join(Question, Question.topic_id == Topic.id)
+        .where(Question.retired_at.is_(None))
+        .group_by(Topic.id, Question.difficulty)
+        .order_by(Topic.domain, Topic.title)).all()
+    topics: dict[int, Topic] = {}
+    totals: dict[int, dict[int, int]] = {}
+    for topic, difficulty, count in rows:
+        topics[topic.id] = topic
+        totals.setdefault(topic.id, {})[difficulty] = count
+    return topics, totals
+
+
+def _skills(user_id: int) -> dict[int, skill_model.Skill]:
+    rows = db.session.scalars(select(TopicSkill).where(TopicSkill.user_id == user_id))
+    return {r.topic_id: skill_model.Skill(r.rating, r.deviation, r.volatility, r.n)
+            for r in rows}
+
+
+def _topic_banks(topics: dict[int, Topic], totals: dict[int, dict[int, int]],
+                 cards: list[_CardRow]) -> list[readiness_model.TopicBank]:
+    seen: dict[tuple[int, int], int] = {}
+    for card in cards:
+        key = (card.topic_id, card.difficulty)
+        seen[key] = seen.get(key, 0) + 1
+    return [readiness_model.TopicBank(
+        topic_id=tid, domain=topics[tid].domain,
+        unseen_by_difficulty={d: max(0, n - seen.get((tid, d), 0))
+                              for d, n in totals[tid].items()},
+        total=sum(totals[tid].values())) for tid in topics]
+
+
+def _cells(topics: dict[int, Topic], totals: dict[int, dict[int, int]],
+           cards: list[_CardRow], skills: dict[int, skill_model.Skill],
+           ready: readiness_model.Readiness) -> list[TopicCell]:
+    seen: dict[int, int] = {}
+    for card in cards:
+        seen[card.topic_id] = seen.get(card.topic_id, 0) + 1
+    cells = []
+    for tid, topic in topics.items():
+        skill = skills.get(tid)
+        practised = skill is not None and skill.n > 0
+        cells.append(TopicCell(
+            topic_id=tid, slug=topic.slug, title=topic.title, domain=topic.domain,
+            skill=skill if practised else None,
+            mastery=skill_model.mastery(skill) if practised else None,
+            recall=ready.topics[tid].mean_recall, seen=seen.get(tid, 0),
+            total=sum(totals[tid].values())))
+    return cells
+
+
+def _goals(topics: dict[int, Topic],
+           ready: readiness_model.Readiness) -> list[plan_model.DomainGoal]:
+    return [plan_model.DomainGoal(domain, score.total, score.studied, score.unseen_sum)
+            for domain, score in sorted(ready.domains.items())]
+
+
+def _horizon(today: date, user: User) -> int:
+    if user.interview_date is None:
+        return 0
+    return max(0, (user.interview_date - today).days)
+
+
+def _forecast_counts(due_days: list[int], n_days: int) -> list[int]:
+    """Reviews falling due on each of the next ``n_days`` days (day 0 includes overdue)."""
+    counts = [0] * n_days
+    for offset in due_days:
+        if offset < n_days and n_days:
+            counts[max(offset, 0)] += 1
+    return counts
+
+
+def _due_by_domain(cards: list[_CardRow], due_days: list[int], topics: dict[int, Topic],
+                   n_days: int) -> dict[str, list[int]]:
+    offsets: dict[str, list[int]] = {}
+    for card, offset in zip(cards, due_days, strict=True):
+        if card.topic_id in topics:
+            offsets.setdefault(topics[card.topic_id].domain, []).append(offset)
+    return {domain: _forecast_counts(days, n_days) for domain, days in offsets.items()}
+
+
+def _point(by_day: dict[date, object], day: date) -> DayPoint:
+    row = by_day.get(day)
+    return DayPoint(day, row.answers, row.correct) if row else DayPoint(day, 0, 0)
+
+
+def _mock_scores(user_id: int, limit: int = 5) -> list[tuple[Quiz, int, float]]:
+    recent = (select(Quiz.id).where(Quiz.user_id == user_id, Quiz.mode == "mock",
+                                    Quiz.finished_at.is_not(None))
+              .order_by(Quiz.created_at.desc()).limit(limit).subquery())
+    stmt = (select(Quiz, func.count(Attempt.id), func.coalesce(func.avg(Attempt.score), 0.0))
+            .join(recent, recent.c.id == Quiz.id)
+            .outerjoin(Attempt, Attempt.quiz_id == Quiz.id)
+            .group_by(Quiz.id).order_by(Quiz.created_at.desc()))
+    return [(quiz, count, float(avg)) for quiz, count, avg in db.session.execute(stmt)]

@@ -1,0 +1,170 @@
+"""Dashboard progress, topic and question pages, maintained day summaries, query counts."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import Attempt
+from quizapp.models import Card
+from quizapp.models import DailyActivity
+from quizapp.models import Question
+from quizapp.models import TopicDay
+from quizapp.models import User
+from tests.integration.helpers import answer
+from tests.integration.helpers import sync_test_bank
+from tests.integration.test_query_plans import full_scans
+from tests.integration.test_query_plans import recorded  # noqa: F401 - a fixture
+
+
+@pytest.fixture
+def learner(client, auth):
+    sync_test_bank()
+    auth.register()
+    return client
+
+
+def play_quiz(client, right=(True, True, False, True, False)) -> int:
+    location = client.post("/quiz/start").headers["Location"]
+    quiz_id = int(re.fullmatch(r"/quiz/(\d+)/q/1", location).group(1))
+    for position, correct in enumerate(right, start=1):
+        assert answer(client, quiz_id, position, correct=correct).status_code == 302
+    return quiz_id
+
+
+def test_answers_maintain_the_day_summaries(learner):
+    play_quiz(learner)
+    day = db.session.scalars(select(DailyActivity)).one()
+    assert (day.answers, day.correct, day.new) == (5, 3, 5)
+    assert day.duration_ms == sum(db.session.scalars(select(Attempt.duration_ms)))
+    topics = db.session.scalars(select(TopicDay)).all()
+    assert sum(t.answers for t in topics) == 5 and sum(t.correct for t in topics) == 3
+    assert {t.rating for t in topics} != {1500.0}  # the rating after the day's answers
+
+
+def test_dashboard_shows_readiness_streak_map_and_charts(learner):
+    play_quiz(learner)
+    html = learner.get("/").get_data(as_text=True)
+    overall = int(re.search(r'data-testid="readiness-overall">(\d+)<', html).group(1))
+    assert 0 < overall <= 100
+    assert re.search(r'data-testid="streak-current">1<', html)
+    assert "No interview date set." in html
+    assert 'href="/progress/topic/testing-basics"' in html and "seen" in html
+    assert html.count('role="img"') == 3 and html.count("Show as a table") == 2
+    assert 'data-drill="' in html  # weakest/strongest topics offer a drill
+
+
+def test_interview_date_gives_a_plan_and_status(learner):
+    learner.post("/settings", data={
+        "display_name": "Ada", "daily_goal": "20", "timezone": "UTC",
+        "interview_date": (datetime.now(UTC).date() + timedelta(days=10)).isoformat(),
+        "target_readiness": "90", "target_retention": "0.9", "theme": "dark"})
+    html = learner.get("/").get_data(as_text=True)
+    status = re.search(r'data-testid="plan-status">\s*<strong>([^<]+)</strong>', html).group(1)
+    assert status.startswith("Behind")  # nothing studied this week, new questions needed
+    assert re.search(r'data-testid="plan-today">\d+ reviews?, \d+ new in ', html)
+    assert '<html lang="en" data-theme="dark">' in html
+    plan = html.split("The plan for the next 7 days, per domain")[1].split("</table>")[0]
+    assert plan.count("<tr><td>") == 7 and re.search(r"<td>\d+ \+ \d+ new</td>", plan)
+
+
+def test_topic_page_lists_states_and_misses(learner):
+    play_quiz(learner, right=(False,) * 5)
+    html = learner.get("/progress/topic/testing-basics").get_data(as_text=True)
+    answered = int(re.search(r'data-testid="topic-answers">(\d+)<', html).group(1))
+    basics = db.session.scalars(select(Question).join(Question.topic).where(
+        Question.topic.has(slug="testing-basics"))).all()
+    assert answered == len(basics)
+    assert "Missed in the last 30 days" in html and "Replay these" in html
+    states = re.findall(r'class="state state-(\w+)"', html)
+    assert len(states) == len(basics) and "new" not in states  # all answered once
+    assert learner.get("/progress/topic/no-such-topic").status_code == 404
+
+
+def test_question_history_shows_each_attempt(learner):
+    play_quiz(learner, right=(False,) * 5)
+    attempt = db.session.scalars(select(Attempt)).first()
+    html = learner.get(f"/progress/question/{attempt.question_id}").get_data(as_text=True)
+    assert html.count("<tr>") == 2 and "Wrong" in html  # header + one attempt
+    assert learner.get("/progress/question/999999").status_code == 404
+
+
+def _add_history(user_id: int, days: int, start: datetime) -> None:
+    """Bulk-insert ``days`` days of answers (3 per day) and day summaries."""
+    questions = db.session.scalars(select(Question)).all()
+    for d in range(days):
+        moment = start + timedelta(days=d)
+        for i, q in enumerate(questions[:3]):
+            db.session.add(Attempt(
+                user_id=user_id, question_id=q.id, question_version=q.version,
+                idempotency_key=f"h{d}-{i}", response="x", score=1.0, correct=True,
+                duration_ms=30000, hints_used=0, rating=3, next_due=moment, created_at=moment))
+        db.session.add(DailyActivity(user_id=user_id, day=moment.date(), answers=3, correct=3,
+                                     new=0, duration_ms=90000))
+        db.session.add(TopicDay(user_id=user_id, topic_id=questions[0].topic_id,
+                                day=moment.date(), answers=3, correct=3, duration_ms=90000,
+                                rating=1500 + d, deviation=100))
+    db.session.flush()
+
+
+def _statements(client, path: str) -> int:
+    counter = {"n": 0}
+
+    def hit(*_args) -> None:
+        counter["n"] += 1
+
+    engine = db.session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", hit)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", hit)
+    return counter["n"]
+
+
+def test_query_count_does_not_grow_with_history(learner):
+    play_quiz(learner)
+    user = db.session.scalars(select(User)).one()
+    paths = ("/", "/progress/topic/testing-basics")
+    small = [_statements(learner, p) for p in paths]
+    _add_history(user.id, 200, datetime.now(UTC) - timedelta(days=400))
+    assert db.session.query(Card).count() >= 5
+    large = [_statements(learner, p) for p in paths]
+    assert small == large
+
+
+def test_overdue_reviews_count_as_due_today(learner):
+    play_quiz(learner)
+    for card in db.session.scalars(select(Card)):
+        card.due = datetime.now(UTC) - timedelta(days=3)
+    db.session.flush()
+    html = learner.get("/").get_data(as_text=True)
+    assert "<td>5</td>" in html.split("Reviews due in the next 14 days")[1].split("</tr>")[1]
+
+
+def test_topic_and_question_pages_use_indexes(learner, recorded):  # noqa: F811
+    play_quiz(learner, right=(False,) * 5)
+    question_id = db.session.scalars(select(Attempt.question_id)).first()
+    recorded.clear()
+    assert learner.get("/progress/topic/testing-basics").status_code == 200
+    assert learner.get(f"/progress/question/{question_id}").status_code == 200
+    problems = {s[:120]: found for s, p in recorded if (found := full_scans(s, p))}
+    assert not problems and any(" attempt" in s for s, _ in recorded)
+
+
+def test_settings_refuse_an_interview_more_than_a_year_away(learner):
+    response = learner.post("/settings", data={
+        "display_name": "Ada", "daily_goal": "20", "timezone": "UTC",
+        "interview_date": (datetime.now(UTC).date() + timedelta(days=400)).isoformat(),
+        "target_readiness": "90", "target_retention": "0.9", "theme": "dark"})
+    assert response.status_code == 400
+    assert "Pick a date within a year from today." in response.get_data(as_text=True)
+    user = db.session.scalars(select(User)).one()
+    assert (user.interview_date, user.theme, user.target_readiness) == (None, "system", 80)
