@@ -7,7 +7,7 @@ TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 export FLASK_APP := wsgi.py
 
-.PHONY: install system-deps run db test test-sqlite test-postgres lint bank-check bank-stats bench clean
+.PHONY: install system-deps run serve db test test-sqlite test-postgres lint bank-check bank-stats bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,14 +18,14 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 # Debian's Chromium drives the browser tests (Playwright cannot download browsers here).
-system-deps:  ## install Chromium when missing, or say in one line what to install
-	@if [ -x /usr/bin/chromium ]; then :; \
+system-deps:  ## install Chromium and bubblewrap when missing, or say in one line what to install
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/bwrap ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Debian's chromium for the browser tests..."; \
+		echo "Installing Debian's chromium (browser tests) and bubblewrap (code sandbox)..."; \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium bubblewrap >/dev/null; \
 	else \
-		echo "Browser tests need Chromium: run 'sudo apt-get install -y chromium' and retry."; \
+		echo "Run 'sudo apt-get install -y chromium bubblewrap' (browser tests, code sandbox) and retry."; \
 		exit 1; \
 	fi
 
@@ -35,6 +35,11 @@ db: install  ## apply migrations and load the question bank
 
 run: db  ## serve the app with embedded SQLite on http://127.0.0.1:$(PORT)
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# Production-style serving: gunicorn configured from the environment (gunicorn.conf.py and
+# deploy/quizapp.env.example); DATABASE_URL/REDIS_URL/SECRET_KEY come from the environment.
+serve: db  ## serve with gunicorn (GUNICORN_BIND, GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT)
+	$(BIN)/gunicorn -c gunicorn.conf.py
 
 test: install system-deps lint test-sqlite test-postgres  ## everything CI runs, after set-up
 

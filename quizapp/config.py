@@ -73,6 +73,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "DEFAULT_DAILY_GOAL": 20,
+        "REQUEST_LOG": env.get("REQUEST_LOG",
+                               "off" if environment == "testing" else "logfmt"),
+        "STATIC_BUILD_DIR": env.get("STATIC_BUILD_DIR", ""),
     }
     config.update(overrides)
     secret = overrides.get("SECRET_KEY") or env.get("SECRET_KEY")

@@ -6,6 +6,7 @@ import functools
 import random
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 from typing import ParamSpec
 from typing import TypeVar
@@ -39,7 +40,9 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A retried unit of work takes the write lock up front (waiting up to the busy
+        # timeout) instead of failing again when it upgrades from reading to writing.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
 
 
 def is_lock_conflict(error: OperationalError) -> bool:
@@ -48,6 +51,8 @@ def is_lock_conflict(error: OperationalError) -> bool:
 
 
 LOCK_RETRIES = 5
+# Set while a unit of work is re-run after losing a race: SQLite then begins IMMEDIATE.
+_WRITE_INTENT: ContextVar[bool] = ContextVar("sqlite_write_intent", default=False)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -66,15 +71,22 @@ def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         from quizapp.extensions import db
 
-        for attempt in range(LOCK_RETRIES):
-            try:
-                return service(*args, **kwargs)
-            except (IntegrityError, OperationalError) as exc:
-                db.session.rollback()
-                lost_race = isinstance(exc, IntegrityError) or is_lock_conflict(exc)
-                if not lost_race or attempt == LOCK_RETRIES - 1:
-                    raise
-                time.sleep(0.02 * (attempt + 1) * (1 + random.random()))
-        raise AssertionError("unreachable")
+        token = None
+        try:
+            for attempt in range(LOCK_RETRIES):
+                try:
+                    return service(*args, **kwargs)
+                except (IntegrityError, OperationalError) as exc:
+                    db.session.rollback()
+                    lost_race = isinstance(exc, IntegrityError) or is_lock_conflict(exc)
+                    if not lost_race or attempt == LOCK_RETRIES - 1:
+                        raise
+                    if token is None and not isinstance(exc, IntegrityError):
+                        token = _WRITE_INTENT.set(True)
+                    time.sleep(0.02 * (attempt + 1) * (1 + random.random()))
+            raise AssertionError("unreachable")
+        finally:
+            if token is not None:
+                _WRITE_INTENT.reset(token)
 
     return run

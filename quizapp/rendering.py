@@ -6,6 +6,7 @@ TeX source as text; static/js/app.js typesets it with the vendored KaTeX.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import OrderedDict
@@ -17,6 +18,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
@@ -42,11 +44,17 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
-def _highlight(code: str, lang: str, _attrs: str) -> str:
+@functools.lru_cache(maxsize=64)
+def _lexer(lang: str) -> Lexer | None:
+    """Pygments' lexer for a fence language (looked up once: the lookup scans plugins)."""
     try:
-        lexer = get_lexer_by_name(lang) if lang else None
+        return get_lexer_by_name(lang)
     except ClassNotFound:
-        lexer = None
+        return None
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    lexer = _lexer(lang.strip().lower()[:40]) if lang else None
     if lexer is None:
         return ""  # markdown-it escapes and wraps the code itself
     return highlight(code, lexer, _FORMATTER)

@@ -1,0 +1,199 @@
+"""Load benchmark: gunicorn (2 sync workers) under 16 learners, against a bare-Flask floor.
+
+Each learner registers through the HTML forms, logs in, and loops GET question -> POST answer
+-> GET feedback on a fresh database holding the full bank. The floor is a bare Flask app
+answering 3 x GET /hello per "answer" with the same gunicorn settings, measured in the same
+run. Server CPU is the gunicorn master's and workers' user + system time from /proc over the
+measured window (the load clients' own CPU is excluded; so is PostgreSQL's).
+
+    .venv/bin/python benchmarks/load.py                      # SQLite and PostgreSQL
+    .venv/bin/python benchmarks/load.py --db sqlite --seconds 30
+    .venv/bin/python benchmarks/load.py --large              # on the 10k-learner database
+
+Goals (issue 12): >= 0.25x the floor (about 8 ms server CPU per answer), answer POST
+p99 < 50 ms at 16 clients, worker RSS < 150 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.loadkit import client  # noqa: E402
+from benchmarks.loadkit.database import fresh_database  # noqa: E402
+from benchmarks.loadkit.database import prepare  # noqa: E402
+from benchmarks.loadkit.server import Gunicorn  # noqa: E402
+
+PASSWORD = "load-test-passphrase-42"
+
+
+@dataclass
+class Figures:
+    label: str
+    cpu_ms: float
+    answers: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    rss_mb: list[float]
+    errors: list[str]
+    locked: int = 0
+
+    @property
+    def per_second(self) -> float:
+        return self.answers / self.seconds
+
+
+def _learner(port: int, index: int, floor: bool, window: float, ready, start_at,
+             results) -> None:
+    """One learner process: log in, wait for the start signal, loop, report its stats.
+
+    On the large database the learners are generated ones with 500 answers of history
+    (logging in through the form); otherwise each signs up first.
+    """
+    browser = client.Browser("127.0.0.1", port)
+    stats = client.Stats()
+    try:
+        if not floor and _learner.existing:  # type: ignore[attr-defined]
+            from benchmarks.loadkit.generate import PASSWORD as LARGE_PASSWORD
+
+            client.log_in(browser, f"learner{index * 7}@large.example", LARGE_PASSWORD)
+        elif not floor:
+            client.sign_up_and_log_in(browser, f"learner{index}@example.com", PASSWORD)
+        ready.release()
+        while start_at.value == 0.0:
+            time.sleep(0.01)
+        loop = client.run_floor if floor else client.run_learner
+        loop(browser, start_at.value + window, start_at.value, stats)
+    except (client.LoadError, OSError) as exc:
+        stats.errors.append(f"{type(exc).__name__}: {exc}")
+        ready.release()
+    results.put(stats)
+
+
+def drive(server: Gunicorn, label: str, clients: int, warmup: float, seconds: float,
+          floor: bool, existing: bool = False) -> Figures:
+    """Run ``clients`` learner processes; read server CPU over the measured window."""
+    ctx = multiprocessing.get_context("fork")
+    ready, start_at, results = ctx.Semaphore(0), ctx.Value("d", 0.0), ctx.Queue()
+    _learner.existing = existing  # type: ignore[attr-defined]  (inherited by the forks)
+    procs = [ctx.Process(target=_learner, args=(server.port, i, floor, seconds, ready,
+                                                start_at, results)) for i in range(clients)]
+    for proc in procs:
+        proc.start()
+    for _ in range(clients):
+        if not ready.acquire(timeout=120):
+            raise RuntimeError("clients did not log in in time")
+    start_at.value = time.monotonic() + warmup
+    time.sleep(max(0.0, start_at.value - time.monotonic()))
+    cpu_before = server.cpu_seconds()
+    time.sleep(max(0.0, start_at.value + seconds - time.monotonic()))
+    cpu_after = server.cpu_seconds()
+    stats = [results.get(timeout=120) for _ in procs]
+    for proc in procs:
+        proc.join()
+    answers = sum(r.answers for r in stats)
+    latencies = sorted(x for r in stats for x in r.post_seconds)
+    return Figures(
+        label=label, cpu_ms=(cpu_after - cpu_before) * 1000 / max(answers, 1),
+        answers=answers, seconds=seconds,
+        p50_ms=_quantile(latencies, 0.50) * 1000, p99_ms=_quantile(latencies, 0.99) * 1000,
+        rss_mb=server.worker_rss_mb(), errors=[e for r in stats for e in r.errors],
+    )
+
+
+def _quantile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def floor_run(args: argparse.Namespace) -> Figures:
+    server = Gunicorn("benchmarks.loadkit.floor_app:app", {}, workers=args.workers)
+    try:
+        server.wait_ready("/healthz")
+        return drive(server, "bare Flask, 3 x GET /hello", args.clients, args.warmup,
+                     args.seconds, floor=True)
+    finally:
+        server.stop()
+
+
+def quizapp_run(args: argparse.Namespace, kind: str, url: str, log_dir: Path,
+                label: str) -> Figures:
+    env = {"QUIZAPP_ENV": "production", "SECRET_KEY": "load-benchmark-secret",
+           "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0", "REQUEST_LOG": "logfmt",
+           "AUTH_RATE_LIMIT": "100000 per minute",
+           "LOGIN_ACCOUNT_CLIENT_RATE_LIMIT": "100000 per minute"}
+    log = log_dir / f"{kind}.log"
+    server = Gunicorn("wsgi:app", env, workers=args.workers, log=log)
+    try:
+        server.wait_ready("/healthz")
+        figures = drive(server, label, args.clients, args.warmup, args.seconds, floor=False,
+                        existing=args.large)
+    finally:
+        server.stop()
+    figures.locked = log.read_text(errors="replace").count("database is locked")
+    return figures
+
+
+def report(floor: Figures, rows: list[Figures]) -> None:
+    print(f"\n{'setup':<44} {'CPU/answer':>11} {'vs floor':>9} {'answers/s':>10} "
+          f"{'POST p50/p99':>16} {'RSS/worker':>14} errors")
+    for row in [floor, *rows]:
+        ratio = floor.cpu_ms / row.cpu_ms if row.cpu_ms else float("nan")
+        rss = "/".join(f"{x:.0f}" for x in row.rss_mb) + " MB"
+        latency = "-" if row is floor else f"{row.p50_ms:.1f}/{row.p99_ms:.1f} ms"
+        print(f"{row.label:<44} {row.cpu_ms:>8.2f} ms {ratio:>8.2f}x {row.per_second:>10.1f} "
+              f"{latency:>16} {rss:>14} {len(row.errors)}"
+              + (f" ({row.locked} 'database is locked' in the log)" if row.locked else ""))
+    for row in rows:
+        for error in sorted(set(row.errors))[:5]:
+            print(f"  {row.label}: {error}")
+    print("goals: >= 0.25x the floor, POST p99 < 50 ms, RSS < 150 MB per worker")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured window")
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--large", action="store_true",
+                        help="10,000 learners, 2,000 questions, 5M attempts before the run")
+    parser.add_argument("--attempts", type=int, default=5_000_000, help="with --large")
+    parser.add_argument("--logs", type=Path, help="keep the servers' logs in this folder")
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    floor = floor_run(args)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="quizapp-load-") as tmp:
+        for kind in kinds:
+            with fresh_database(kind, "large" if args.large else "load") as url:
+                questions = prepare(url)
+                label = f"quizapp on {kind} ({questions} questions)"
+                if args.large:
+                    from benchmarks.loadkit.generate import generate
+
+                    started = time.monotonic()
+                    counts = generate(url, attempts=args.attempts)
+                    print(f"{kind}: generated {counts} in {time.monotonic() - started:.0f} s")
+                    label = f"quizapp on {kind}, large db, old learners"
+                logs = args.logs or Path(tmp)
+                logs.mkdir(parents=True, exist_ok=True)
+                rows.append(quizapp_run(args, kind, url, logs, label))
+        report(floor, rows)
+    print(f"({args.clients} clients, {args.workers} sync workers, {args.seconds:.0f} s "
+          f"window after {args.warmup:.0f} s warm-up; PostgreSQL's own CPU not counted)")
+
+
+if __name__ == "__main__":
+    main()

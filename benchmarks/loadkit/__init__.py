@@ -1,0 +1,1 @@
+"""Helpers of benchmarks/load.py (a package, so ``make bench`` does not run them)."""

@@ -1,0 +1,62 @@
+"""Fill the Markdown caches with the live bank before workers take traffic.
+
+gunicorn loads the app once in the master (``preload_app``) and calls ``warm_render_cache``
+there; the forked workers inherit the rendered HTML, so a question page never pays for a
+first rendering (pygments and nh3 cost several milliseconds per question).
+"""
+
+from __future__ import annotations
+
+import time
+
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.grading.registry import question_type
+from quizapp.models import Question
+from quizapp.rendering import render_inline
+from quizapp.rendering import render_markdown
+
+
+def _payload_texts(kind_name: str, raw: dict) -> tuple[list[str], list[str]]:
+    """(block texts, inline texts) the question and feedback templates render."""
+    kind = question_type(kind_name)
+    payload = kind.load(raw)
+    blocks: list[str] = []
+    inline: list[str] = [kind.answer_md(payload)]
+    for choice in getattr(payload, "choices", None) or []:
+        inline.append(choice.text)
+        if choice.why:
+            blocks.append(choice.why)
+    if model_answer := getattr(payload, "model_answer", None):
+        blocks.append(model_answer)
+    inline.extend(getattr(payload, "rubric", None) or [])
+    blocks.append(inline[0])
+    return blocks, inline
+
+
+def warm_render_cache(max_seconds: float = 30.0) -> int:
+    """Render every live question's texts once (needs an app context); return the count."""
+    deadline = time.monotonic() + max_seconds
+    rows = db.session.execute(
+        select(Question.type, Question.body_md, Question.explanation_md, Question.hint_md,
+               Question.payload).where(Question.retired_at.is_(None))
+    ).all()
+    done = 0
+    for kind_name, body, explanation, hint, raw in rows:
+        if time.monotonic() > deadline:
+            break
+        for text in (body, explanation, hint):
+            if text:
+                render_markdown(text)
+        try:
+            blocks, inline = _payload_texts(kind_name, raw)
+        except (KeyError, ValidationError, ValueError):
+            blocks, inline = [], []  # a type this build does not know: render on demand
+        for text in blocks:
+            render_markdown(text)
+        for text in inline:
+            render_inline(text)
+        done += 1
+    return done

@@ -1,0 +1,117 @@
+"""Production serving: health check, hashed and compressed static files, request logs."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import re
+
+import pytest
+
+from quizapp import create_app
+from quizapp.request_log import LOGGER
+from quizapp.request_log import format_line
+from quizapp.static_assets import hashed_name
+from tests.conftest import make_config
+
+
+def test_healthz_checks_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_healthz_is_503_with_a_reason_when_the_database_is_down(tmp_path):
+    broken = create_app(make_config(f"sqlite:///{tmp_path}/missing/dir/db.sqlite", {},
+                                    STATIC_BUILD_DIR=str(tmp_path / "static")))
+    response = broken.test_client().get("/healthz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "unavailable"
+    assert body["reason"].startswith("database unavailable: OperationalError")
+
+
+def _stylesheet_urls(html: str) -> list[str]:
+    return re.findall(r'href="(/static/[^"]+\.css)"', html)
+
+
+def test_pages_link_hashed_static_files_cached_for_a_year(client):
+    html = client.get("/").get_data(as_text=True)
+    urls = _stylesheet_urls(html) + re.findall(r'src="(/static/[^"]+\.js)"', html)
+    assert any(re.search(r"/css/app\.[0-9a-f]{12}\.css$", u) for u in urls), urls
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "immutable" in response.headers["Cache-Control"]
+        assert "max-age=315360000" in response.headers["Cache-Control"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        response.close()
+
+
+def test_static_files_are_served_compressed(client):
+    html = client.get("/").get_data(as_text=True)
+    url = next(u for u in _stylesheet_urls(html) if "/css/app." in u)
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert len(packed.get_data()) < len(plain.get_data()) / 2
+    plain.close()
+    packed.close()
+
+
+def test_stylesheet_font_references_point_at_hashed_files(client):
+    html = client.get("/").get_data(as_text=True)
+    url = next(u for u in _stylesheet_urls(html) if "katex" in u)
+    sheet = client.get(url)
+    css = sheet.get_data(as_text=True)
+    sheet.close()
+    fonts = re.findall(r"url\((fonts/[^)]+\.woff2)\)", css)
+    assert fonts
+    base = url.rsplit("/", 1)[0]
+    for font in fonts[:3]:
+        assert re.search(r"\.[0-9a-f]{12}\.woff2$", font), font
+        response = client.get(f"{base}/{font}")
+        assert response.status_code == 200
+        response.close()
+
+
+def test_a_changed_file_gets_a_new_name():
+    assert hashed_name("css/app.css", b"a") != hashed_name("css/app.css", b"b")
+    assert hashed_name("css/app.css", b"a").startswith("css/app.")
+
+
+def test_pages_keep_the_content_security_policy(client):
+    response = client.get("/")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("style", ["logfmt", "json"])
+def test_one_structured_log_line_per_request(tmp_path, style):
+    app = create_app(make_config("sqlite://", {}, REQUEST_LOG=style,
+                                 STATIC_BUILD_DIR=str(tmp_path / "static")))
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    LOGGER.addHandler(handler)
+    try:
+        app.test_client().get("/no/such/page?x=1")
+    finally:
+        LOGGER.removeHandler(handler)
+    assert len(lines) == 1
+    if style == "json":
+        assert '"method":"GET"' in lines[0] and '"status":404' in lines[0]
+    else:
+        assert re.fullmatch(r"event=request method=GET path=/no/such/page status=404 "
+                            r"duration_ms=[0-9.]+ ip=127\.0\.0\.1", lines[0]), lines[0]
+
+
+def test_logfmt_quotes_values_with_spaces():
+    assert format_line({"path": "/a b", "n": 1}, "logfmt") == 'path="/a b" n=1'
+
+
+def test_unknown_log_format_is_refused(tmp_path):
+    with pytest.raises(RuntimeError, match="REQUEST_LOG"):
+        create_app(make_config("sqlite://", {}, REQUEST_LOG="xml",
+                               STATIC_BUILD_DIR=str(tmp_path / "static")))

@@ -1,0 +1,65 @@
+"""SQLite write races end in a wait, not in "database is locked"; the render warm-up."""
+
+from __future__ import annotations
+
+import random
+
+from sqlalchemy import event
+from sqlalchemy import select
+from sqlalchemy import text
+
+from quizapp import create_app
+from quizapp.bank.loader import load_bank
+from quizapp.extensions import db
+from quizapp.models import Question
+from quizapp.models import QuizItem
+from quizapp.rendering import render_markdown
+from quizapp.services import accounts
+from quizapp.services import quizzes
+from quizapp.services.bank_sync import sync_bank
+from quizapp.services.warmup import warm_render_cache
+from tests.conftest import NOW
+from tests.conftest import TEST_BANK
+from tests.conftest import make_config
+
+
+def test_a_stale_reader_marks_a_question_shown_after_a_concurrent_commit(tmp_path):
+    app = create_app(make_config(f"sqlite:///{tmp_path}/race.db", {},
+                                 STATIC_BUILD_DIR=str(tmp_path / "static")))
+    begins: list[str] = []
+    with app.app_context():
+        db.create_all()
+        sync_bank(load_bank(TEST_BANK), NOW)
+        user = accounts.register_user("race@example.com", "a-long-passphrase-1", "R", NOW)
+        quiz = quizzes.start_daily_review(user, NOW, random.Random(1))
+        quiz_id = quiz.id
+        db.session.commit()
+        db.session.remove()
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda _c, _cur, sql, *_: begins.append(sql) if sql.startswith("BEGIN")
+                     else None)
+        item = db.session.scalars(select(QuizItem).where(
+            QuizItem.quiz_id == quiz_id, QuizItem.position == 1)).one()  # a read snapshot
+        with db.engine.connect() as other:  # another worker commits a write meanwhile
+            other.execute(text("UPDATE users SET display_name = 'Other'"))
+            other.commit()
+        quizzes.mark_shown(item, NOW)
+        db.session.remove()
+        shown = db.session.scalar(select(QuizItem.shown_at).where(
+            QuizItem.quiz_id == quiz_id, QuizItem.position == 1))
+        db.session.remove()
+        db.engine.dispose()
+    assert shown == NOW
+    assert "BEGIN IMMEDIATE" in begins  # the lost race was re-run holding the write lock
+
+
+def test_warm_up_renders_the_bank_into_the_cache(ctx):
+    sync_bank(load_bank(TEST_BANK), NOW)
+    render_markdown.cache_clear()
+    assert warm_render_cache() >= 5
+    warmed = render_markdown.cache_info()
+    assert warmed.currsize >= 10
+    for body in db.session.scalars(select(Question.body_md)):
+        render_markdown(body)
+    after = render_markdown.cache_info()
+    assert after.misses == warmed.misses and after.hits > warmed.hits  # all were cached
