@@ -14,6 +14,7 @@ from quizapp.bank.loader import load_bank
 from quizapp.bank.stats import stats_markdown
 from quizapp.bank.stats import update_readme
 from quizapp.bank.validation import bank_problems
+from quizapp.bank.word_cues import word_cues_markdown
 from quizapp.core.clock import utcnow
 from quizapp.services.bank_sync import BankInvalid
 from quizapp.services.bank_sync import sync_bank
@@ -67,13 +68,14 @@ def sync(path: str | None) -> None:
 @click.option("--update-readme", "readme", type=click.Path(exists=True, dir_okay=False),
               help="Also rewrite the bank-stats block of this README file.")
 def stats(path: str | None, readme: str | None) -> None:
-    """Print question counts, then how well test-taking cues (option length) score."""
+    """Print question counts, then how well test-taking cues (option length, words) score."""
     bank = load_bank(_root(path))
     if not bank.ok:
         click.echo(f"{len(bank.problems)} problem(s); run 'flask bank validate'.", err=True)
         raise SystemExit(1)
     click.echo(stats_markdown(bank))
     click.echo("\n" + cues_markdown(bank))
+    click.echo("\n" + word_cues_markdown(bank))
     if readme:
         try:
             changed = update_readme(Path(readme), bank)

@@ -11,10 +11,12 @@ import pytest
 
 from quizapp.bank.loader import load_bank
 from quizapp.bank.schema import BankQuestion
+from quizapp.grading.registry import REGISTRY
 
 BANK_DIR = Path(__file__).resolve().parents[2] / "questions"
 
-OBJECTIVE = frozenset({"mcq", "multi_select", "numeric", "short_text"})
+# Objective = graded by the app (choices, numbers, text, code run against tests), not the learner.
+OBJECTIVE = frozenset(name for name, kind in REGISTRY.items() if not kind.self_graded)
 MULTI_STEP = "multi-step"
 MIN_MULTI_STEP_DIFFICULTY = 4
 REQUIRED_SHARE = Fraction(1, 3)

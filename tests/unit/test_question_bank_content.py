@@ -13,6 +13,8 @@ from quizapp.bank.duplicates import near_duplicates
 from quizapp.bank.loader import load_bank
 from quizapp.bank.stats import readme_section
 from quizapp.bank.stats import stats_markdown
+from quizapp.bank.word_cues import mcq_word_cues
+from quizapp.bank.word_cues import multi_select_word_cues
 from quizapp.grading.registry import REGISTRY
 from quizapp.rendering import render_markdown
 
@@ -113,6 +115,26 @@ def test_multi_select_right_options_are_not_systematically_longer_or_shorter(ban
     cues = multi_select_cues(bank)
     assert 0.35 <= cues.right_longer <= 0.65, (
         f"a right option is longer than a wrong one {cues.right_longer:.0%} of the time")
+
+
+def test_no_word_heuristic_beats_chance_on_mcq(bank):
+    """'Avoid absolute words', 'pick hedged words', ... must not gain 3 points over guessing."""
+    winners = [f"{h.name}: {h.score:.1%} vs chance {h.chance:.1%}"
+               for h in mcq_word_cues(bank) if h.questions and h.gain > 0.03]
+    assert not winners, "\n".join(winners)
+
+
+def test_multi_select_absolute_and_hedged_options_are_right_as_often_as_the_others(bank):
+    """Within 10 points; and dropping absolute options gains at most 3 points over chance."""
+    cues = multi_select_word_cues(bank)
+    for word, group, others in (("absolute", cues.absolute, cues.not_absolute),
+                                ("hedged", cues.hedged, cues.not_hedged)):
+        assert abs(group.rate - others.rate) <= 0.10, (
+            f"{word} options are right {group.rate:.0%} of the time, the others "
+            f"{others.rate:.0%} (run `flask bank stats`)")
+    strategy = cues.drop_absolute
+    assert strategy.gain <= 0.03, (
+        f"{strategy.name}: {strategy.score:.1%} vs {strategy.chance:.1%} at random")
 
 
 def test_bank_size_and_mix(bank):
