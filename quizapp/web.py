@@ -28,7 +28,9 @@ from quizapp.rendering import render_inline
 from quizapp.rendering import render_markdown
 from quizapp.rendering import render_untrusted_inline
 from quizapp.rendering import render_untrusted_markdown
+from quizapp.request_log import register_request_log
 from quizapp.services import sessions
+from quizapp.static_assets import register_static
 
 ErrorPage = tuple[str, int] | tuple[str, int, dict[str, str]]
 
@@ -70,18 +72,26 @@ def register_web(app: Flask) -> None:
     app.request_class = CleanRequest
     app.url_map.converters["id"] = IdConverter
     from quizapp.blueprints import auth
+    from quizapp.blueprints import code_runs
     from quizapp.blueprints import main
+    from quizapp.blueprints import practice
+    from quizapp.blueprints import progress
     from quizapp.blueprints import quiz
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(quiz.bp)
+    app.register_blueprint(code_runs.bp)
+    app.register_blueprint(practice.bp)
+    app.register_blueprint(progress.bp)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in to continue."
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
 
+    register_request_log(app)
+    register_static(app)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
