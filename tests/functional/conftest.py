@@ -108,3 +108,25 @@ def page(browser, live_server):
     yield tab
     context.close()
     assert not errors, errors
+
+
+@pytest.fixture
+def audited(browser, live_server):
+    """A page whose context may inject axe (CSP bypassed for the auditor only), an
+    ``audit(label)`` that records serious and critical violations, and their list."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    page = context.new_page()
+    axe = Axe()
+    problems: list[str] = []
+
+    def audit(label: str) -> None:
+        for violation in axe.run(page).response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                problems.append(f"{label}: {violation['id']} ({violation['impact']}): "
+                                f"{violation['help']} {targets}")
+
+    yield page, audit, problems
+    context.close()

@@ -9,28 +9,7 @@ import pytest
 from tests.functional.test_browser import answer_current_question
 from tests.functional.test_browser import register
 
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def audited(browser, live_server):
-    """A page whose context may inject axe (CSP bypassed for the auditor only)."""
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
-    page = context.new_page()
-    axe = axe_module.Axe()
-    problems: list[str] = []
-
-    def audit(label: str) -> None:
-        results = axe.run(page)
-        for violation in results.response["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [node["target"] for node in violation["nodes"]][:3]
-                problems.append(f"{label}: {violation['id']} ({violation['impact']}): "
-                                f"{violation['help']} {targets}")
-
-    yield page, audit, problems
-    context.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -13,7 +13,6 @@ from tests.functional.test_browser import answer_current_question
 from tests.functional.test_browser import register
 
 pytestmark = pytest.mark.browser
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 
 @pytest.fixture
@@ -99,25 +98,6 @@ def test_each_mode_starts_from_the_dashboard_in_one_click(page, later):
     page.click("button:has-text('Start drill'), input[value='Start drill']")
     page.wait_for_url(re.compile(r"/q/1$"))
     assert page.locator(".quiz-meta .pill").first.inner_text() == "Topic drill"
-
-
-@pytest.fixture
-def audited(browser, live_server):
-    """A page whose context may inject axe (CSP bypassed for the auditor only)."""
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
-    page = context.new_page()
-    axe = axe_module.Axe()
-    problems: list[str] = []
-
-    def audit(label: str) -> None:
-        for violation in axe.run(page).response["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [node["target"] for node in violation["nodes"]][:3]
-                problems.append(f"{label}: {violation['id']} ({violation['impact']}): "
-                                f"{violation['help']} {targets}")
-
-    yield page, audit, problems
-    context.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

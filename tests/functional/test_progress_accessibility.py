@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from tests.functional.test_accessibility import audited  # noqa: F401 - a fixture
 from tests.functional.test_browser import register
 from tests.functional.test_progress_browser import play_daily_review
 
@@ -16,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_progress_pages_pass_axe(audited, theme):  # noqa: F811
+def test_progress_pages_pass_axe(audited, theme):
     page, audit, problems = audited
     page.emulate_media(color_scheme=theme)
     register(page)
