@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
-from typing import Literal
+
+from quizapp.core.selection import Pick
+from quizapp.core.selection import interleave
 
 # Weak areas
 WEAK_TOPICS = 3                 # topics per weak-areas quiz
@@ -29,7 +31,6 @@ MOCK_MIX = {"ml": 0.35, "math": 0.20, "coding": 0.25, "design": 0.20}
 MOCK_MINUTES = (30, 45)
 SECONDS_PER_QUESTION = 120      # planning pace: 30 minutes -> 15 questions
 
-Kind = Literal["review", "new"]
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,8 @@ class PoolQuestion:
         return self.last_review is None
 
 
-@dataclass(frozen=True)
-class ModePick:
-    question_id: int
-    topic_id: int
-    kind: Kind
-
-
-def _pick(question: PoolQuestion) -> ModePick:
-    return ModePick(question.question_id, question.topic_id,
+def _pick(question: PoolQuestion) -> Pick:
+    return Pick(question.question_id, question.topic_id,
                     "new" if question.unseen else "review")
 
 
@@ -106,12 +100,12 @@ def weakness_reason(standing: TopicStanding) -> str:
 
 
 def weak_area_quiz(topics: Sequence[int], pool: Iterable[PoolQuestion], now: datetime,
-                   rng: random.Random, size: int = WEAK_QUIZ_SIZE) -> list[ModePick]:
+                   rng: random.Random, size: int = WEAK_QUIZ_SIZE) -> list[Pick]:
     """Questions from ``topics`` (weakest first): due and unseen alternating, then other
     seen ones; topics take turns. Nothing answered within ``RECENT`` of ``now``."""
     fresh = [q for q in pool if q.topic_id in set(topics) and not _recent(q, now)]
     queues = {t: _due_new_mix([q for q in fresh if q.topic_id == t], rng) for t in topics}
-    picks: list[ModePick] = []
+    picks: list[Pick] = []
     while len(picks) < size and any(queues.values()):
         for topic in topics:
             if queues[topic] and len(picks) < size:
@@ -154,7 +148,7 @@ def expand_selection(tree: Mapping[str, Sequence[int]], domains: Iterable[str],
 
 
 def drill_quiz(topics: Iterable[int], pool: Iterable[PoolQuestion], size: int,
-               rng: random.Random) -> list[ModePick]:
+               rng: random.Random) -> list[Pick]:
     """``size`` questions from ``topics``: due first (most forgotten first), then unseen
     (random order), then the rest (most forgotten first); topics spread within each tier."""
     chosen = set(topics)
@@ -163,24 +157,13 @@ def drill_quiz(topics: Iterable[int], pool: Iterable[PoolQuestion], size: int,
     new = sorted((q for q in questions if q.unseen), key=lambda q: q.question_id)
     rng.shuffle(new)
     rest = sorted((q for q in questions if not q.due and not q.unseen), key=_forgotten_first)
-    picks: list[ModePick] = []
+    picks: list[Pick] = []
     for tier in (due, new, rest):
         room = size - len(picks)
         if room <= 0:
             break
-        picks.extend(spread([_pick(q) for q in tier[:room]]))
+        picks.extend(interleave([_pick(q) for q in tier[:room]]))
     return picks
-
-
-def spread(picks: Sequence[ModePick]) -> list[ModePick]:
-    """Keep the order but avoid the same topic twice in a row where possible."""
-    remaining = list(picks)
-    result: list[ModePick] = []
-    while remaining:
-        last = result[-1].topic_id if result else None
-        index = next((i for i, p in enumerate(remaining) if p.topic_id != last), 0)
-        result.append(remaining.pop(index))
-    return result
 
 
 # --- replay misses -----------------------------------------------------------------------
@@ -195,11 +178,11 @@ class Miss:
     last_missed: datetime
 
 
-def replay_order(misses: Iterable[Miss], limit: int = REPLAY_MAX) -> list[ModePick]:
+def replay_order(misses: Iterable[Miss], limit: int = REPLAY_MAX) -> list[Pick]:
     """Most-missed first, then most recently missed; topics spread."""
     ordered = sorted(misses, key=lambda m: (-m.misses, -m.last_missed.timestamp(),
                                             m.question_id))[:limit]
-    return spread([ModePick(m.question_id, m.topic_id, "review") for m in ordered])
+    return interleave([Pick(m.question_id, m.topic_id, "review") for m in ordered])
 
 
 @dataclass(frozen=True)
@@ -253,7 +236,7 @@ def domain_quotas(available: Mapping[str, int], total: int,
 
 
 def mock_quiz(pool: Iterable[PoolQuestion], minutes: int, now: datetime,
-              rng: random.Random) -> list[ModePick]:
+              rng: random.Random) -> list[Pick]:
     """A timed mix of domains like an ML engineer loop, in a random domain order.
 
     Within a domain, questions not answered within ``RECENT`` come first (random order).
@@ -262,11 +245,11 @@ def mock_quiz(pool: Iterable[PoolQuestion], minutes: int, now: datetime,
     for question in sorted(pool, key=lambda q: q.question_id):
         by_domain.setdefault(question.domain, []).append(question)
     quotas = domain_quotas({d: len(qs) for d, qs in by_domain.items()}, mock_size(minutes))
-    picks: list[ModePick] = []
+    picks: list[Pick] = []
     for domain in sorted(quotas):
         questions = by_domain[domain]
         rng.shuffle(questions)
         questions.sort(key=lambda q: _recent(q, now))  # stable: random order within tiers
         picks.extend(_pick(q) for q in questions[:quotas[domain]])
     rng.shuffle(picks)
-    return spread(picks)
+    return interleave(picks)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quizapp.core import modes as policy
 from quizapp.core.memory import retrievability
+from quizapp.core.selection import Pick
 from quizapp.database import retry_on_lock
 from quizapp.extensions import db
 from quizapp.models import Attempt
@@ -25,6 +26,7 @@ from quizapp.models import QuizItem
 from quizapp.models import Topic
 from quizapp.models import User
 from quizapp.services.quizzes import QuizNotFound
+from quizapp.services.quizzes import commit_new_quiz
 from quizapp.services.quizzes import get_quiz
 from quizapp.services.quizzes import memory_of
 from quizapp.services.quizzes import skills_for
@@ -142,7 +144,7 @@ def recent_misses(user_id: int, days: int, now: datetime) -> list[policy.Miss]:
 
 # --- starting quizzes ----------------------------------------------------------------------
 
-def _create(user: User, mode: str, picks: list[policy.ModePick], now: datetime,
+def _create(user: User, mode: str, picks: list[Pick], now: datetime,
             rng: random.Random, extras: dict[int, dict] | None = None,
             topic_filter: list[int] | None = None, deadline: datetime | None = None,
             ) -> Quiz | None:
@@ -158,12 +160,8 @@ def _create(user: User, mode: str, picks: list[policy.ModePick], now: datetime,
                  extra=(extras or {}).get(p.topic_id))
         for i, p in enumerate(picks, start=1)
     ]
-    db.session.add(quiz)
-    try:
-        db.session.commit()
-    except IntegrityError:  # a concurrent start won: one open quiz per learner
-        db.session.rollback()
-        raise OpenQuizExists(unfinished_quiz(user.id)) from None
+    if not commit_new_quiz(quiz):
+        raise OpenQuizExists(unfinished_quiz(user.id))
     return quiz
 
 

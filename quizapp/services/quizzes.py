@@ -128,13 +128,20 @@ def start_daily_review(user: User, now: datetime, rng: random.Random,
         QuizItem(position=i, question_id=p.question_id, kind=p.kind)
         for i, p in enumerate(picks, start=1)
     ]
+    if not commit_new_quiz(quiz):
+        return unfinished_quiz(user.id)
+    return quiz
+
+
+def commit_new_quiz(quiz: Quiz) -> bool:
+    """Insert a quiz with its items; False if a concurrent start opened one first."""
     db.session.add(quiz)
     try:
         db.session.commit()
-    except IntegrityError:  # a concurrent start won: one open quiz per learner
+    except IntegrityError:  # one open quiz per learner (partial unique index)
         db.session.rollback()
-        return unfinished_quiz(user.id)
-    return quiz
+        return False
+    return True
 
 
 def get_quiz(user_id: int, quiz_id: int, questions: bool = True) -> Quiz:

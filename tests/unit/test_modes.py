@@ -12,10 +12,11 @@ import pytest
 
 from quizapp.core import modes
 from quizapp.core.modes import Miss
-from quizapp.core.modes import ModePick
 from quizapp.core.modes import PlayedItem
 from quizapp.core.modes import PoolQuestion
 from quizapp.core.modes import TopicStanding
+from quizapp.core.selection import Pick
+from quizapp.core.selection import interleave
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -100,9 +101,9 @@ def test_drill_stops_at_size():
     assert len(modes.drill_quiz([1], pool, 10, random.Random(0))) == 10
 
 
-def test_spread_keeps_order_but_avoids_repeats():
-    picks = [ModePick(1, 1, "new"), ModePick(2, 1, "new"), ModePick(3, 2, "new")]
-    assert [p.question_id for p in modes.spread(picks)] == [1, 3, 2]
+def test_mode_picks_keep_order_but_avoid_repeats():
+    picks = [Pick(1, 1, "new"), Pick(2, 1, "new"), Pick(3, 2, "new")]
+    assert [p.question_id for p in interleave(picks)] == [1, 3, 2]
 
 
 # replay misses
