@@ -46,8 +46,8 @@
           event.target.tagName === "BUTTON" || event.target.tagName === "SUMMARY") return;
       if (form) {
         if (isTyping(event.target)) return; // browsers submit forms on Enter in text inputs
-        // Code answers submit only by their buttons or the editor's own shortcuts.
-        if (form.querySelector("[data-code-editor]")) return;
+        // Types where Enter is for typing (code) submit only by their buttons.
+        if (form.dataset.enterSubmits === "false") return;
         var submit = form.querySelector("[type=submit]:not([data-run-examples])");
         if (submit && !submit.closest("details:not([open])")) {
           event.preventDefault();
