@@ -114,6 +114,7 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
         form.version.data = str(item.question.version)
         return render_template("quiz/question.html", **_question_context(
             quiz, item, form, error="The form was incomplete. Please answer again.")), 400
+    mode = quiz.mode  # read before the answer's commit expires the quiz
     try:
         result = answers.record_answer(quiz, item, request.form, form.key.data,
                                        int(form.hints_used.data or 0), utcnow(), random.Random(),
@@ -124,11 +125,11 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
         form.version.data = str(item.question.version)
         return render_template("quiz/question.html", **_question_context(
             quiz, item, form, error=str(exc))), 400
-    if not result.repeated:
+    if not result.repeated and mode == "replay":
         modes.requeue_misses(quiz, utcnow())
-    if quiz.mode == "mock":  # no feedback until the end
-        return redirect(url_for("quiz.resume", quiz_id=quiz.id))
-    return redirect(url_for("quiz.feedback", quiz_id=quiz.id, position=result.position))
+    if mode == "mock":  # no feedback until the end
+        return redirect(url_for("quiz.resume", quiz_id=result.quiz_id))
+    return redirect(url_for("quiz.feedback", quiz_id=result.quiz_id, position=result.position))
 
 
 def _quiz_over(quiz: Quiz) -> Response | None:

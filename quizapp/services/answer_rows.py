@@ -1,0 +1,193 @@
+"""The rows one answer reads and writes, as a few prepared Core statements.
+
+An answer reads the learner's card, topic skill and the question's stats in one statement,
+and writes each back with one upsert. Per-learner rows (card, skill, day summaries) need no
+row locks of their own: every answer of a learner first locks their one open quiz and the
+item, so a learner's answers are serialised. Question stats are shared by every learner, so
+they are written as increments (``attempts = attempts + 1``, ``rating = rating + delta``):
+concurrent answers to one question add up instead of overwriting each other.
+
+The statements are built once per dialect with bind parameters: building a statement (and
+its cache key) cost more CPU than running it, and this is the hottest write in the app.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Executable
+from sqlalchemy import and_
+from sqlalchemy import bindparam
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+
+from quizapp.core import skill as skill_model
+from quizapp.core.calibration import QuestionRecord
+from quizapp.core.memory import MemoryState
+from quizapp.extensions import db
+from quizapp.models import Attempt
+from quizapp.models import Card
+from quizapp.models import DailyActivity
+from quizapp.models import Question
+from quizapp.models import QuestionStats
+from quizapp.models import Quiz
+from quizapp.models import QuizItem
+from quizapp.models import TopicDay
+from quizapp.models import TopicSkill
+from quizapp.models import User
+
+STATS_COUNTERS = ("rating", "attempts", "first_attempts", "first_correct", "total_seconds")
+CARD_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
+               "lapses", "created_at")
+SKILL_FIELDS = ("rating", "deviation", "volatility", "n", "updated_at")
+
+
+@dataclass(frozen=True)
+class AnswerRows:
+    """What one answer starts from (fresh defaults where a row does not exist yet)."""
+
+    memory: MemoryState
+    reps: int
+    lapses: int
+    card_created: datetime | None
+    skill: skill_model.Skill
+    question: QuestionRecord
+    timezone: str
+
+
+def execute(name: str, params: dict[str, Any]) -> Any:
+    """Run the prepared statement ``name`` in the session's transaction."""
+    connection = db.session.connection()
+    return connection.execute(_statements(connection.dialect.name)[name], params)
+
+
+def lock_item(item_id: int) -> int | None:
+    """Lock the item and its quiz (PostgreSQL); the item's attempt id, if answered."""
+    return execute("lock_item", {"item_id": item_id}).scalar()
+
+
+def read_rows(user_id: int, question_id: int, topic_id: int,
+              difficulty: int) -> AnswerRows:
+    """Card, topic skill, question stats and the learner's timezone: one statement."""
+    row = execute("read_rows", {"user_id": user_id, "question_id": question_id,
+                                "topic_id": topic_id}).one()
+    memory = MemoryState() if row.state is None else MemoryState(
+        row.state, row.step, row.stability, row.difficulty, row.due, row.last_review)
+    skill = skill_model.Skill() if row.rating is None else skill_model.Skill(
+        row.rating, row.deviation, row.volatility, row.n)
+    question = QuestionRecord.fresh(difficulty) if row.q_rating is None else QuestionRecord(
+        row.q_rating, row.attempts, row.first_attempts, row.first_correct, row.total_seconds)
+    return AnswerRows(memory, row.reps or 0, row.lapses or 0, row.created_at, skill, question,
+                      row.timezone or "UTC")
+
+
+def write_card(user_id: int, question_id: int, rows: AnswerRows, after: MemoryState,
+               lapsed: bool, now: datetime) -> None:
+    execute("card", {
+        "user_id": user_id, "question_id": question_id, "state": after.state,
+        "step": after.step, "stability": after.stability, "difficulty": after.difficulty,
+        "due": after.due or now, "last_review": after.last_review, "reps": rows.reps + 1,
+        "lapses": rows.lapses + (1 if lapsed else 0), "created_at": rows.card_created or now,
+    })
+
+
+def write_skill(user_id: int, topic_id: int, after: skill_model.Skill, now: datetime) -> None:
+    execute("skill", {"user_id": user_id, "topic_id": topic_id, "rating": after.rating,
+                      "deviation": after.deviation, "volatility": after.volatility,
+                      "n": after.n, "updated_at": now})
+
+
+def write_stats(question_id: int, rows: AnswerRows, after: QuestionRecord,
+                now: datetime) -> None:
+    """Insert the row on the question's first answer, else add this answer's change to it.
+
+    The change is added, never overwritten: a concurrent answer by another learner (or a
+    concurrent first insert) keeps its own contribution.
+    """
+    before = rows.question
+    params: dict[str, Any] = {"question_id": question_id, "updated_at": now}
+    for name in STATS_COUNTERS:
+        params[name] = getattr(after, name)
+        params[f"d_{name}"] = getattr(after, name) - getattr(before, name)
+    execute("stats", params)
+
+
+def _insert_for(dialect: str) -> Any:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def _upsert(dialect: str, model: Any, key: Sequence[str], overwrite: Sequence[str],
+            add: Sequence[str] = ()) -> Executable:
+    """INSERT every column from bind parameters of the same name; on conflict overwrite
+    ``overwrite`` and add the new row's ``add`` columns to the stored ones."""
+    table = model.__table__
+    stmt = _insert_for(dialect)(table).values(
+        {name: bindparam(name) for name in (*key, *overwrite, *add)})
+    updates: dict[str, Any] = {name: stmt.excluded[name] for name in overwrite}
+    updates.update({name: table.c[name] + stmt.excluded[name] for name in add})
+    return stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
+
+
+def _stats_upsert(dialect: str) -> Executable:
+    table = QuestionStats.__table__
+    stmt = _insert_for(dialect)(table).values(
+        {name: bindparam(name) for name in ("question_id", "updated_at", *STATS_COUNTERS)})
+    updates: dict[str, Any] = {name: table.c[name] + bindparam(f"d_{name}")
+                               for name in STATS_COUNTERS}
+    updates["updated_at"] = stmt.excluded.updated_at
+    return stmt.on_conflict_do_update(index_elements=["question_id"], set_=updates)
+
+
+def _read_rows() -> Executable:
+    question_id = bindparam("question_id")
+    return (
+        select(Card.state, Card.step, Card.stability, Card.difficulty, Card.due,
+               Card.last_review, Card.reps, Card.lapses, Card.created_at,
+               TopicSkill.rating, TopicSkill.deviation, TopicSkill.volatility, TopicSkill.n,
+               QuestionStats.rating.label("q_rating"), QuestionStats.attempts,
+               QuestionStats.first_attempts, QuestionStats.first_correct,
+               QuestionStats.total_seconds, User.timezone)
+        .select_from(User)
+        .join(Question, Question.id == question_id)
+        .outerjoin(Card, and_(Card.user_id == User.id, Card.question_id == Question.id))
+        .outerjoin(TopicSkill, and_(TopicSkill.user_id == User.id,
+                                    TopicSkill.topic_id == bindparam("topic_id")))
+        .outerjoin(QuestionStats, QuestionStats.question_id == Question.id)
+        .where(User.id == bindparam("user_id"))
+    )
+
+
+@functools.cache
+def _statements(dialect: str) -> dict[str, Executable]:
+    open_item = select(QuizItem.id).where(QuizItem.quiz_id == bindparam("quiz_id"),
+                                          QuizItem.attempt_id.is_(None)).exists()
+    attempt_columns = ("user_id", "question_id", "question_version", "quiz_id",
+                       "idempotency_key", "response", "score", "correct", "duration_ms",
+                       "hints_used", "rating", "was_new", "next_due", "created_at")
+    return {
+        "lock_item": select(QuizItem.attempt_id).join(Quiz, Quiz.id == QuizItem.quiz_id)
+        .where(QuizItem.id == bindparam("item_id")).with_for_update(),
+        "read_rows": _read_rows(),
+        "card": _upsert(dialect, Card, ("user_id", "question_id"), CARD_FIELDS),
+        "skill": _upsert(dialect, TopicSkill, ("user_id", "topic_id"), SKILL_FIELDS),
+        "stats": _stats_upsert(dialect),
+        "attempt": insert(Attempt).values({c: bindparam(c) for c in attempt_columns})
+        .returning(Attempt.id),
+        "again": insert(QuizItem).values({c: bindparam(c) for c in (
+            "quiz_id", "position", "question_id", "kind")}),
+        "link": update(QuizItem).where(QuizItem.id == bindparam("item_id"))
+        .values(attempt_id=bindparam("new_attempt_id")),
+        "finish": update(Quiz).where(Quiz.id == bindparam("quiz_id"), ~open_item)
+        .values(finished_at=bindparam("now")),
+        "day": _upsert(dialect, DailyActivity, ("user_id", "day"), (),
+                       ("answers", "correct", "new", "duration_ms")),
+        "topic_day": _upsert(dialect, TopicDay, ("user_id", "topic_id", "day"),
+                             ("rating", "deviation"), ("answers", "correct", "duration_ms")),
+    }
