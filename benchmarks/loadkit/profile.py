@@ -65,7 +65,7 @@ def main() -> None:
 
         def call(method: str, path: str, **kw):
             key = f"{method} {endpoint_of(path)}"
-            profiling = args.cprofile and key.startswith(args.cprofile)
+            profiling = args.cprofile and (key == args.cprofile.rstrip("$") if args.cprofile.endswith("$") else key.startswith(args.cprofile))
             if profiling:
                 cprof.enable()
             before, t0 = len(statements), time.process_time()

@@ -22,12 +22,12 @@ from quizapp.forms import AnswerForm
 from quizapp.forms import StartQuizForm
 from quizapp.grading.base import ResponseError
 from quizapp.grading.registry import question_type
-from quizapp.models import Quiz
-from quizapp.models import QuizItem
 from quizapp.services import answers
 from quizapp.services import modes
 from quizapp.services import quizzes
 from quizapp.services import reports
+from quizapp.services.quiz_view import ItemView
+from quizapp.services.quiz_view import QuizView
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 
@@ -38,14 +38,15 @@ def _require_login() -> None:
     """Every quiz page needs a logged-in learner."""
 
 
-def _own_quiz(quiz_id: int, questions: bool = False) -> Quiz:
+def _own_quiz(quiz_id: int) -> QuizView:
+    """The learner's quiz with its items (one statement), else 404."""
     try:
-        return quizzes.get_quiz(current_user.id, quiz_id, questions=questions)
+        return quizzes.get_quiz_view(current_user.id, quiz_id)
     except quizzes.QuizNotFound:
         abort(404)
 
 
-def _own_item(quiz: Quiz, position: int) -> QuizItem:
+def _own_item(quiz: QuizView, position: int) -> ItemView:
     try:
         return quizzes.get_item(quiz, position)
     except quizzes.QuizNotFound:
@@ -132,14 +133,14 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
     return redirect(url_for("quiz.feedback", quiz_id=result.quiz_id, position=result.position))
 
 
-def _quiz_over(quiz: Quiz) -> Response | None:
+def _quiz_over(quiz: QuizView) -> Response | None:
     """A stopped or timed-out quiz takes no more answers: show its summary instead."""
     if modes.end_if_expired(quiz, utcnow()) or modes.stopped_early(quiz):
         return redirect(url_for("quiz.summary", quiz_id=quiz.id))
     return None
 
 
-def _out_of_turn(quiz: Quiz) -> Response:
+def _out_of_turn(quiz: QuizView) -> Response:
     """An answer to a question that is not on screen: nothing graded, back to the quiz."""
     flash("That question is not open yet. Here is the one to answer now.", "info")
     return redirect(url_for("quiz.resume", quiz_id=quiz.id), code=303)
@@ -171,7 +172,10 @@ def feedback(quiz_id: int, position: int) -> str | Response:
 @bp.get("/<id:quiz_id>/summary")
 def summary(quiz_id: int) -> str | Response:
     """Show the score, time, topics and upcoming reviews of a quiz."""
-    quiz = _own_quiz(quiz_id, questions=True)
+    try:
+        quiz = quizzes.get_quiz(current_user.id, quiz_id)
+    except quizzes.QuizNotFound:
+        abort(404)
     if quiz.mode == "mock":
         return redirect(url_for("practice.report", quiz_id=quiz.id))
     now = utcnow()
@@ -179,17 +183,17 @@ def summary(quiz_id: int) -> str | Response:
                            form=StartQuizForm())
 
 
-def _widget_rng(quiz: Quiz, item: QuizItem) -> random.Random:
+def _widget_rng(quiz: QuizView, item: ItemView) -> random.Random:
     """Same option order every time this item is shown (shuffled per attempt)."""
     return random.Random(f"{quiz.seed}:{item.position}")
 
 
-def _progress(quiz: Quiz) -> dict[str, int]:
+def _progress(quiz: QuizView) -> dict[str, int]:
     answered = sum(1 for i in quiz.items if i.attempt_id is not None)
     return {"answered": answered, "total": len(quiz.items)}
 
 
-def _question_context(quiz: Quiz, item: QuizItem, form: AnswerForm,
+def _question_context(quiz: QuizView, item: ItemView, form: AnswerForm,
                       error: str | None = None) -> dict[str, Any]:
     kind = question_type(item.question.type)
     payload = kind.load(item.question.payload)

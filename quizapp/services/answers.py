@@ -27,6 +27,8 @@ from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.services import answer_rows
 from quizapp.services.activity import record_activity
+from quizapp.services.quiz_view import ItemView
+from quizapp.services.quiz_view import QuizView
 from quizapp.services.quizzes import next_unanswered
 
 MAX_SECONDS = 3600
@@ -42,8 +44,8 @@ class AnswerResult:
 
 @retry_on_lock
 def record_answer(
-    quiz: Quiz,
-    item: QuizItem,
+    quiz: Quiz | QuizView,
+    item: QuizItem | ItemView,
     form: Mapping[str, Any],
     key: str,
     hints_used: int,
@@ -88,7 +90,7 @@ def record_answer(
         return AnswerResult(exc.attempt_id, quiz_id, position, repeated=True)
     except _KeyUsed:
         db.session.rollback()
-        return _earlier_answer(quiz, key)
+        return _earlier_answer(quiz, key, position)
     return AnswerResult(attempt_id, quiz_id, position, repeated=False)
 
 
@@ -119,7 +121,7 @@ class _Answer:
     rating: Rating
 
 
-def _write(quiz: Quiz, item: QuizItem, answer: _Answer, now: datetime,
+def _write(quiz: Quiz | QuizView, item: QuizItem | ItemView, answer: _Answer, now: datetime,
            rng: random.Random) -> int:
     """Update card, skill and question stats, insert the attempt, link it (no commit);
     a miss in a daily review is asked once more at its end (``selection.reask``).
@@ -164,17 +166,17 @@ def _write(quiz: Quiz, item: QuizItem, answer: _Answer, now: datetime,
     return attempt_id
 
 
-def _earlier_answer(quiz: Quiz, key: str) -> AnswerResult:
+def _earlier_answer(quiz: Quiz | QuizView, key: str, position: int) -> AnswerResult:
     """The answer a reused form key recorded: in this quiz, where it went; else an error."""
     row = db.session.execute(select(Attempt.id, Attempt.quiz_id).where(
         Attempt.user_id == quiz.user_id, Attempt.idempotency_key == key)).one()
     if row.quiz_id != quiz.id:
         raise ResponseError("This form was already used. Reload the question and answer again.")
-    position = next(i.position for i in quiz.items if i.attempt_id == row.id)
-    return AnswerResult(row.id, quiz.id, position, repeated=True)
+    earlier = next((i.position for i in quiz.items if i.attempt_id == row.id), position)
+    return AnswerResult(row.id, quiz.id, earlier, repeated=True)
 
 
-def _seconds(item: QuizItem, now: datetime, expected: int) -> float:
+def _seconds(item: QuizItem | ItemView, now: datetime, expected: int) -> float:
     if item.shown_at is None:
         return float(expected)
     elapsed = (now - as_utc(item.shown_at)).total_seconds()

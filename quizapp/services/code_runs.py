@@ -11,6 +11,8 @@ from quizapp.grading.code import submitted_code
 from quizapp.grading.registry import question_type
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
+from quizapp.services.quiz_view import ItemView
+from quizapp.services.quiz_view import QuizView
 from quizapp.services.quizzes import next_unanswered
 
 
@@ -18,7 +20,8 @@ class NotRunnable(ResponseError):
     """The item is not an open code question on screen."""
 
 
-def run_examples(quiz: Quiz, item: QuizItem, form: Mapping[str, Any]) -> dict[str, Any]:
+def run_examples(quiz: Quiz | QuizView, item: QuizItem | ItemView,
+                 form: Mapping[str, Any]) -> dict[str, Any]:
     """Run the submitted code against the item's visible examples only.
 
     No attempt, card or skill is touched. Returns the results to show, or ``{"error": ...}``

@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.core import modes as policy
@@ -25,6 +26,7 @@ from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.models import Topic
 from quizapp.models import User
+from quizapp.services.quiz_view import QuizView
 from quizapp.services.quizzes import QuizNotFound
 from quizapp.services.quizzes import commit_new_quiz
 from quizapp.services.quizzes import get_quiz
@@ -202,7 +204,7 @@ def start_mock(user: User, minutes: int, now: datetime, rng: random.Random) -> Q
 # --- during and after a quiz ---------------------------------------------------------------
 
 @retry_on_lock
-def requeue_misses(quiz: Quiz, now: datetime) -> int:
+def requeue_misses(quiz: Quiz | QuizView, now: datetime) -> int:
     """Replay mode: ask a question again at the end while its latest answer is wrong.
 
     Call right after an answer was recorded. Reopens the quiz if that answer finished it.
@@ -224,7 +226,7 @@ def requeue_misses(quiz: Quiz, now: datetime) -> int:
         db.session.add(QuizItem(quiz_id=quiz.id, position=last + offset,
                                 question_id=question_id, kind="review",
                                 extra={"again": True}))
-    quiz.finished_at = None
+    db.session.execute(update(Quiz).where(Quiz.id == quiz.id).values(finished_at=None))
     try:
         db.session.commit()
     except IntegrityError:  # another quiz was opened meanwhile: leave this one finished
@@ -234,7 +236,7 @@ def requeue_misses(quiz: Quiz, now: datetime) -> int:
 
 
 @retry_on_lock
-def end_if_expired(quiz: Quiz, now: datetime) -> bool:
+def end_if_expired(quiz: Quiz | QuizView, now: datetime) -> bool:
     """Finish a timed quiz whose deadline has passed; True if it is over by the clock.
 
     Unanswered items stay unanswered (no attempts are made up for them).
@@ -242,8 +244,12 @@ def end_if_expired(quiz: Quiz, now: datetime) -> bool:
     if quiz.deadline is None or now < quiz.deadline:
         return False
     if quiz.finished_at is None:
-        quiz.finished_at = quiz.deadline
+        deadline = quiz.deadline
+        db.session.execute(update(Quiz).where(Quiz.id == quiz.id, Quiz.finished_at.is_(None))
+                           .values(finished_at=deadline))
         db.session.commit()
+        if isinstance(quiz, QuizView):  # an ORM quiz reloads after the commit
+            quiz.finished_at = deadline
     return True
 
 
@@ -257,7 +263,7 @@ def abandon(user_id: int, quiz_id: int, now: datetime) -> Quiz:
     return quiz
 
 
-def stopped_early(quiz: Quiz) -> bool:
+def stopped_early(quiz: Quiz | QuizView) -> bool:
     """Finished (stopped or out of time) with questions left unanswered."""
     return quiz.finished_at is not None and any(i.attempt_id is None for i in quiz.items)
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fsrs import State
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from quizapp.core import selection
 from quizapp.core.calibration import QuestionRecord
@@ -30,6 +30,9 @@ from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.models import TopicSkill
 from quizapp.models import User
+from quizapp.services.quiz_view import ItemView
+from quizapp.services.quiz_view import QuizView
+from quizapp.services.quiz_view import load_quiz_view
 
 
 class QuizNotFound(LookupError):
@@ -144,34 +147,38 @@ def commit_new_quiz(quiz: Quiz) -> bool:
     return True
 
 
-def get_quiz(user_id: int, quiz_id: int, questions: bool = True) -> Quiz:
-    """The learner's own quiz, or ``QuizNotFound`` (never another learner's).
-
-    ``questions=False`` loads the items without their questions (one query for the quiz,
-    one for its items): the question loop needs one item's question, loaded on access.
-    """
-    stmt = select(Quiz).where(Quiz.id == quiz_id, Quiz.user_id == user_id)
-    if not questions:
-        stmt = stmt.options(selectinload(Quiz.items).lazyload(QuizItem.question))
-    quiz = db.session.scalars(stmt).first()
+def get_quiz(user_id: int, quiz_id: int) -> Quiz:
+    """The learner's own quiz, or ``QuizNotFound`` (never another learner's)."""
+    quiz = db.session.scalars(_QUIZ, {"quiz_id": quiz_id, "user_id": user_id}).first()
     if quiz is None:
         raise QuizNotFound(quiz_id)
     return quiz
 
 
-def get_item(quiz: Quiz, position: int) -> QuizItem:
+def get_quiz_view(user_id: int, quiz_id: int) -> QuizView:
+    """The learner's own quiz as a ``QuizView`` (one statement), or ``QuizNotFound``."""
+    quiz = load_quiz_view(user_id, quiz_id)
+    if quiz is None:
+        raise QuizNotFound(quiz_id)
+    return quiz
+
+
+_QUIZ = select(Quiz).where(Quiz.id == bindparam("quiz_id"), Quiz.user_id == bindparam("user_id"))
+
+
+def get_item(quiz: Quiz | QuizView, position: int) -> QuizItem | ItemView:
     for item in quiz.items:
         if item.position == position:
             return item
     raise QuizNotFound(position)
 
 
-def next_unanswered(quiz: Quiz) -> QuizItem | None:
+def next_unanswered(quiz: Quiz | QuizView) -> QuizItem | ItemView | None:
     return next((item for item in quiz.items if item.attempt_id is None), None)
 
 
 @retry_on_lock
-def mark_shown(item: QuizItem, now: datetime) -> None:
+def mark_shown(item: QuizItem | ItemView, now: datetime) -> None:
     """Remember when a question was first shown, to time the answer (commits).
 
     Call it after the page is rendered: the commit expires every loaded row. A lost
@@ -179,9 +186,13 @@ def mark_shown(item: QuizItem, now: datetime) -> None:
     """
     if item.shown_at is not None:
         return
-    db.session.execute(update(QuizItem).where(
-        QuizItem.id == item.id, QuizItem.shown_at.is_(None)).values(shown_at=now))
+    db.session.connection().execute(_MARK_SHOWN, {"item_id": item.id, "now": now})
     db.session.commit()
+
+
+_MARK_SHOWN = update(QuizItem).where(
+    QuizItem.id == bindparam("item_id"), QuizItem.shown_at.is_(None)
+).values(shown_at=bindparam("now"))
 
 
 def unfinished_quiz(user_id: int) -> Quiz | None:

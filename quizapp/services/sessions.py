@@ -14,6 +14,7 @@ import secrets
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
@@ -50,15 +51,18 @@ def user_for_token(token: str, now: datetime) -> User | None:
     """The learner a live login token belongs to, with the token attached; else None."""
     if not _TOKEN.match(token):
         return None
-    row = db.session.execute(
-        select(User, LoginSession.expires_at).join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token_hash == _digest(token))
-    ).first()
+    row = db.session.execute(_USER_FOR_TOKEN, {"token_hash": _digest(token)}).first()
     if row is None or as_utc(row.expires_at) <= now:
         return None
     user = row.User
     user.login_token = token
     return user
+
+
+_USER_FOR_TOKEN = (  # built once: every request runs it
+    select(User, LoginSession.expires_at).join(LoginSession, LoginSession.user_id == User.id)
+    .where(LoginSession.token_hash == bindparam("token_hash"))
+)
 
 
 @retry_on_lock
