@@ -46,6 +46,10 @@ class Figures:
     rss_mb: list[float]
     errors: list[str]
     locked: int = 0
+    code_answers: int = 0
+    sandbox_ms: float = 0.0  # sandbox CPU per code answer
+    code_p50_ms: float = float("nan")
+    code_p99_ms: float = float("nan")
 
     @property
     def per_second(self) -> float:
@@ -94,19 +98,23 @@ def drive(server: Gunicorn, label: str, clients: int, warmup: float, seconds: fl
             raise RuntimeError("clients did not log in in time")
     start_at.value = time.monotonic() + warmup
     time.sleep(max(0.0, start_at.value - time.monotonic()))
-    cpu_before = server.cpu_seconds()
+    cpu_before, sandbox_before = server.cpu_seconds(), server.sandbox_cpu_seconds()
     time.sleep(max(0.0, start_at.value + seconds - time.monotonic()))
-    cpu_after = server.cpu_seconds()
+    cpu_after, sandbox_after = server.cpu_seconds(), server.sandbox_cpu_seconds()
     stats = [results.get(timeout=120) for _ in procs]
     for proc in procs:
         proc.join()
     answers = sum(r.answers for r in stats)
     latencies = sorted(x for r in stats for x in r.post_seconds)
+    code = sorted(x for r in stats for x in r.code_seconds)
     return Figures(
         label=label, cpu_ms=(cpu_after - cpu_before) * 1000 / max(answers, 1),
         answers=answers, seconds=seconds,
         p50_ms=_quantile(latencies, 0.50) * 1000, p99_ms=_quantile(latencies, 0.99) * 1000,
         rss_mb=server.worker_rss_mb(), errors=[e for r in stats for e in r.errors],
+        code_answers=len(code),
+        sandbox_ms=(sandbox_after - sandbox_before) * 1000 / max(len(code), 1),
+        code_p50_ms=_quantile(code, 0.50) * 1000, code_p99_ms=_quantile(code, 0.99) * 1000,
     )
 
 
@@ -155,6 +163,11 @@ def report(floor: Figures, rows: list[Figures]) -> None:
               f"{latency:>16} {rss:>14} {len(row.errors)}"
               + (f" ({row.locked} 'database is locked' in the log)" if row.locked else ""))
     for row in rows:
+        share = row.code_answers / max(row.answers, 1)
+        print(f"  {row.label}: {row.code_answers} code answers ({share:.0%}) ran in the "
+              f"sandbox: {row.sandbox_ms:.0f} ms sandbox CPU each (not in CPU/answer), "
+              f"POST p50/p99 {row.code_p50_ms:.0f}/{row.code_p99_ms:.0f} ms (not in the "
+              "POST column)")
         for error in sorted(set(row.errors))[:5]:
             print(f"  {row.label}: {error}")
     print("goals: >= 0.25x the floor, POST p99 < 50 ms, RSS < 150 MB per worker")
@@ -170,6 +183,8 @@ def main() -> None:
     parser.add_argument("--large", action="store_true",
                         help="10,000 learners, 2,000 questions, 5M attempts before the run")
     parser.add_argument("--attempts", type=int, default=5_000_000, help="with --large")
+    parser.add_argument("--without-code", action="store_true",
+                        help="retire the code and SQL questions (no sandbox runs)")
     parser.add_argument("--logs", type=Path, help="keep the servers' logs in this folder")
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
@@ -178,7 +193,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="quizapp-load-") as tmp:
         for kind in kinds:
             with fresh_database(kind, "large" if args.large else "load") as url:
-                questions = prepare(url)
+                questions = prepare(url, sandboxed=not args.without_code)
                 label = f"quizapp on {kind} ({questions} questions)"
                 if args.large:
                     from benchmarks.loadkit.generate import generate

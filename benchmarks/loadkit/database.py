@@ -35,8 +35,12 @@ def fresh_database(kind: str, name: str) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
-def prepare(url: str) -> int:
-    """Create the schema and load the full bank; return the number of questions."""
+def prepare(url: str, sandboxed: bool = True) -> int:
+    """Create the schema and load the full bank; return the number of live questions.
+
+    ``sandboxed=False`` retires the code and SQL questions (graded by running code) after
+    loading, to measure the answer loop without the sandbox's run time.
+    """
     from quizapp import create_app
     from quizapp.bank.loader import load_bank
     from quizapp.extensions import db
@@ -47,6 +51,16 @@ def prepare(url: str) -> int:
     with app.app_context():
         db.create_all()
         report = sync_bank(load_bank(ROOT / "questions"), datetime.now(UTC))
+        live = len(report.added)
+        if not sandboxed:
+            from sqlalchemy import update
+
+            from quizapp.models import Question
+
+            retired = db.session.execute(update(Question).where(Question.type.in_(
+                ("code", "sql"))).values(retired_at=datetime.now(UTC)))
+            db.session.commit()
+            live -= retired.rowcount
         db.session.remove()
         db.engine.dispose()
-    return len(report.added)
+    return live

@@ -33,7 +33,8 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=60)
     parser.add_argument("--pyinstrument", action="store_true")
     parser.add_argument("--sql", action="store_true", help="print the statements of one loop")
-    parser.add_argument("--cprofile", default="", help="endpoint to cProfile, e.g. 'GET /quiz'")
+    parser.add_argument("--cprofile", default="",
+                        help="endpoints to cProfile: a prefix ('GET /quiz') or exact ('...$')")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=45)
     args = parser.parse_args()
@@ -65,7 +66,9 @@ def main() -> None:
 
         def call(method: str, path: str, **kw):
             key = f"{method} {endpoint_of(path)}"
-            profiling = args.cprofile and (key == args.cprofile.rstrip("$") if args.cprofile.endswith("$") else key.startswith(args.cprofile))
+            wanted = args.cprofile  # a prefix, or an exact endpoint when it ends with $
+            profiling = wanted and (key == wanted[:-1] if wanted.endswith("$")
+                                    else key.startswith(wanted))
             if profiling:
                 cprof.enable()
             before, t0 = len(statements), time.process_time()

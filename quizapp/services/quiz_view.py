@@ -2,8 +2,9 @@
 
 Every page of the loop (question, answer, feedback) needs the quiz's items to know which one
 is open and how far the learner got. Loading them as ORM objects cost more CPU than the rest
-of the page; these views hold the same fields, and an item's question is loaded (through the
-session's identity map) only when it is used.
+of the page; these views hold the same fields. Questions change only when the bank is
+synced, so each worker keeps a snapshot of the ones it showed, checked against the content
+hash the item query reads: the page needs no question query of its own.
 """
 
 from __future__ import annotations
@@ -23,6 +24,64 @@ from quizapp.models import QuizItem
 from quizapp.models.quiz import MODES
 
 
+@dataclass(frozen=True, slots=True)
+class TopicView:
+    id: int
+    slug: str
+    domain: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionView:
+    """What the question loop reads of a question; the same for every learner."""
+
+    id: int
+    uid: str
+    topic_id: int
+    type: str
+    difficulty: int
+    expected_seconds: int
+    body_md: str
+    explanation_md: str
+    hint_md: str | None
+    payload: dict[str, Any]
+    content_hash: str
+    version: int
+    topic: TopicView
+
+    @classmethod
+    def of(cls, question: Question) -> QuestionView:
+        topic = question.topic
+        return cls(question.id, question.uid, question.topic_id, question.type,
+                   question.difficulty, question.expected_seconds, question.body_md,
+                   question.explanation_md, question.hint_md, question.payload,
+                   question.content_hash, question.version,
+                   TopicView(topic.id, topic.slug, topic.domain, topic.title))
+
+
+# Question snapshots by (id, version, content hash, topic id), per process: an edit changes
+# them, so a stale snapshot is never served (a renamed topic shows after workers restart).
+_QUESTIONS: dict[tuple[int, int, str, int], QuestionView] = {}
+_QUESTION_CACHE_SIZE = 8192
+
+
+def question_view(question_id: int, version: int, content_hash: str,
+                  topic_id: int) -> QuestionView:
+    """The snapshot of a question, loaded from the database the first time it is asked."""
+    key = (question_id, version, content_hash, topic_id)
+    view = _QUESTIONS.get(key)
+    if view is None:
+        question = db.session.get(Question, question_id)
+        assert question is not None  # a foreign key: items never outlive their question
+        view = QuestionView.of(question)
+        if len(_QUESTIONS) >= _QUESTION_CACHE_SIZE:
+            _QUESTIONS.clear()
+        if (view.version, view.content_hash, view.topic_id) == key[1:]:
+            _QUESTIONS[key] = view
+    return view
+
+
 @dataclass(eq=False, slots=True)
 class ItemView:
     id: int
@@ -32,15 +91,14 @@ class ItemView:
     shown_at: datetime | None
     attempt_id: int | None
     extra: dict[str, Any] | None
-    loaded_question: Question | None = field(default=None, repr=False)
+    question_version: int = field(default=0, repr=False)
+    question_hash: str = field(default="", repr=False)
+    question_topic: int = field(default=0, repr=False)
 
     @property
-    def question(self) -> Question:
-        """The item's question, loaded on first use (the session only keeps it weakly)."""
-        if self.loaded_question is None:
-            self.loaded_question = db.session.get(Question, self.question_id)
-            assert self.loaded_question is not None  # a foreign key: never dangling
-        return self.loaded_question
+    def question(self) -> QuestionView:
+        return question_view(self.question_id, self.question_version, self.question_hash,
+                             self.question_topic)
 
 
 @dataclass(eq=False, slots=True)
@@ -63,8 +121,9 @@ _QUIZ_AND_ITEMS = (  # built once: building a statement costs more CPU than runn
     select(Quiz.id, Quiz.user_id, Quiz.mode, Quiz.seed, Quiz.created_at, Quiz.finished_at,
            Quiz.deadline, QuizItem.id.label("item_id"), QuizItem.position,
            QuizItem.question_id, QuizItem.kind, QuizItem.shown_at, QuizItem.attempt_id,
-           QuizItem.extra)
+           QuizItem.extra, Question.version, Question.content_hash, Question.topic_id)
     .join(QuizItem, QuizItem.quiz_id == Quiz.id)
+    .join(Question, Question.id == QuizItem.question_id)
     .where(Quiz.id == bindparam("quiz_id"), Quiz.user_id == bindparam("user_id"))
     .order_by(QuizItem.position)
 )
@@ -80,5 +139,6 @@ def load_quiz_view(user_id: int, quiz_id: int) -> QuizView | None:
     quiz = QuizView(first.id, first.user_id, first.mode, first.seed, first.created_at,
                     first.finished_at, first.deadline)
     quiz.items = [ItemView(r.item_id, r.position, r.question_id, r.kind, r.shown_at,
-                           r.attempt_id, r.extra) for r in rows]
+                           r.attempt_id, r.extra, r.version, r.content_hash, r.topic_id)
+                  for r in rows]
     return quiz

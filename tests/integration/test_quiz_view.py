@@ -1,0 +1,53 @@
+"""The question loop's lean quiz view and its per-process question snapshots."""
+
+from sqlalchemy import event
+
+from quizapp.extensions import db
+from quizapp.models import Quiz
+from quizapp.services import quiz_view
+from tests.integration.helpers import item_question
+from tests.integration.test_quiz_flow import learner  # noqa: F401  (fixture)
+from tests.integration.test_quiz_flow import start
+
+
+def _statements(run) -> list[str]:
+    seen: list[str] = []
+
+    def listen(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        run()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    return seen
+
+
+def test_quiz_view_holds_the_items_in_order(learner):  # noqa: F811
+    quiz_id = start(learner)
+    user_id = db.session.get(Quiz, quiz_id).user_id
+    view = quiz_view.load_quiz_view(user_id, quiz_id)
+    assert view is not None and view.id == quiz_id and view.mode == "daily"
+    assert [i.position for i in view.items] == list(range(1, len(view.items) + 1))
+    assert quiz_view.load_quiz_view(user_id + 1, quiz_id) is None  # not another learner's
+
+
+def test_a_shown_question_page_reads_no_question_row(learner):  # noqa: F811
+    quiz_id = start(learner)
+    learner.get(f"/quiz/{quiz_id}/q/1")  # first view: loads the snapshot, marks it shown
+    statements = _statements(lambda: learner.get(f"/quiz/{quiz_id}/q/1"))
+    assert not [s for s in statements if s.lstrip().upper().startswith("SELECT QUESTION.")]
+    assert len(statements) <= 4  # BEGIN, login, quiz with items, (nothing else to write)
+
+
+def test_an_edited_question_is_shown_fresh_not_from_the_snapshot(learner):  # noqa: F811
+    quiz_id = start(learner)
+    before = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+    question = item_question(quiz_id, 1)
+    assert "A freshly edited body." not in before
+    question.version += 1
+    question.content_hash = "0" * 64
+    question.body_md = "A freshly edited body."
+    db.session.commit()
+    assert "A freshly edited body." in learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
