@@ -5,6 +5,7 @@ Every value has a development-safe default; see deploy/quizapp.env.example.
 
 from __future__ import annotations
 
+import gc
 import os
 
 bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
@@ -38,6 +39,7 @@ def when_ready(server):  # type: ignore[no-untyped-def]
     if "sqlalchemy" not in getattr(app, "extensions", {}):
         return  # not quizapp (the benchmark's bare-Flask floor uses this file too)
     from quizapp.extensions import db
+    from quizapp.services.warmup import compile_templates
     from quizapp.services.warmup import warm_render_cache
 
     with app.app_context():
@@ -46,6 +48,12 @@ def when_ready(server):  # type: ignore[no-untyped-def]
         except Exception as exc:  # a cold cache is slower, not broken
             server.log.warning("render cache warm-up skipped: %s", exc)
             count = 0
+        templates = compile_templates(app)
         db.session.remove()
         db.engine.dispose()  # no connection may be shared with the forked workers
-    server.log.info("rendered %d questions into the Markdown cache", count)
+    # Everything loaded so far lives as long as the workers: keep it out of their garbage
+    # collections (and their pages shared with the master, not copied on write).
+    gc.collect()
+    gc.freeze()
+    server.log.info("rendered %d questions into the Markdown cache, compiled %d templates",
+                    count, templates)

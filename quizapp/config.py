@@ -45,7 +45,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
     config: dict[str, Any] = {
         "ENV_NAME": environment,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: database.configure_engine pings connections that sat idle only.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "QUESTIONS_DIR": env.get("QUESTIONS_DIR", str(PROJECT_ROOT / "questions")),
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL", "memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",

@@ -13,15 +13,23 @@ from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
+# A pooled connection idle longer than this is pinged before use (a server restart or an
+# idle timeout may have closed it); busier connections are not: a ping is a round trip,
+# and on PostgreSQL a round trip costs the app as much CPU as a small query.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
 def configure_engine(engine: Engine) -> None:
-    """Apply per-connection settings the database needs; no-op for PostgreSQL."""
+    """Apply per-connection settings the database needs."""
     if engine.dialect.name != "sqlite":
+        _ping_idle_connections(engine)
         return
     in_memory = engine.url.database in (None, "", ":memory:")
 
@@ -43,6 +51,28 @@ def configure_engine(engine: Engine) -> None:
         # A retried unit of work takes the write lock up front (waiting up to the busy
         # timeout) instead of failing again when it upgrades from reading to writing.
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """SQLAlchemy's pessimistic disconnect handling, for connections that sat idle only.
+
+    A dead connection raises ``DisconnectionError`` here, so the pool drops it and hands
+    out a new one: the request never sees the stale connection.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"stale pooled connection: {exc}") from exc
 
 
 def is_lock_conflict(error: OperationalError) -> bool:

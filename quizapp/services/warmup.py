@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from flask import Flask
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -60,3 +61,11 @@ def warm_render_cache(max_seconds: float = 30.0) -> int:
             render_inline(text)
         done += 1
     return done
+
+
+def compile_templates(app: Flask) -> int:
+    """Compile every HTML template once, so forked workers inherit them; return the count."""
+    names = [name for name in app.jinja_env.list_templates() if name.endswith(".html")]
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)

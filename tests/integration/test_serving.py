@@ -115,3 +115,13 @@ def test_unknown_log_format_is_refused(tmp_path):
     with pytest.raises(RuntimeError, match="REQUEST_LOG"):
         create_app(make_config("sqlite://", {}, REQUEST_LOG="xml",
                                STATIC_BUILD_DIR=str(tmp_path / "static")))
+
+
+def test_warm_up_compiles_every_template(app):
+    from quizapp.services.warmup import compile_templates
+
+    app.jinja_env.cache.clear()
+    count = compile_templates(app)
+    assert count >= 20
+    cached = {key[1] for key in app.jinja_env.cache.keys()}
+    assert {"base.html", "quiz/question.html", "quiz/feedback.html"} <= cached
