@@ -17,6 +17,7 @@ from flask import Flask
 from flask import Response
 from flask import g
 from flask import request
+from sqlalchemy import inspect
 
 LOGGER = logging.getLogger("quizapp.request")
 FORMATS = ("logfmt", "json", "off")
@@ -38,9 +39,18 @@ def format_line(fields: dict[str, object], style: str) -> str:
 
 
 def _user_id() -> int | None:
-    # Flask-Login caches the loaded user in g; reading it never triggers a database query.
+    """The logged-in user's id, read without a query.
+
+    Flask-Login caches the loaded user in g. After a commit the ORM row is expired, and
+    reading ``user.id`` would reload the whole row just to log it: the identity key has it.
+    """
     user = g.get("_login_user")
-    return getattr(user, "id", None) if user is not None else None
+    if user is None:
+        return None
+    state = inspect(user, raiseerr=False)
+    if state is not None and state.identity:
+        return state.identity[0]
+    return getattr(user, "id", None)
 
 
 def register_request_log(app: Flask) -> None:

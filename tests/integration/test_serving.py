@@ -125,3 +125,32 @@ def test_warm_up_compiles_every_template(app):
     assert count >= 20
     cached = {key[1] for key in app.jinja_env.cache.keys()}
     assert {"base.html", "quiz/question.html", "quiz/feedback.html"} <= cached
+
+
+def test_the_log_line_reads_an_expired_user_without_a_query(ctx):
+    from datetime import UTC
+    from datetime import datetime
+
+    from flask import g
+    from sqlalchemy import event
+
+    from quizapp.extensions import db
+    from quizapp.request_log import _user_id
+    from quizapp.services.accounts import register_user
+
+    user = register_user("log@example.com", "a-long-passphrase-9", "Log", datetime.now(UTC))
+    db.session.commit()
+    user_id = db.session.get(type(user), user.id).id
+    db.session.commit()  # expires the row, as an answer's commit does
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        g._login_user = user
+        assert _user_id() == user_id
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert statements == []
