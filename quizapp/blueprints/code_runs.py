@@ -10,6 +10,7 @@ from flask import request
 from flask_login import current_user
 from flask_login import login_required
 
+from quizapp.blueprints.quiz import AnswerFields
 from quizapp.blueprints.quiz import _own_item
 from quizapp.blueprints.quiz import _own_quiz
 from quizapp.blueprints.quiz import _question_context
@@ -51,6 +52,7 @@ def run_examples(quiz_id: int, position: int) -> str | tuple[str, int]:
         abort(409)
     if request.headers.get("X-Requested-With") == "fetch":
         return render_template("widgets/_example_results.html", example_run=result)
-    context = _question_context(quiz, item, form)
+    fields = AnswerFields(form.key.data, form.version.data, form.hints_used.data or "0")
+    context = _question_context(quiz, item, fields)
     context["given"] = request.form
     return render_template("quiz/question.html", example_run=result, **context)

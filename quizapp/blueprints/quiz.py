@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint
@@ -94,8 +95,8 @@ def question(quiz_id: int, position: int) -> str | Response:
     first_open = quizzes.next_unanswered(quiz)
     if first_open is not None and first_open.position != position:
         return redirect(url_for("quiz.question", quiz_id=quiz.id, position=first_open.position))
-    form = AnswerForm(key=uuid.uuid4().hex, version=str(item.question.version))
-    page = render_template("quiz/question.html", **_question_context(quiz, item, form))
+    fields = AnswerFields(uuid.uuid4().hex, str(item.question.version))
+    page = render_template("quiz/question.html", **_question_context(quiz, item, fields))
     quizzes.mark_shown(item, utcnow())  # after rendering: its commit expires loaded rows
     return page
 
@@ -111,10 +112,10 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
         return _out_of_turn(quiz)
     form = AnswerForm()
     if not form.validate_on_submit():
-        form.key.data = uuid.uuid4().hex
-        form.version.data = str(item.question.version)
+        fields = AnswerFields(uuid.uuid4().hex, str(item.question.version),
+                              form.hints_used.data or "0")
         return render_template("quiz/question.html", **_question_context(
-            quiz, item, form, error="The form was incomplete. Please answer again.")), 400
+            quiz, item, fields, error="The form was incomplete. Please answer again.")), 400
     mode = quiz.mode  # read before the answer's commit expires the quiz
     try:
         result = answers.record_answer(quiz, item, request.form, form.key.data,
@@ -123,9 +124,10 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
     except answers.OutOfTurn:
         return _out_of_turn(quiz)
     except ResponseError as exc:
-        form.version.data = str(item.question.version)
+        fields = AnswerFields(form.key.data, str(item.question.version),
+                              form.hints_used.data or "0")
         return render_template("quiz/question.html", **_question_context(
-            quiz, item, form, error=str(exc))), 400
+            quiz, item, fields, error=str(exc))), 400
     if not result.repeated and mode == "replay":
         modes.requeue_misses(quiz, utcnow())
     if mode == "mock":  # no feedback until the end
@@ -193,13 +195,22 @@ def _progress(quiz: QuizView) -> dict[str, int]:
     return {"answered": answered, "total": len(quiz.items)}
 
 
-def _question_context(quiz: QuizView, item: ItemView, form: AnswerForm,
+@dataclass(frozen=True)
+class AnswerFields:
+    """The answer form's hidden values, as the question page writes them out."""
+
+    key: str
+    version: str
+    hints_used: str = "0"
+
+
+def _question_context(quiz: QuizView, item: ItemView, fields: AnswerFields,
                       error: str | None = None) -> dict[str, Any]:
     kind = question_type(item.question.type)
     payload = kind.load(item.question.payload)
     return {
         "quiz": quiz, "item": item, "question": item.question, "kind": kind,
         "payload": payload, "widget": kind.widget(payload, _widget_rng(quiz, item)),
-        "form": form, "error": error, "given": request.form if error else {},
+        "fields": fields, "error": error, "given": request.form if error else {},
         "progress": _progress(quiz),
     }
