@@ -125,7 +125,8 @@ def _quantile(values: list[float], q: float) -> float:
 
 
 def floor_run(args: argparse.Namespace) -> Figures:
-    server = Gunicorn("benchmarks.loadkit.floor_app:app", {}, workers=args.workers)
+    server = Gunicorn("benchmarks.loadkit.floor_app:app", {}, workers=args.workers,
+                      threads=args.threads)
     try:
         server.wait_ready("/healthz")
         return drive(server, "bare Flask, 3 x GET /hello", args.clients, args.warmup,
@@ -141,7 +142,7 @@ def quizapp_run(args: argparse.Namespace, kind: str, url: str, log_dir: Path,
            "AUTH_RATE_LIMIT": "100000 per minute",
            "LOGIN_ACCOUNT_CLIENT_RATE_LIMIT": "100000 per minute"}
     log = log_dir / f"{kind}.log"
-    server = Gunicorn("wsgi:app", env, workers=args.workers, log=log)
+    server = Gunicorn("wsgi:app", env, workers=args.workers, threads=args.threads, log=log)
     try:
         server.wait_ready("/healthz")
         figures = drive(server, label, args.clients, args.warmup, args.seconds, floor=False,
@@ -178,6 +179,8 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker (more than 1: gthread workers)")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured window")
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--large", action="store_true",
@@ -206,7 +209,8 @@ def main() -> None:
                 logs.mkdir(parents=True, exist_ok=True)
                 rows.append(quizapp_run(args, kind, url, logs, label))
         report(floor, rows)
-    print(f"({args.clients} clients, {args.workers} sync workers, {args.seconds:.0f} s "
+    kind = "sync" if args.threads == 1 else f"gthread ({args.threads} threads each)"
+    print(f"({args.clients} clients, {args.workers} {kind} workers, {args.seconds:.0f} s "
           f"window after {args.warmup:.0f} s warm-up; PostgreSQL's own CPU not counted)")
 
 

@@ -52,11 +52,11 @@ def rss_mb(pid: int) -> float:
 class Gunicorn:
     """One gunicorn master with ``workers`` sync workers on a free local port."""
 
-    def __init__(self, app: str, env: dict[str, str], workers: int = 2,
+    def __init__(self, app: str, env: dict[str, str], workers: int = 2, threads: int = 1,
                  log: Path | None = None) -> None:
         self.port = free_port()
         full_env = {**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-                    "GUNICORN_WORKERS": str(workers), "GUNICORN_THREADS": "1",
+                    "GUNICORN_WORKERS": str(workers), "GUNICORN_THREADS": str(threads),
                     "PYTHONPATH": str(ROOT)}
         self._log = open(log or os.devnull, "wb")  # noqa: SIM115  (closed in stop)
         self.process = subprocess.Popen(  # noqa: S603  (our own gunicorn, fixed argv)

@@ -123,7 +123,7 @@ def test_warm_up_compiles_every_template(app):
     app.jinja_env.cache.clear()
     count = compile_templates(app)
     assert count >= 20
-    cached = {key[1] for key in app.jinja_env.cache.keys()}
+    cached = {key[1] for key in app.jinja_env.cache}
     assert {"base.html", "quiz/question.html", "quiz/feedback.html"} <= cached
 
 
