@@ -63,3 +63,31 @@ def test_warm_up_renders_the_bank_into_the_cache(ctx):
         render_markdown(body)
     after = render_markdown.cache_info()
     assert after.misses == warmed.misses and after.hits > warmed.hits  # all were cached
+
+
+def test_two_first_answers_read_before_either_write_both_count(ctx):
+    """Question stats are shared: answers that read the same (missing) row add up."""
+    from quizapp.core.calibration import QuestionRecord
+    from quizapp.core.calibration import record_attempt
+    from quizapp.models import QuestionStats
+    from quizapp.services import answer_rows
+
+    sync_bank(load_bank(TEST_BANK), NOW)
+    question = db.session.scalars(select(Question).order_by(Question.id)).first()
+    ada = accounts.register_user("ada-race@example.com", "a-long-passphrase-1", "A", NOW)
+    bob = accounts.register_user("bob-race@example.com", "a-long-passphrase-2", "B", NOW)
+    db.session.flush()
+    reads = [answer_rows.read_rows(user.id, question.id, question.topic_id, question.difficulty)
+             for user in (ada, bob)]  # both see no stats row yet
+    fresh = QuestionRecord.fresh(question.difficulty)
+    assert all(r.question == fresh for r in reads)
+    outcomes = [record_attempt(fresh, 1400.0, 1.0, True, 20.0),
+                record_attempt(fresh, 1700.0, 0.0, True, 40.0)]
+    for rows, after in zip(reads, outcomes, strict=True):
+        answer_rows.write_stats(question.id, rows, after, NOW)
+    stats = db.session.get(QuestionStats, question.id)
+    db.session.refresh(stats)
+    assert (stats.attempts, stats.first_attempts, stats.first_correct) == (2, 2, 1)
+    assert stats.total_seconds == 60.0
+    expected = fresh.rating + sum(a.rating - fresh.rating for a in outcomes)
+    assert abs(stats.rating - expected) < 1e-9
