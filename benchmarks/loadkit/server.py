@@ -92,15 +92,13 @@ class Gunicorn:
         return children(self.pid)
 
     def cpu_seconds(self) -> float:
-        """Master and workers (including workers that already exited), without the sandbox
-        processes the workers ran for code answers (``sandbox_cpu_seconds``)."""
+        """Master and workers (including workers that already exited).
+
+        The jailed processes of code answers are not in it: bubblewrap's PID namespace
+        reaps them, so their CPU never reaches the workers' child times.
+        """
         return cpu_seconds(self.pid, reaped=True) + sum(
             cpu_seconds(pid) for pid in self.worker_pids())
-
-    def sandbox_cpu_seconds(self) -> float:
-        """The workers' finished children: the sandboxed runs of learners' code."""
-        return sum(cpu_seconds(pid, reaped=True) - cpu_seconds(pid)
-                   for pid in self.worker_pids())
 
     def worker_rss_mb(self) -> list[float]:
         return [rss_mb(pid) for pid in self.worker_pids()]
