@@ -116,3 +116,53 @@ def test_a_full_scan_is_detected(client, auth, recorded):
     db.session.execute(db.text("SELECT id FROM attempt WHERE duration_ms > 5"))
     assert recorded
     assert full_scans(*recorded[-1])
+
+
+def test_dashboard_plans_hold_when_statistics_mislead(tmp_path):
+    """SQLite with ANALYZE statistics that call attempt.quiz_id useless (all NULL, as in a
+    bulk-loaded history) still reads the recent quizzes through indexes."""
+    import random
+
+    from quizapp import create_app
+    from quizapp.bank.loader import load_bank
+    from quizapp.services import accounts
+    from quizapp.services import quizzes
+    from quizapp.services import reports
+    from quizapp.services.bank_sync import sync_bank
+    from tests.conftest import NOW
+    from tests.conftest import TEST_BANK
+    from tests.conftest import make_config
+
+    app = create_app(make_config(f"sqlite:///{tmp_path}/stats.db", {},
+                                 STATIC_BUILD_DIR=str(tmp_path / "static")))
+    with app.app_context():
+        db.create_all()
+        sync_bank(load_bank(TEST_BANK), NOW)
+        user = accounts.register_user("stats@example.com", "a-long-passphrase-1", "S", NOW)
+        quizzes.start_daily_review(user, NOW, random.Random(1))
+        db.session.commit()
+        db.session.execute(db.text("ANALYZE"))
+        db.session.execute(db.text("DELETE FROM sqlite_stat1 WHERE tbl = 'attempt'"))
+        db.session.execute(db.text(
+            "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES "
+            "('attempt', 'ix_attempt_quiz_id', '5000000 5000000'), "
+            "('attempt', 'ix_attempt_user_created', '5000000 500 1'), "
+            "('attempt', 'ix_attempt_user_question', '5000000 500 5'), "
+            "('attempt', 'ix_attempt_question_id', '5000000 2500')"))
+        db.session.execute(db.text("ANALYZE sqlite_schema"))  # reload the statistics
+        db.session.commit()
+        statements: list[tuple[str, object]] = []
+
+        def record(_conn, _cursor, statement, parameters, _context, _many) -> None:
+            if statement.lstrip().upper().startswith("SELECT"):
+                statements.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            reports.dashboard(user, NOW, None)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        problems = [(s[:120], found) for s, p in statements if (found := full_scans(s, p))]
+        assert not problems, problems
+        db.session.remove()
+        db.engine.dispose()
