@@ -157,12 +157,9 @@ def _create(user: User, mode: str, picks: list[Pick], now: datetime,
         raise OpenQuizExists(unfinished_quiz(user.id))
     quiz = Quiz(user_id=user.id, mode=mode, seed=rng.randrange(2**31), created_at=now,
                 topic_filter=topic_filter, deadline=deadline)
-    quiz.items = [
-        QuizItem(position=i, question_id=p.question_id, kind=p.kind,
-                 extra=(extras or {}).get(p.topic_id))
-        for i, p in enumerate(picks, start=1)
-    ]
-    if not commit_new_quiz(quiz):
+    items = [{"position": i, "question_id": p.question_id, "kind": p.kind,
+              "extra": (extras or {}).get(p.topic_id)} for i, p in enumerate(picks, start=1)]
+    if not commit_new_quiz(quiz, items):
         raise OpenQuizExists(unfinished_quiz(user.id))
     return quiz
 

@@ -27,7 +27,6 @@ from quizapp.core.clock import start_of_local_day
 from quizapp.core.streaks import Streaks
 from quizapp.core.streaks import streaks
 from quizapp.extensions import db
-from quizapp.models import Attempt
 from quizapp.models import Card
 from quizapp.models import DailyActivity
 from quizapp.models import Question
@@ -37,6 +36,7 @@ from quizapp.models import TopicSkill
 from quizapp.models import User
 from quizapp.models.types import UTCDateTime
 from quizapp.services.activity import local_day
+from quizapp.services.reports import recent_quiz_scores
 
 FORECAST_DAYS = 14
 ACTIVITY_DAYS = 30
@@ -278,11 +278,4 @@ def _point(by_day: dict[date, object], day: date) -> DayPoint:
 
 
 def _mock_scores(user_id: int, limit: int = 5) -> list[tuple[Quiz, int, float]]:
-    recent = (select(Quiz.id).where(Quiz.user_id == user_id, Quiz.mode == "mock",
-                                    Quiz.finished_at.is_not(None))
-              .order_by(Quiz.created_at.desc()).limit(limit).subquery())
-    stmt = (select(Quiz, func.count(Attempt.id), func.coalesce(func.avg(Attempt.score), 0.0))
-            .join(recent, recent.c.id == Quiz.id)
-            .outerjoin(Attempt, Attempt.quiz_id == Quiz.id)
-            .group_by(Quiz.id).order_by(Quiz.created_at.desc()))
-    return [(quiz, count, float(avg)) for quiz, count, avg in db.session.execute(stmt)]
+    return recent_quiz_scores(user_id, limit, Quiz.mode == "mock", Quiz.finished_at.is_not(None))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fsrs import State
 from sqlalchemy import bindparam
 from sqlalchemy import func
+from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -127,19 +129,23 @@ def start_daily_review(user: User, now: datetime, rng: random.Random,
     if not picks:
         return None
     quiz = Quiz(user_id=user.id, mode="daily", seed=rng.randrange(2**31), created_at=now)
-    quiz.items = [
-        QuizItem(position=i, question_id=p.question_id, kind=p.kind)
-        for i, p in enumerate(picks, start=1)
-    ]
-    if not commit_new_quiz(quiz):
+    items = [{"position": i, "question_id": p.question_id, "kind": p.kind}
+             for i, p in enumerate(picks, start=1)]
+    if not commit_new_quiz(quiz, items):
         return unfinished_quiz(user.id)
     return quiz
 
 
-def commit_new_quiz(quiz: Quiz) -> bool:
-    """Insert a quiz with its items; False if a concurrent start opened one first."""
+def commit_new_quiz(quiz: Quiz, items: list[dict[str, Any]]) -> bool:
+    """Insert a quiz and its items (position, question_id, kind, extra) in one statement;
+    False if a concurrent start opened one first."""
     db.session.add(quiz)
     try:
+        db.session.flush()  # the quiz's id; fails here if another quiz is open
+        # a None extra is left out, so the column holds SQL NULL rather than JSON null
+        rows = [{"quiz_id": quiz.id, **{k: v for k, v in item.items() if v is not None}}
+                for item in items]
+        db.session.execute(insert(QuizItem), rows)
         db.session.commit()
     except IntegrityError:  # one open quiz per learner (partial unique index)
         db.session.rollback()

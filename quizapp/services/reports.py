@@ -134,11 +134,19 @@ def _answered_today(user: User, now: datetime) -> int:
 
 
 def _recent(user_id: int, limit: int = 5) -> list[tuple[Quiz, int, float]]:
-    recent = (select(Quiz.id).where(Quiz.user_id == user_id)
+    return recent_quiz_scores(user_id, limit)
+
+
+def recent_quiz_scores(user_id: int, limit: int, *conditions: Any
+                       ) -> list[tuple[Quiz, int, float]]:
+    """The learner's latest quizzes (matching ``conditions``) with answers and mean score.
+
+    Attempts are reached through the items by primary key: the plan does not depend on what
+    the planner's statistics say of ``attempt.quiz_id`` (SQLite scanned 5M attempts when
+    ANALYZE had seen only NULLs there).
+    """
+    recent = (select(Quiz.id).where(Quiz.user_id == user_id, *conditions)
               .order_by(Quiz.created_at.desc()).limit(limit).subquery())
-    # Through the items to the attempts by primary key: the plan does not depend on what
-    # the planner's statistics say of attempt.quiz_id (SQLite scanned 5M attempts when
-    # ANALYZE had seen only NULLs there).
     stmt = (
         select(Quiz, func.count(Attempt.id), func.coalesce(func.avg(Attempt.score), 0.0))
         .join(recent, recent.c.id == Quiz.id)
