@@ -72,17 +72,24 @@ def due_cards(user_id: int, now: datetime) -> list[selection.DueCard]:
 
 
 def new_candidates(user_id: int) -> list[selection.Candidate]:
-    """Live questions the learner has no card for yet, with their calibrated ratings."""
+    """Live questions the learner has no card for yet, with their calibrated ratings.
+
+    Reads the stats as plain columns: a bank's worth of ORM rows cost most of a quiz start.
+    """
     seen = select(Card.question_id).where(Card.user_id == user_id)
     stmt = (
-        select(Question.id, Question.topic_id, Question.difficulty, QuestionStats)
+        select(Question.id, Question.topic_id, Question.difficulty, QuestionStats.rating,
+               QuestionStats.attempts, QuestionStats.first_attempts,
+               QuestionStats.first_correct, QuestionStats.total_seconds)
         .outerjoin(QuestionStats, QuestionStats.question_id == Question.id)
         .where(Question.retired_at.is_(None), Question.id.not_in(seen))
     )
     return [
-        selection.Candidate(qid, topic_id, difficulty,
-                            effective_rating(difficulty, question_record(stats)))
-        for qid, topic_id, difficulty, stats in db.session.execute(stmt)
+        selection.Candidate(qid, topic_id, difficulty, effective_rating(
+            difficulty, None if rating is None else QuestionRecord(
+                rating, attempts, first_attempts, first_correct, total_seconds)))
+        for qid, topic_id, difficulty, rating, attempts, first_attempts, first_correct,
+        total_seconds in db.session.execute(stmt)
     ]
 
 
