@@ -42,6 +42,7 @@ from quizapp.models import QuizItem
 from quizapp.models import TopicDay
 from quizapp.models import TopicSkill
 from quizapp.models import User
+from quizapp.services.quizzes import question_record
 
 STATS_COUNTERS = ("rating", "attempts", "first_attempts", "first_correct", "total_seconds")
 CARD_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
@@ -82,8 +83,9 @@ def read_rows(user_id: int, question_id: int, topic_id: int,
         row.state, row.step, row.stability, row.difficulty, row.due, row.last_review)
     skill = skill_model.Skill() if row.rating is None else skill_model.Skill(
         row.rating, row.deviation, row.volatility, row.n)
-    question = QuestionRecord.fresh(difficulty) if row.q_rating is None else QuestionRecord(
-        row.q_rating, row.attempts, row.first_attempts, row.first_correct, row.total_seconds)
+    question = question_record(
+        row.q_rating, row.attempts, row.first_attempts, row.first_correct, row.total_seconds,
+    ) or QuestionRecord.fresh(difficulty)
     return AnswerRows(memory, row.reps or 0, row.lapses or 0, row.created_at, skill, question,
                       row.timezone or "UTC")
 

@@ -85,20 +85,18 @@ def new_candidates(user_id: int) -> list[selection.Candidate]:
         .where(Question.retired_at.is_(None), Question.id.not_in(seen))
     )
     return [
-        selection.Candidate(qid, topic_id, difficulty, effective_rating(
-            difficulty, None if rating is None else QuestionRecord(
-                rating, attempts, first_attempts, first_correct, total_seconds)))
-        for qid, topic_id, difficulty, rating, attempts, first_attempts, first_correct,
-        total_seconds in db.session.execute(stmt)
+        selection.Candidate(qid, topic_id, difficulty,
+                            effective_rating(difficulty, question_record(*stats)))
+        for qid, topic_id, difficulty, *stats in db.session.execute(stmt)
     ]
 
 
-def question_record(stats: QuestionStats | None) -> QuestionRecord | None:
-    """The pure view of a ``QuestionStats`` row (None when nobody answered yet)."""
-    if stats is None:
+def question_record(rating: float | None, attempts: int, first_attempts: int,
+                    first_correct: int, total_seconds: float) -> QuestionRecord | None:
+    """The pure view of a question's stats columns (None when nobody answered yet)."""
+    if rating is None:
         return None
-    return QuestionRecord(stats.rating, stats.attempts, stats.first_attempts,
-                          stats.first_correct, stats.total_seconds)
+    return QuestionRecord(rating, attempts, first_attempts, first_correct, total_seconds)
 
 
 def skills_for(user_id: int) -> dict[int, Skill]:
