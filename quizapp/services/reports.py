@@ -123,7 +123,7 @@ def dashboard(user: User, now: datetime, unfinished: Quiz | None) -> Dashboard:
         due_now=due_now, new_available=new_available,
         new_today=new_introduced_today(user, now),
         answered_today=_answered_today(user, now),
-        next_due=upcoming["next_due"], unfinished=unfinished, recent=_recent(user.id),
+        next_due=upcoming["next_due"], unfinished=unfinished, recent=recent_quiz_scores(user.id, 5),
     )
 
 
@@ -131,10 +131,6 @@ def _answered_today(user: User, now: datetime) -> int:
     since = start_of_local_day(now, user.timezone)
     return db.session.scalar(select(func.count(Attempt.id)).where(
         Attempt.user_id == user.id, Attempt.created_at >= since)) or 0
-
-
-def _recent(user_id: int, limit: int = 5) -> list[tuple[Quiz, int, float]]:
-    return recent_quiz_scores(user_id, limit)
 
 
 def recent_quiz_scores(user_id: int, limit: int, *conditions: Any
