@@ -31,6 +31,7 @@ from benchmarks.loadkit import client  # noqa: E402
 from benchmarks.loadkit.database import fresh_database  # noqa: E402
 from benchmarks.loadkit.database import prepare  # noqa: E402
 from benchmarks.loadkit.server import Gunicorn  # noqa: E402
+from benchmarks.loadkit.server import machine_busy_seconds  # noqa: E402
 
 PASSWORD = "load-test-passphrase-42"
 
@@ -49,6 +50,7 @@ class Figures:
     code_answers: int = 0
     code_p50_ms: float = float("nan")
     code_p99_ms: float = float("nan")
+    machine_ms: float = float("nan")  # every process's CPU per answer, clients included
 
     @property
     def per_second(self) -> float:
@@ -97,9 +99,9 @@ def drive(server: Gunicorn, label: str, clients: int, warmup: float, seconds: fl
             raise RuntimeError("clients did not log in in time")
     start_at.value = time.monotonic() + warmup
     time.sleep(max(0.0, start_at.value - time.monotonic()))
-    cpu_before = server.cpu_seconds()
+    cpu_before, busy_before = server.cpu_seconds(), machine_busy_seconds()
     time.sleep(max(0.0, start_at.value + seconds - time.monotonic()))
-    cpu_after = server.cpu_seconds()
+    cpu_after, busy_after = server.cpu_seconds(), machine_busy_seconds()
     stats = [results.get(timeout=120) for _ in procs]
     for proc in procs:
         proc.join()
@@ -113,6 +115,7 @@ def drive(server: Gunicorn, label: str, clients: int, warmup: float, seconds: fl
         rss_mb=server.worker_rss_mb(), errors=[e for r in stats for e in r.errors],
         code_answers=len(code),
         code_p50_ms=_quantile(code, 0.50) * 1000, code_p99_ms=_quantile(code, 0.99) * 1000,
+        machine_ms=(busy_after - busy_before) * 1000 / max(answers, 1),
     )
 
 
@@ -161,6 +164,9 @@ def report(floor: Figures, rows: list[Figures]) -> None:
         print(f"{row.label:<44} {row.cpu_ms:>8.2f} ms {ratio:>8.2f}x {row.per_second:>10.1f} "
               f"{latency:>16} {rss:>14} {len(row.errors)}"
               + (f" ({row.locked} 'database is locked' in the log)" if row.locked else ""))
+    for row in [floor, *rows]:
+        print(f"  {row.label}: the whole machine (clients, database and jails included) spent "
+              f"{row.machine_ms:.2f} ms CPU per answer")
     for row in rows:
         share = row.code_answers / max(row.answers, 1)
         print(f"  {row.label}: {row.code_answers} code answers ({share:.0%}) ran in the "

@@ -7,6 +7,7 @@ import random
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
+from contextvars import Token
 from typing import Any
 from typing import ParamSpec
 from typing import TypeVar
@@ -87,6 +88,35 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def _count_retry() -> None:
+    """Tally a lost race on the request (the request log reports ``lock_retries``)."""
+    from flask import g
+    from flask import has_app_context
+
+    if has_app_context():
+        g.lock_retries = g.get("lock_retries", 0) + 1
+
+
+def _write_lock_first(db: Any) -> Token[bool] | None:
+    """On SQLite, make the unit of work take the write lock when it begins.
+
+    A transaction that has read can only become a writer if nobody committed since its
+    snapshot; otherwise SQLite fails at once ('database is locked') and the whole unit must
+    be re-run after a back-off. The request's earlier reads (the login, the quiz) are
+    finished first, unless they left changes the unit must commit with its own; the unit
+    then begins with BEGIN IMMEDIATE, which waits for the lock instead. Nested units and
+    other databases (row locks) are left as they are.
+    """
+    if _WRITE_INTENT.get() or db.engine.dialect.name != "sqlite":
+        return None
+    session = db.session()  # the request's session (not the scoped proxy)
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            return None
+        session.commit()  # read-only: ends the snapshot, writes nothing
+    return _WRITE_INTENT.set(True)
+
+
 def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:
     """Re-run a whole unit of work when a concurrent writer won a race.
 
@@ -95,13 +125,15 @@ def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:
     unique key first (IntegrityError). Rolling back and starting again reads fresh data: the
     re-run sees the winner's rows. The decorated service must be safe to re-run (it re-reads
     what it needs); services that turn an IntegrityError into an answer catch it themselves.
+    On SQLite the unit takes the write lock up front (``_write_lock_first``), so the first
+    race is rare there: only a unit that inherits pending changes can still lose it.
     """
 
     @functools.wraps(service)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         from quizapp.extensions import db
 
-        token = None
+        token = _write_lock_first(db)
         try:
             for attempt in range(LOCK_RETRIES):
                 try:
@@ -111,6 +143,7 @@ def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:
                     lost_race = isinstance(exc, IntegrityError) or is_lock_conflict(exc)
                     if not lost_race or attempt == LOCK_RETRIES - 1:
                         raise
+                    _count_retry()
                     if token is None and not isinstance(exc, IntegrityError):
                         token = _WRITE_INTENT.set(True)
                     time.sleep(0.02 * (attempt + 1) * (1 + random.random()))

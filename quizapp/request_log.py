@@ -82,5 +82,7 @@ def register_request_log(app: Flask) -> None:
         }
         if fields["user_id"] is None:
             del fields["user_id"]
+        if retries := g.get("lock_retries"):
+            fields["lock_retries"] = retries
         LOGGER.info(format_line(fields, style))
         return response

@@ -36,6 +36,7 @@ def main() -> None:
     parser.add_argument("--cprofile", default="",
                         help="endpoints to cProfile: a prefix ('GET /quiz') or exact ('...$')")
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--dump", default="", help="write the cProfile stats to this file")
     parser.add_argument("--top", type=int, default=45)
     args = parser.parse_args()
     with fresh_database(args.db, "profile") as url:
@@ -109,6 +110,8 @@ def main() -> None:
             path = link.group(1) if link else start()
             if "/summary" in path:
                 path = start()
+        if args.cprofile and args.dump:
+            cprof.dump_stats(args.dump)
         if args.cprofile:
             pstats.Stats(cprof).sort_stats(args.sort).print_stats(args.top)
         if profiler:

@@ -42,6 +42,13 @@ def cpu_seconds(pid: int, reaped: bool = False) -> float:
     return ticks / TICKS
 
 
+def machine_busy_seconds() -> float:
+    """CPU time every core spent not idle (all processes: server, clients, database, jails)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / TICKS
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

@@ -200,15 +200,17 @@ def start_mock(user: User, minutes: int, now: datetime, rng: random.Random) -> Q
 
 # --- during and after a quiz ---------------------------------------------------------------
 
-@retry_on_lock
 def requeue_misses(quiz: Quiz | QuizView, now: datetime) -> int:
     """Replay mode: ask a question again at the end while its latest answer is wrong.
 
     Call right after an answer was recorded. Reopens the quiz if that answer finished it.
     Returns how many items were added.
     """
-    if quiz.mode != "replay":
-        return 0
+    return _requeue_misses(quiz, now) if quiz.mode == "replay" else 0
+
+
+@retry_on_lock
+def _requeue_misses(quiz: Quiz | QuizView, now: datetime) -> int:
     db.session.execute(select(Quiz.id).where(Quiz.id == quiz.id).with_for_update())
     rows = db.session.execute(
         select(QuizItem.position, QuizItem.question_id, QuizItem.attempt_id, Attempt.correct)
@@ -232,7 +234,6 @@ def requeue_misses(quiz: Quiz | QuizView, now: datetime) -> int:
     return len(again)
 
 
-@retry_on_lock
 def end_if_expired(quiz: Quiz | QuizView, now: datetime) -> bool:
     """Finish a timed quiz whose deadline has passed; True if it is over by the clock.
 
@@ -242,12 +243,17 @@ def end_if_expired(quiz: Quiz | QuizView, now: datetime) -> bool:
         return False
     if quiz.finished_at is None:
         deadline = quiz.deadline
-        db.session.execute(update(Quiz).where(Quiz.id == quiz.id, Quiz.finished_at.is_(None))
-                           .values(finished_at=deadline))
-        db.session.commit()
+        _finish_at(quiz.id, deadline)
         if isinstance(quiz, QuizView):  # an ORM quiz reloads after the commit
             quiz.finished_at = deadline
     return True
+
+
+@retry_on_lock
+def _finish_at(quiz_id: int, deadline: datetime) -> None:
+    db.session.execute(update(Quiz).where(Quiz.id == quiz_id, Quiz.finished_at.is_(None))
+                       .values(finished_at=deadline))
+    db.session.commit()
 
 
 @retry_on_lock

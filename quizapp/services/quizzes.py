@@ -188,16 +188,19 @@ def next_unanswered(quiz: Quiz | QuizView) -> QuizItem | ItemView | None:
     return next((item for item in quiz.items if item.attempt_id is None), None)
 
 
-@retry_on_lock
 def mark_shown(item: QuizItem | ItemView, now: datetime) -> None:
     """Remember when a question was first shown, to time the answer (commits).
 
-    Call it after the page is rendered: the commit expires every loaded row. A lost
-    SQLite race is re-run by ``retry_on_lock`` with the write lock taken up front.
+    Call it after the page is rendered: the commit expires every loaded row. A page shown
+    again writes nothing.
     """
-    if item.shown_at is not None:
-        return
-    db.session.connection().execute(_MARK_SHOWN, {"item_id": item.id, "now": now})
+    if item.shown_at is None:
+        _mark_shown(item.id, now)
+
+
+@retry_on_lock
+def _mark_shown(item_id: int, now: datetime) -> None:
+    db.session.connection().execute(_MARK_SHOWN, {"item_id": item_id, "now": now})
     db.session.commit()
 
 

@@ -24,9 +24,15 @@ from tests.conftest import make_config
 
 
 def test_a_stale_reader_marks_a_question_shown_after_a_concurrent_commit(tmp_path):
+    """The unit ends the request's read snapshot and takes the write lock up front.
+
+    Upgrading a snapshot older than another worker's commit would fail ('database is
+    locked') and cost a back-off and a re-run; beginning IMMEDIATE writes at once.
+    """
     app = create_app(make_config(f"sqlite:///{tmp_path}/race.db", {},
                                  STATIC_BUILD_DIR=str(tmp_path / "static")))
     begins: list[str] = []
+    updates: list[str] = []
     with app.app_context():
         db.create_all()
         sync_bank(load_bank(TEST_BANK), NOW)
@@ -37,6 +43,7 @@ def test_a_stale_reader_marks_a_question_shown_after_a_concurrent_commit(tmp_pat
         db.session.remove()
         event.listen(db.engine, "before_cursor_execute",
                      lambda _c, _cur, sql, *_: begins.append(sql) if sql.startswith("BEGIN")
+                     else updates.append(sql) if sql.startswith("UPDATE quiz_item")
                      else None)
         item = db.session.scalars(select(QuizItem).where(
             QuizItem.quiz_id == quiz_id, QuizItem.position == 1)).one()  # a read snapshot
@@ -50,7 +57,43 @@ def test_a_stale_reader_marks_a_question_shown_after_a_concurrent_commit(tmp_pat
         db.session.remove()
         db.engine.dispose()
     assert shown == NOW
-    assert "BEGIN IMMEDIATE" in begins  # the lost race was re-run holding the write lock
+    assert begins[:3] == ["BEGIN", "BEGIN", "BEGIN IMMEDIATE"]  # the read, the other, the unit
+    assert len(updates) == 1  # written on the first try: no lost race, no re-run
+
+
+def test_a_lost_race_is_counted_in_the_request_log(tmp_path):
+    """A re-run unit of work shows as ``lock_retries`` on its request's log line."""
+    import logging
+
+    from sqlalchemy.exc import OperationalError
+
+    from quizapp.database import retry_on_lock
+    from quizapp.request_log import LOGGER
+
+    app = create_app(make_config("sqlite://", {}, REQUEST_LOG="logfmt",
+                                 STATIC_BUILD_DIR=str(tmp_path / "static")))
+    calls: list[int] = []
+
+    @retry_on_lock
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("UPDATE x", {}, Exception("database is locked"))
+        return "done"
+
+    app.add_url_rule("/flaky", "flaky", flaky)
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    LOGGER.addHandler(handler)
+    try:
+        assert app.test_client().get("/flaky").get_data(as_text=True) == "done"
+        app.test_client().get("/healthz")
+    finally:
+        LOGGER.removeHandler(handler)
+    assert len(calls) == 2
+    assert lines[0].endswith(" lock_retries=1") and "path=/flaky" in lines[0]
+    assert "lock_retries" not in lines[1]
 
 
 def test_warm_up_renders_the_bank_into_the_cache(ctx):
