@@ -135,10 +135,6 @@ def load_quiz_view(user_id: int, quiz_id: int) -> QuizView | None:
         _QUIZ_AND_ITEMS, {"quiz_id": quiz_id, "user_id": user_id}).all()
     if not rows:
         return None
-    first = rows[0]
-    quiz = QuizView(first.id, first.user_id, first.mode, first.seed, first.created_at,
-                    first.finished_at, first.deadline)
-    quiz.items = [ItemView(r.item_id, r.position, r.question_id, r.kind, r.shown_at,
-                           r.attempt_id, r.extra, r.version, r.content_hash, r.topic_id)
-                  for r in rows]
+    quiz = QuizView(*rows[0][:7])
+    quiz.items = [ItemView(*row[7:]) for row in rows]  # the columns in the fields' order
     return quiz

@@ -7,6 +7,8 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import Row
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -49,10 +51,16 @@ class QuizSummary:
     rows: list[tuple[QuizItem, Attempt | None]]
 
 
-def attempt_for(user_id: int, attempt_id: int) -> Attempt | None:
-    return db.session.scalars(
-        select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user_id)
-    ).first()
+def attempt_for(user_id: int, attempt_id: int) -> Row[Any] | None:
+    """The learner's own attempt, as a row (its columns as attributes) for the feedback page."""
+    return db.session.connection().execute(
+        _ATTEMPT_FOR, {"attempt_id": attempt_id, "user_id": user_id}).first()
+
+
+_ATTEMPT_FOR = (  # built once: every feedback page runs it
+    select(*Attempt.__table__.columns)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
+)
 
 
 def quiz_summary(quiz: Quiz, now: datetime) -> QuizSummary:
