@@ -59,3 +59,36 @@ def test_behind_a_trusted_proxy_each_client_is_limited_separately():
     assert result["same"] == [400, 400, 400, 429]
     assert result["hsts"].startswith("max-age=")
     assert result["secure"] is True and result["remember_secure"] is True
+
+
+DEFAULT_LIMIT_SCRIPT = textwrap.dedent("""
+    import json
+    import sys
+    from quizapp import create_app
+    from quizapp.extensions import db, limiter
+    config = {"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    if sys.argv[1] == "default":
+        config["RATELIMIT_DEFAULT"] = "2 per minute"
+    app = create_app(config)
+    with app.app_context():
+        db.create_all()
+    hits = []
+    original = limiter.limit_manager.resolve_limits
+    limiter.limit_manager.resolve_limits = lambda *a, **k: hits.append(1) or original(*a, **k)
+    client = app.test_client()
+    statuses = [client.get("/healthz").status_code for _ in range(3)]
+    print(json.dumps({"statuses": statuses, "hits": len(hits)}))
+""")
+
+
+@pytest.mark.parametrize(("mode", "statuses", "hits"), [
+    ("none", [200, 200, 200], 0),  # no limit applies: no limits are even looked up
+    ("default", [200, 200, 429], 3),  # a default limit is still checked on every request
+])
+def test_requests_are_checked_where_a_limit_applies(mode, statuses, hits):
+    import json
+
+    env = {"PATH": "/usr/bin:/bin", "QUIZAPP_ENV": "testing"}
+    out = subprocess.run([sys.executable, "-c", DEFAULT_LIMIT_SCRIPT, mode],
+                         capture_output=True, text=True, timeout=60, env=env, check=True).stdout
+    assert json.loads(out) == {"statuses": statuses, "hits": hits}
