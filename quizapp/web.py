@@ -31,6 +31,7 @@ from quizapp.rendering import render_untrusted_markdown
 from quizapp.request_log import register_request_log
 from quizapp.services import sessions
 from quizapp.static_assets import register_static
+from quizapp.template_urls import register_template_urls
 
 ErrorPage = tuple[str, int] | tuple[str, int, dict[str, str]]
 
@@ -92,6 +93,7 @@ def register_web(app: Flask) -> None:
 
     register_request_log(app)
     register_static(app)
+    register_template_urls(app)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
@@ -109,16 +111,25 @@ def _load_user(login_token: str) -> User | None:
     return sessions.user_for_token(login_token, utcnow())
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    """Add the headers every response carries, unless the view set its own."""
+    wanted = list(SECURITY_HEADERS)
     if request.endpoint != "static":
-        response.headers.setdefault("Cache-Control", "no-store")
+        wanted.append(("Cache-Control", "no-store"))
     if current_app.config["SESSION_COOKIE_SECURE"]:
-        response.headers.setdefault("Strict-Transport-Security",
-                                    "max-age=31536000; includeSubDomains")
+        wanted.append(HSTS)
+    present = {name.lower() for name in response.headers.keys()}  # noqa: SIM118 (Headers)
+    response.headers.extend([(name, value) for name, value in wanted
+                             if name.lower() not in present])
     return response
 
 

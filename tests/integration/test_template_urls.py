@@ -1,0 +1,56 @@
+"""Templates' url_for: memoised static and navigation links stay correct."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from quizapp import template_urls
+from quizapp.template_urls import template_url_for
+
+
+def test_memoised_links_match_url_for(app):
+    template_urls._URLS.clear()
+    with app.test_request_context("/"):
+        for _ in range(2):  # built, then read from the cache
+            assert template_url_for("static", filename="css/app.css") == url_for(
+                "static", filename="css/app.css")
+            assert template_url_for("main.index") == url_for("main.index")
+        assert ("static", "css/app.css", "") in template_urls._URLS
+        assert ".css" in template_url_for("static", filename="css/app.css")
+
+
+def test_links_follow_the_script_root_the_app_is_mounted_under(app):
+    template_urls._URLS.clear()
+    with app.test_request_context("/"):
+        plain = template_url_for("main.settings")
+    with app.test_request_context("/", base_url="http://localhost/quiz-prep/"):
+        mounted = template_url_for("main.settings")
+    assert mounted == "/quiz-prep" + plain
+
+
+def test_links_with_arguments_are_built_each_time(app):
+    template_urls._URLS.clear()
+    with app.test_request_context("/"):
+        first = template_url_for("quiz.question", quiz_id=3, position=1)
+        second = template_url_for("quiz.question", quiz_id=4, position=2)
+        external = template_url_for("main.index", _external=True)
+    assert first != second and first.endswith("/3/q/1")
+    assert external.startswith("http://")
+    assert template_urls._URLS == {}
+
+
+def test_the_cache_stays_bounded(app, monkeypatch):
+    template_urls._URLS.clear()
+    monkeypatch.setattr(template_urls, "CACHE_LIMIT", 3)
+    for root in ("/a", "/b", "/c", "/d", "/e"):
+        with app.test_request_context("/", base_url=f"http://localhost{root}/"):
+            assert template_url_for("main.index") == f"{root}/"
+    assert len(template_urls._URLS) <= 3
+
+
+def test_pages_render_their_links_through_the_cache(client):
+    template_urls._URLS.clear()
+    page = client.get("/auth/login").get_data(as_text=True)
+    assert template_urls._URLS  # the layout's links went through it
+    for url in template_urls._URLS.values():
+        assert f'"{url}"' in page
