@@ -91,7 +91,7 @@ class Board:
     streaks: Streaks
     total_ms: int
     total_answers: int
-    mock_scores: list[tuple[Quiz, int, float]]
+    mock_scores: list[tuple[Quiz, int, float, int]]
 
     @property
     def forecast_points(self) -> list[tuple[str, float]]:
@@ -277,5 +277,5 @@ def _point(by_day: dict[date, object], day: date) -> DayPoint:
     return DayPoint(day, row.answers, row.correct) if row else DayPoint(day, 0, 0)
 
 
-def _mock_scores(user_id: int, limit: int = 5) -> list[tuple[Quiz, int, float]]:
+def _mock_scores(user_id: int, limit: int = 5) -> list[tuple[Quiz, int, float, int]]:
     return recent_quiz_scores(user_id, limit, Quiz.mode == "mock", Quiz.finished_at.is_not(None))

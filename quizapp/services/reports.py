@@ -114,7 +114,7 @@ class Dashboard:
     answered_today: int
     next_due: datetime | None
     unfinished: Quiz | None
-    recent: list[tuple[Quiz, int, float]]
+    recent: list[tuple[Quiz, int, float, int]]
 
 
 def dashboard(user: User, now: datetime, unfinished: Quiz | None) -> Dashboard:
@@ -142,8 +142,10 @@ def _answered_today(user: User, now: datetime) -> int:
 
 
 def recent_quiz_scores(user_id: int, limit: int, *conditions: Any
-                       ) -> list[tuple[Quiz, int, float]]:
-    """The learner's latest quizzes (matching ``conditions``) with answers and mean score.
+                       ) -> list[tuple[Quiz, int, float, int]]:
+    """The learner's latest quizzes (matching ``conditions``): answers, mean score, items.
+
+    The item count comes with them, so a page listing the quizzes never loads their items.
 
     Attempts are reached through the items by primary key: the plan does not depend on what
     the planner's statistics say of ``attempt.quiz_id`` (SQLite scanned 5M attempts when
@@ -152,11 +154,13 @@ def recent_quiz_scores(user_id: int, limit: int, *conditions: Any
     recent = (select(Quiz.id).where(Quiz.user_id == user_id, *conditions)
               .order_by(Quiz.created_at.desc()).limit(limit).subquery())
     stmt = (
-        select(Quiz, func.count(Attempt.id), func.coalesce(func.avg(Attempt.score), 0.0))
+        select(Quiz, func.count(Attempt.id), func.coalesce(func.avg(Attempt.score), 0.0),
+               func.count(QuizItem.id))
         .join(recent, recent.c.id == Quiz.id)
         .outerjoin(QuizItem, QuizItem.quiz_id == Quiz.id)
         .outerjoin(Attempt, Attempt.id == QuizItem.attempt_id)
         .group_by(Quiz.id)
         .order_by(Quiz.created_at.desc())
     )
-    return [(quiz, count, float(avg)) for quiz, count, avg in db.session.execute(stmt)]
+    return [(quiz, count, float(avg), items)
+            for quiz, count, avg, items in db.session.execute(stmt)]

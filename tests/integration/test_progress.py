@@ -16,6 +16,7 @@ from quizapp.models import Attempt
 from quizapp.models import Card
 from quizapp.models import DailyActivity
 from quizapp.models import Question
+from quizapp.models import Quiz
 from quizapp.models import TopicDay
 from quizapp.models import User
 from tests.integration.helpers import answer
@@ -168,3 +169,23 @@ def test_settings_refuse_an_interview_more_than_a_year_away(learner):
     assert "Pick a date within a year from today." in response.get_data(as_text=True)
     user = db.session.scalars(select(User)).one()
     assert (user.interview_date, user.theme, user.target_readiness) == (None, "system", 80)
+
+
+def test_recent_quizzes_on_the_dashboard_load_no_items(learner):
+    """The recent-quiz table counts items in its own query: no quiz's items are loaded."""
+    quiz_id = play_quiz(learner)  # 5 answers, 2 wrong: asked again at the end
+    items = len(db.session.get(Quiz, quiz_id).items)
+    db.session.expunge_all()
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = learner.get("/").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert items == 7 and "Recent quizzes" in page and "<td>5 / 7</td>" in page
+    item_loads = [s for s in statements if s.startswith("SELECT quiz_item.id")]
+    assert item_loads == []
