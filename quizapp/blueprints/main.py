@@ -47,12 +47,11 @@ def settings() -> str | Response | tuple[str, int]:
     """Edit display name, daily goal and time zone."""
     form = SettingsForm(obj=current_user)
     if form.validate_on_submit():
-        preferences.apply_preferences(current_user, preferences.Preferences(
+        plan = preferences.Preferences(
             form.interview_date.data, form.target_readiness.data or current_user.target_readiness,
-            form.target_retention.data,
-            form.theme.data, form.leaderboard_opt_in.data))
+            form.target_retention.data, form.theme.data, form.leaderboard_opt_in.data)
         accounts.update_settings(current_user, form.display_name.data, form.daily_goal.data,
-                                 form.timezone.data, form.focus.data)
+                                 form.timezone.data, form.focus.data, plan)
         flash("Settings saved.", "success")
         return redirect(url_for("main.settings"))
     return _settings_page(form=form)

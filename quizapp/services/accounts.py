@@ -17,6 +17,8 @@ from quizapp.core.selection import FOCUSES
 from quizapp.database import retry_on_lock
 from quizapp.extensions import db
 from quizapp.models import User
+from quizapp.services.preferences import Preferences
+from quizapp.services.preferences import apply_preferences
 from quizapp.services.sessions import end_other_sessions
 
 _HASHER = PasswordHasher()
@@ -88,10 +90,16 @@ def _verify(password_hash: str, password: str) -> bool:
 
 @retry_on_lock
 def update_settings(user: User, display_name: str, daily_goal: int, timezone: str,
-                    focus: str | None = None) -> None:
-    """Save a learner's preferences (``focus``: "balanced" or "weak"; None keeps it)."""
+                    focus: str | None = None, plan: Preferences | None = None) -> None:
+    """Save a learner's settings (``focus``: "balanced" or "weak"; None keeps it).
+
+    ``plan`` (interview date, targets, theme, leaderboard) is applied in the same unit of
+    work, so a re-run after a lost race applies it again and nothing is saved half.
+    """
     if focus is not None and focus not in FOCUSES:
         raise ValueError(f"unknown focus {focus!r}; expected one of {FOCUSES}")
+    if plan is not None:
+        apply_preferences(user, plan)
     user.display_name = display_name.strip()
     user.daily_goal = daily_goal
     user.timezone = timezone

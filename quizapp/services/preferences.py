@@ -20,7 +20,7 @@ class Preferences:
 
 
 def apply_preferences(user: User, preferences: Preferences) -> None:
-    """Set the preferences on ``user``; the settings use case commits them with the rest."""
+    """Set the preferences on ``user``; ``accounts.update_settings`` commits them."""
     if preferences.theme not in THEMES:
         raise ValueError(f"unknown theme {preferences.theme!r}")
     if not 0.5 < preferences.target_retention < 1:
