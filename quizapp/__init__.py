@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from quizapp import models  # noqa: F401  (register the models with the metadata)
 from quizapp.config import load_config
 from quizapp.database import configure_engine
+from quizapp.database import read_outside_transactions
 from quizapp.extensions import csrf
 from quizapp.extensions import db
 from quizapp.extensions import limiter
@@ -35,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    app.before_request(lambda: read_outside_transactions(db.session()))
     register_web(app)
     from quizapp.cli import register_cli
 

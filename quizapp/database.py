@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
@@ -49,9 +50,11 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # A retried unit of work takes the write lock up front (waiting up to the busy
-        # timeout) instead of failing again when it upgrades from reading to writing.
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
+        if connection.get_execution_options().get(SQLITE_AUTOCOMMIT):
+            return  # a request's reads: each statement is its own transaction
+        # A unit of work takes the write lock up front (waiting up to the busy timeout)
+        # instead of failing when it upgrades from reading to writing.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _IN_UNIT.get() else "BEGIN")
 
 
 def _ping_idle_connections(engine: Engine) -> None:
@@ -82,8 +85,10 @@ def is_lock_conflict(error: OperationalError) -> bool:
 
 
 LOCK_RETRIES = 5
-# Set while a unit of work is re-run after losing a race: SQLite then begins IMMEDIATE.
-_WRITE_INTENT: ContextVar[bool] = ContextVar("sqlite_write_intent", default=False)
+# Set while a unit of work runs: SQLite then begins IMMEDIATE, and nested units join it.
+_IN_UNIT: ContextVar[bool] = ContextVar("in_unit_of_work", default=False)
+# The execution option that keeps SQLAlchemy from emitting BEGIN on SQLite (see below).
+SQLITE_AUTOCOMMIT = "quizapp_autocommit"
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -97,24 +102,72 @@ def _count_retry() -> None:
         g.lock_retries = g.get("lock_retries", 0) + 1
 
 
-def _write_lock_first(db: Any) -> Token[bool] | None:
-    """On SQLite, make the unit of work take the write lock when it begins.
+def read_outside_transactions(session: Any) -> None:
+    """Start a request's session in autocommit mode: its reads need no transaction.
 
-    A transaction that has read can only become a writer if nobody committed since its
-    snapshot; otherwise SQLite fails at once ('database is locked') and the whole unit must
-    be re-run after a back-off. The request's earlier reads (the login, the quiz) are
-    finished first, unless they left changes the unit must commit with its own; the unit
-    then begins with BEGIN IMMEDIATE, which waits for the lock instead. Nested units and
-    other databases (row locks) are left as they are.
+    A page reads the login, the quiz and a few rows; wrapping them in BEGIN ... ROLLBACK
+    cost two round trips on PostgreSQL and SQLAlchemy's transaction bookkeeping on both
+    databases. Every write goes through a unit of work (``retry_on_lock``), which begins a
+    transaction of its own. A session bound to a connection (a test's outer transaction)
+    is left as it is.
     """
-    if _WRITE_INTENT.get() or db.engine.dialect.name != "sqlite":
+    if session.in_transaction():
+        return
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        return
+    options = ({SQLITE_AUTOCOMMIT: True} if bind.dialect.name == "sqlite"
+               else {"isolation_level": "AUTOCOMMIT"})
+    try:
+        session.connection(execution_options=options)
+    except DBAPIError:  # the database is down: the view meets (and reports) it itself
+        session.rollback()
+
+
+def execute_alone(statement: Any, params: dict[str, Any]) -> None:
+    """Run one write that is atomic by itself, as cheaply as it can be run safely.
+
+    In a request reading outside transactions it autocommits as it is: no BEGIN or COMMIT,
+    and on SQLite no earlier snapshot to upgrade (it waits for the write lock like BEGIN
+    IMMEDIATE). Anywhere else (inside a unit, a test's transaction) it runs as a unit of
+    work of its own.
+    """
+    from quizapp.extensions import db
+
+    session = db.session()
+    if not _IN_UNIT.get() and session.in_transaction() and _in_autocommit(session):
+        session.connection().execute(statement, params)
+        return
+    _execute_as_unit(statement, params)
+
+
+def _in_autocommit(session: Any) -> bool:
+    options = session.connection().get_execution_options()
+    return bool(options.get(SQLITE_AUTOCOMMIT)) or options.get("isolation_level") == "AUTOCOMMIT"
+
+
+def _begin_unit(db: Any) -> Token[bool] | None:
+    """Make the unit of work run in a transaction of its own, begun when it first writes.
+
+    The request's reads are finished first: in autocommit mode they hold nothing, and on
+    SQLite a transaction that has read can only become a writer if nobody committed since
+    its snapshot (otherwise it fails at once, 'database is locked', and the unit is re-run
+    after a back-off). On SQLite the unit then begins with BEGIN IMMEDIATE, which waits for
+    the write lock instead. A PostgreSQL transaction the caller holds is joined (row locks
+    need no such care), as is a unit already running (nested units join the outer one).
+    """
+    if _IN_UNIT.get():
         return None
     session = db.session()  # the request's session (not the scoped proxy)
     if session.in_transaction():
-        if session.new or session.dirty or session.deleted:
-            return None
-        session.commit()  # read-only: ends the snapshot, writes nothing
-    return _WRITE_INTENT.set(True)
+        pending = bool(session.new or session.dirty or session.deleted)
+        autocommit = _in_autocommit(session)
+        if pending and autocommit:
+            raise RuntimeError("changes were made outside a unit of work; they would be "
+                               "written one statement at a time")
+        if not pending and (autocommit or db.engine.dialect.name == "sqlite"):
+            session.commit()  # read-only: ends the snapshot, writes nothing
+    return _IN_UNIT.set(True)
 
 
 def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:
@@ -125,15 +178,16 @@ def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:
     unique key first (IntegrityError). Rolling back and starting again reads fresh data: the
     re-run sees the winner's rows. The decorated service must be safe to re-run (it re-reads
     what it needs); services that turn an IntegrityError into an answer catch it themselves.
-    On SQLite the unit takes the write lock up front (``_write_lock_first``), so the first
-    race is rare there: only a unit that inherits pending changes can still lose it.
+    The unit begins a transaction of its own (``_begin_unit``); on SQLite it takes the write
+    lock up front, so the first race is rare there: only a unit that inherits pending
+    changes can still lose it.
     """
 
     @functools.wraps(service)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         from quizapp.extensions import db
 
-        token = _write_lock_first(db)
+        token = _begin_unit(db)
         try:
             for attempt in range(LOCK_RETRIES):
                 try:
@@ -144,12 +198,18 @@ def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:
                     if not lost_race or attempt == LOCK_RETRIES - 1:
                         raise
                     _count_retry()
-                    if token is None and not isinstance(exc, IntegrityError):
-                        token = _WRITE_INTENT.set(True)
                     time.sleep(0.02 * (attempt + 1) * (1 + random.random()))
             raise AssertionError("unreachable")
         finally:
             if token is not None:
-                _WRITE_INTENT.reset(token)
+                _IN_UNIT.reset(token)
 
     return run
+
+
+@retry_on_lock
+def _execute_as_unit(statement: Any, params: dict[str, Any]) -> None:
+    from quizapp.extensions import db
+
+    db.session.connection().execute(statement, params)
+    db.session.commit()

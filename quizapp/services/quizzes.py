@@ -22,6 +22,7 @@ from quizapp.core.clock import start_of_local_day
 from quizapp.core.memory import MemoryState
 from quizapp.core.memory import retrievability
 from quizapp.core.skill import Skill
+from quizapp.database import execute_alone
 from quizapp.database import retry_on_lock
 from quizapp.extensions import db
 from quizapp.models import Attempt
@@ -189,19 +190,13 @@ def next_unanswered(quiz: Quiz | QuizView) -> QuizItem | ItemView | None:
 
 
 def mark_shown(item: QuizItem | ItemView, now: datetime) -> None:
-    """Remember when a question was first shown, to time the answer (commits).
+    """Remember when a question was first shown, to time the answer (one statement).
 
-    Call it after the page is rendered: the commit expires every loaded row. A page shown
-    again writes nothing.
+    Call it after the page is rendered: outside a request's autocommit reads it commits,
+    which expires every loaded row. A page shown again writes nothing.
     """
     if item.shown_at is None:
-        _mark_shown(item.id, now)
-
-
-@retry_on_lock
-def _mark_shown(item_id: int, now: datetime) -> None:
-    db.session.connection().execute(_MARK_SHOWN, {"item_id": item_id, "now": now})
-    db.session.commit()
+        execute_alone(_MARK_SHOWN, {"item_id": item.id, "now": now})
 
 
 _MARK_SHOWN = update(QuizItem).where(

@@ -83,7 +83,11 @@ class Learner(threading.Thread):
     def run(self) -> None:
         self.cookies: dict[str, str] = {}
         first = client.Browser("127.0.0.1", self.port[0], timeout=10)
-        client.sign_up_and_log_in(first, self.email, PASSWORD)
+        try:
+            client.sign_up_and_log_in(first, self.email, PASSWORD)
+        except (OSError, client.LoadError) as exc:  # the test's wait reports it
+            self.outcome.last_error = f"sign-up: {type(exc).__name__}: {exc}"
+            return
         self.cookies = first.cookies
         self.registered.set()
         while not self.stop.is_set():

@@ -79,7 +79,7 @@ def test_answers_survive_kill_9_of_worker_and_master(kind, tmp_path):
             for learner in learners:
                 learner.start()
             for learner in learners:
-                assert learner.registered.wait(30)
+                assert learner.registered.wait(30), outcome.last_error
             _confirmed_since(outcome, 15, 20)
             os.kill(server.worker_pids()[0], signal.SIGKILL)  # the master forks a new one
             _confirmed_since(outcome, len(outcome.confirmed) + 15, 20)

@@ -1,0 +1,172 @@
+"""Requests read outside transactions; every write is a unit of work with its own.
+
+These tests run an app of their own (not the rolled-back test transaction), on SQLite or,
+in the PostgreSQL run, on a schema of their own, as a deployed app would.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy import func
+from sqlalchemy import select
+
+from quizapp import create_app
+from quizapp.database import read_outside_transactions
+from quizapp.database import retry_on_lock
+from quizapp.extensions import db
+from quizapp.models import Attempt
+from quizapp.models import QuizItem
+from quizapp.models import Topic
+from quizapp.models import User
+from tests.conftest import database_url
+from tests.conftest import drop_schema
+from tests.conftest import make_config
+from tests.integration.helpers import form_key
+from tests.integration.helpers import form_version
+from tests.integration.helpers import item_question
+from tests.integration.helpers import right_answer
+from tests.integration.helpers import sync_test_bank
+
+
+@pytest.fixture
+def own_app(worker_id_safe: str, tmp_path) -> Iterator[Flask]:
+    url, options = database_url(worker_id_safe, "_rt")
+    if url == "sqlite://":
+        url = f"sqlite:///{tmp_path}/requests.db"
+    app = create_app(make_config(url, options, STATIC_BUILD_DIR=str(tmp_path / "static")))
+    with app.app_context():
+        db.create_all()
+        sync_test_bank()
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    drop_schema(worker_id_safe, "_rt")
+
+
+def _autocommit(options: dict) -> bool:
+    return bool(options.get("quizapp_autocommit")) or options.get("isolation_level") == \
+        "AUTOCOMMIT"
+
+
+def _recorded(app: Flask, run) -> list[tuple[str, bool]]:
+    """(statement, ran in autocommit mode) for each statement ``run`` sent."""
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn, _cursor, statement, *_args):
+        seen.append((" ".join(statement.split()), _autocommit(conn.get_execution_options())))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def _learner_in_a_quiz(app: Flask, view_first: bool = True):
+    client = app.test_client()
+    client.post("/auth/register", data={"email": "rt@example.com", "display_name": "R",
+                                        "password": "correct-horse", "confirm": "correct-horse"})
+    client.post("/auth/login", data={"email": "rt@example.com", "password": "correct-horse"})
+    location = client.post("/quiz/start").headers["Location"]
+    quiz_id = int(re.fullmatch(r"/quiz/(\d+)/q/1", location).group(1))
+    if view_first:
+        client.get(location)  # shown: the next view of it writes nothing
+    return client, quiz_id
+
+
+def test_a_page_reads_outside_any_transaction(own_app):
+    client, quiz_id = _learner_in_a_quiz(own_app)
+    seen = _recorded(own_app, lambda: client.get(f"/quiz/{quiz_id}/q/1"))
+    assert seen, "the page read nothing"
+    assert all(autocommit for _, autocommit in seen)
+    assert not [s for s, _ in seen if s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
+
+
+def test_a_first_view_marks_the_question_shown_in_one_autocommit_statement(own_app):
+    client, quiz_id = _learner_in_a_quiz(own_app, view_first=False)
+    seen = _recorded(own_app, lambda: client.get(f"/quiz/{quiz_id}/q/1"))
+    writes = [(s, autocommit) for s, autocommit in seen if s.startswith(("UPDATE", "INSERT"))]
+    assert len(writes) == 1 and writes[0][0].startswith("UPDATE quiz_item SET shown_at")
+    assert all(autocommit for _, autocommit in seen)
+    assert not [s for s, _ in seen if s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
+    with own_app.app_context():
+        assert db.session.scalar(select(QuizItem.shown_at).where(
+            QuizItem.quiz_id == quiz_id, QuizItem.position == 1)) is not None
+
+
+def test_an_answer_is_written_in_one_transaction_of_its_own(own_app):
+    client, quiz_id = _learner_in_a_quiz(own_app)
+    html = client.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+    with own_app.app_context():
+        data = {"key": form_key(html), "version": form_version(html),
+                **right_answer(item_question(quiz_id, 1))}
+        db.session.remove()
+    seen = _recorded(own_app, lambda: client.post(f"/quiz/{quiz_id}/q/1", data=data))
+    writes = [(s, autocommit) for s, autocommit in seen
+              if s.startswith(("INSERT", "UPDATE", "BEGIN"))]
+    assert writes and not [s for s, autocommit in writes if autocommit]
+    if own_app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        assert [s for s, _ in seen if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE"]
+    with own_app.app_context():
+        assert db.session.scalar(select(func.count(Attempt.id))) == 1
+
+
+def test_a_unit_that_fails_in_a_request_writes_nothing(own_app):
+    @retry_on_lock
+    def add_two_topics_then_fail() -> None:
+        db.session.add(Topic(slug="rt-one", domain="ml", title="One"))
+        db.session.flush()
+        db.session.add(Topic(slug="rt-two", domain="ml", title="Two"))
+        db.session.flush()
+        raise ValueError("the unit fails after writing")
+
+    with own_app.test_request_context("/"):
+        read_outside_transactions(db.session())
+        db.session.scalar(select(func.count(Topic.id)))  # the request has read already
+        with pytest.raises(ValueError, match="after writing"):
+            add_two_topics_then_fail()
+        db.session.rollback()
+    with own_app.app_context():
+        assert db.session.scalars(select(Topic.slug).where(Topic.slug.like("rt-%"))).all() == []
+
+
+def test_changes_made_outside_a_unit_are_refused_not_written_piecemeal(own_app):
+    @retry_on_lock
+    def unit() -> None:
+        db.session.commit()
+
+    with own_app.test_request_context("/"):
+        read_outside_transactions(db.session())
+        db.session.scalar(select(func.count(Topic.id)))
+        db.session.add(Topic(slug="rt-stray", domain="ml", title="Stray"))
+        with pytest.raises(RuntimeError, match="outside a unit of work"):
+            unit()
+        db.session.rollback()
+    with own_app.app_context():
+        assert db.session.scalar(select(Topic.id).where(Topic.slug == "rt-stray")) is None
+
+
+def test_settings_and_plan_are_saved_together(own_app):
+    """The settings form sets the plan and the profile in one unit of work."""
+    client, _ = _learner_in_a_quiz(own_app)
+    response = client.post("/settings", data={
+        "display_name": "Rita", "daily_goal": "25", "timezone": "Europe/Berlin",
+        "focus": "weak", "interview_date": "2027-03-01", "target_readiness": "85",
+        "target_retention": "0.9", "theme": "dark"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    with own_app.app_context():
+        user = db.session.scalars(select(User)).one()
+        assert (user.display_name, user.daily_goal, user.theme, user.target_readiness,
+                str(user.interview_date)) == ("Rita", 25, "dark", 85, "2027-03-01")
