@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp import models  # noqa: F401  (register the models with the metadata)
 from quizapp.config import load_config
+from quizapp.cookie_sessions import VerifiedCookieSessions
 from quizapp.database import configure_engine
 from quizapp.database import read_outside_transactions
 from quizapp.extensions import csrf
@@ -25,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create and configure an app; ``config`` overrides the environment."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(load_config(Path(app.instance_path), config))
+    app.session_interface = VerifiedCookieSessions()
     if proxies := app.config["TRUSTED_PROXIES"]:  # behind N proxies: trust their headers
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     db.init_app(app)

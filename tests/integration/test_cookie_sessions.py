@@ -1,0 +1,79 @@
+"""Session cookies: each distinct cookie is verified once per worker, and only when valid."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from quizapp import cookie_sessions
+from quizapp import create_app
+from quizapp.cookie_sessions import VerifiedCookieSessions
+from tests.conftest import make_config
+
+
+def _app(tmp_path, secret: str = "test-secret") -> Flask:
+    return create_app(make_config("sqlite://", {}, SECRET_KEY=secret,
+                                  STATIC_BUILD_DIR=str(tmp_path / "static")))
+
+
+def _cookie(app: Flask, data: dict) -> str:
+    serializer = app.session_interface.get_signing_serializer(app)
+    return serializer.dumps(data)
+
+
+def _open(app: Flask, cookie: str):
+    with app.test_request_context("/", headers={"Cookie": f"session={cookie}"}) as ctx:
+        return app.session_interface.open_session(app, ctx.request)
+
+
+def test_a_verified_cookie_is_remembered_and_read_back(tmp_path, monkeypatch):
+    app = _app(tmp_path)
+    assert isinstance(app.session_interface, VerifiedCookieSessions)
+    cookie = _cookie(app, {"_user_id": "token", "_flashes": [("info", "hi")]})
+    loads = []
+    original = app.session_interface.get_signing_serializer
+
+    def counting(app_):
+        loads.append(1)
+        return original(app_)
+
+    monkeypatch.setattr(app.session_interface, "get_signing_serializer", counting)
+    for _ in range(3):  # verified, then remembered
+        session = _open(app, cookie)
+        assert session["_user_id"] == "token"
+        assert session["_flashes"] == [("info", "hi")]  # a request's changes stay its own
+        session["_flashes"].append(("info", "changed in this request"))
+    assert len(loads) == 1  # verified once
+
+
+def test_a_tampered_cookie_gives_an_empty_session(tmp_path):
+    app = _app(tmp_path)
+    cookie = _cookie(app, {"_user_id": "token"})
+    assert _open(app, cookie)["_user_id"] == "token"
+    payload, _, signature = cookie.rpartition(".")
+    forged = payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+    assert dict(_open(app, forged)) == {}
+
+
+def test_an_expired_cookie_is_refused_even_when_remembered(tmp_path, monkeypatch):
+    app = _app(tmp_path)
+    cookie = _cookie(app, {"_user_id": "token"})
+    assert _open(app, cookie)["_user_id"] == "token"  # remembered now
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    real_time = cookie_sessions.time.time
+    monkeypatch.setattr(cookie_sessions.time, "time", lambda: real_time() + lifetime + 60)
+    assert dict(_open(app, cookie)) == {}
+
+
+def test_another_apps_cookie_is_not_accepted(tmp_path):
+    first, second = _app(tmp_path, "first-secret"), _app(tmp_path, "second-secret")
+    cookie = _cookie(first, {"_user_id": "token"})
+    assert _open(first, cookie)["_user_id"] == "token"
+    assert dict(_open(second, cookie)) == {}
+
+
+def test_the_memory_stays_bounded(tmp_path, monkeypatch):
+    app = _app(tmp_path)
+    monkeypatch.setattr(cookie_sessions, "CACHE_LIMIT", 3)
+    for index in range(5):
+        assert _open(app, _cookie(app, {"n": index}))["n"] == index
+    assert len(app.session_interface._verified) <= 3
