@@ -219,3 +219,18 @@ def test_an_answer_without_the_shown_version_is_refused(learner):
     assert response.status_code == 400 and attempts() == 0
     assert f'name="version" type="hidden" value="{item_question(quiz_id, 1).version}"' in (
         response.get_data(as_text=True))
+
+
+def test_an_answer_without_a_csrf_token_is_refused(app, learner):
+    """The answer form leaves CSRF to CSRFProtect, which checks every POST first."""
+    quiz_id = start(learner)
+    page = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+    data = {"key": form_key(page), "version": form_version(page),
+            **right_answer(item_question(quiz_id, 1))}
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = learner.post(f"/quiz/{quiz_id}/q/1", data=data)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 400 and b"Form expired" in response.data
+    assert attempts() == 0
