@@ -127,15 +127,15 @@ def read_outside_transactions(session: Any) -> None:
 def execute_alone(statement: Any, params: dict[str, Any]) -> None:
     """Run one write that is atomic by itself, as cheaply as it can be run safely.
 
-    In a request reading outside transactions it autocommits as it is: no BEGIN or COMMIT,
-    and on SQLite no earlier snapshot to upgrade (it waits for the write lock like BEGIN
-    IMMEDIATE). Anywhere else (inside a unit, a test's transaction) it runs as a unit of
-    work of its own.
+    Inside a unit of work it is part of that unit (which commits it). In a request reading
+    outside transactions it autocommits as it is: no BEGIN or COMMIT, and on SQLite no
+    earlier snapshot to upgrade (it waits for the write lock like BEGIN IMMEDIATE).
+    Anywhere else (a test's transaction, a command) it runs as a unit of work of its own.
     """
     from quizapp.extensions import db
 
     session = db.session()
-    if not _IN_UNIT.get() and session.in_transaction() and _in_autocommit(session):
+    if _IN_UNIT.get() or (session.in_transaction() and _in_autocommit(session)):
         session.connection().execute(statement, params)
         return
     _execute_as_unit(statement, params)
@@ -147,7 +147,7 @@ def _in_autocommit(session: Any) -> bool:
 
 
 def _begin_unit(db: Any) -> Token[bool] | None:
-    """Make the unit of work run in a transaction of its own, begun when it first writes.
+    """Make the unit of work run in a transaction of its own, begun at its first statement.
 
     The request's reads are finished first: in autocommit mode they hold nothing, and on
     SQLite a transaction that has read can only become a writer if nobody committed since

@@ -170,3 +170,26 @@ def test_settings_and_plan_are_saved_together(own_app):
         user = db.session.scalars(select(User)).one()
         assert (user.display_name, user.daily_goal, user.theme, user.target_readiness,
                 str(user.interview_date)) == ("Rita", 25, "dark", 85, "2027-03-01")
+
+
+def test_a_single_write_inside_a_unit_is_committed_by_that_unit_only(own_app):
+    """execute_alone within a unit joins it: the unit failing later rolls it back too."""
+    from sqlalchemy import update
+
+    from quizapp.database import execute_alone
+
+    @retry_on_lock
+    def rename_then_fail(topic_id: int) -> None:
+        execute_alone(update(Topic).where(Topic.id == topic_id).values(title="Renamed"), {})
+        raise ValueError("the unit fails after the single write")
+
+    with own_app.app_context():
+        topic_id, title = db.session.execute(select(Topic.id, Topic.title)).first()
+        db.session.remove()
+    with own_app.test_request_context("/"):
+        read_outside_transactions(db.session())
+        with pytest.raises(ValueError, match="single write"):
+            rename_then_fail(topic_id)
+        db.session.rollback()
+    with own_app.app_context():
+        assert db.session.scalar(select(Topic.title).where(Topic.id == topic_id)) == title
