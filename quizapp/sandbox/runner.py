@@ -1,7 +1,7 @@
 """The child side of the sandbox: runs one job read from stdin, inside the jail.
 
 Standalone on purpose (stdlib, plus numpy for ``code`` jobs): it is executed as a script by
-``python -I -B`` in an empty working directory and must not import the app. Each finished
+``python -I -B -S`` in an empty working directory and must not import the app. Each finished
 test is written at once, as one line ``<marker><json>``, to the result file descriptor, so a
 run killed half-way still reports the tests it finished. Learner output goes to a capped
 buffer, never to the result channel.
@@ -15,10 +15,13 @@ import math
 import os
 import re
 import signal
-import sqlite3
 import sys
 import traceback
+from typing import TYPE_CHECKING
 from typing import Any
+
+if TYPE_CHECKING:
+    import sqlite3
 
 MESSAGE_CHARS = 1_000
 OUTPUT_CHARS = 16_384
@@ -182,11 +185,20 @@ def run_code(job: dict[str, Any], channel: Channel) -> None:
 
 
 _FIRST_WORD = re.compile(r"\A(?:\s|--[^\n]*\n?|/\*.*?\*/)*([A-Za-z]+)", re.S)
-_DENIED = {sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH, sqlite3.SQLITE_PRAGMA}
+
+
+def _sqlite3() -> Any:
+    """The sqlite3 module, imported on first use: code jobs never need it, and its import
+    (datetime's with it) is about a quarter of a plain-Python run's start-up."""
+    import sqlite3
+
+    return sqlite3
 
 
 def _authorize(action: int, *args: Any) -> int:
-    return sqlite3.SQLITE_DENY if action in _DENIED else sqlite3.SQLITE_OK
+    db = _sqlite3()
+    denied = action in (db.SQLITE_ATTACH, db.SQLITE_DETACH, db.SQLITE_PRAGMA)
+    return db.SQLITE_DENY if denied else db.SQLITE_OK
 
 
 def _query(conn: sqlite3.Connection, sql: str, deadline: float) -> tuple[list[tuple], int]:
@@ -196,7 +208,7 @@ def _query(conn: sqlite3.Connection, sql: str, deadline: float) -> tuple[list[tu
     cursor = conn.execute(sql.strip().rstrip(";").strip() or "SELECT")
     rows = cursor.fetchmany(100_001)
     if len(rows) > 100_000:
-        raise sqlite3.DataError("the query returns more than 100,000 rows")
+        raise _sqlite3().DataError("the query returns more than 100,000 rows")
     return rows, len(cursor.description or ())
 
 
@@ -205,7 +217,7 @@ def sql_problem(query: str) -> str | None:
     match = _FIRST_WORD.match(query)
     if not match or match.group(1).upper() not in {"SELECT", "WITH", "VALUES"}:
         return "Write a single SELECT (or WITH ... SELECT) statement."
-    if not sqlite3.complete_statement(query.strip().rstrip(";") + ";"):
+    if not _sqlite3().complete_statement(query.strip().rstrip(";") + ";"):
         return "The query is incomplete (check for an unclosed quote or parenthesis)."
     return None
 
@@ -237,7 +249,7 @@ def _sql_case(job: dict[str, Any], seed: str, index: int) -> dict[str, Any]:
 
     budget = float(job.get("test_seconds", 2))
     record: dict[str, Any] = {"test": index, "passed": False, "message": ""}
-    conn = sqlite3.connect(":memory:")
+    conn = _sqlite3().connect(":memory:")
     try:
         conn.executescript(job["schema"])
         conn.executescript(seed)
@@ -250,13 +262,13 @@ def _sql_case(job: dict[str, Any], seed: str, index: int) -> dict[str, Any]:
             return record
         try:
             got, got_cols = _query(conn, job["query"], time.monotonic() + budget)
-        except sqlite3.OperationalError as exc:
+        except _sqlite3().OperationalError as exc:
             text = str(exc)
             if text == "interrupted":
                 text = "Time limit exceeded (the query did not finish)."
             record["message"] = text
             return record
-        except (sqlite3.Error, ValueError) as exc:
+        except (_sqlite3().Error, ValueError) as exc:
             record["message"] = str(exc).replace("You can only execute one statement at a "
                                                  "time.", "Write a single statement.")
             return record
@@ -300,7 +312,7 @@ def run_sql(job: dict[str, Any], channel: Channel) -> None:
     for index, seed in enumerate(job["seeds"]):
         try:
             record = _sql_case(job, seed, index)
-        except sqlite3.Error as exc:
+        except _sqlite3().Error as exc:
             record = {"test": index, "passed": False,
                       "message": f"The question's own schema or data failed: {exc}"}
         channel.send(record)
@@ -326,6 +338,9 @@ def main() -> None:
     """Read the job from stdin, limit this process, and run the job."""
     signal.signal(signal.SIGALRM, _on_alarm)
     job = json.loads(sys.stdin.read())
+    # Started with -S (no site: the app's .pth hooks cost ~20 ms per run): numpy's directory
+    # comes with the job.
+    sys.path.extend(path for path in job.pop("import_paths", ()) if path not in sys.path)
     apply_limits(job.pop("limits"))
     sys.stdin = io.StringIO("")
     channel = Channel(int(job["result_fd"]), job["marker"])

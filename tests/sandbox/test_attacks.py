@@ -150,6 +150,36 @@ def test_detached_background_process_does_not_outlive_the_run():
     assert survivors == []
 
 
+@needs_jail
+def test_a_detached_process_that_hides_its_owner_does_not_outlive_the_run():
+    """A non-dumpable process shows as root's in /proc: the PID namespace still ends it."""
+    token = f"sandbox-hidden-{os.getpid()}-{time.monotonic_ns()}"
+    hide = "import ctypes, time; ctypes.CDLL(None).prctl(4, 0, 0, 0, 0); time.sleep(30)"
+    code = ("import os, sys, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+            f"        os.execv(sys.executable, [sys.executable, '-c', {hide!r}, {token!r}])\n"
+            "    os._exit(0)\ntime.sleep(0.5)\n")
+    result = run_code(code)
+    assert verdicts(result) == [(True, "")]
+    time.sleep(0.2)
+    survivors = [pid for pid in os.listdir("/proc") if pid.isdigit() and _cmdline_has(pid, token)]
+    assert survivors == []
+
+
+def test_the_quick_sweep_kills_what_a_uid_left_running():
+    """After a worker died mid-run, the next run of its uid sweeps that uid's processes."""
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("only root can start a process under another uid")
+    uid = process.SLOT_UID_BASE + process.UID_COUNT - 1
+    for thorough in (False, True):
+        leftover = subprocess.Popen(["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}",
+                                     "--clear-groups", "sleep", "30"])
+        time.sleep(0.1)
+        process._kill_uid(uid, thorough=thorough)
+        assert leftover.wait(timeout=5) == -9
+
+
 def _cmdline_has(pid: str, token: str) -> bool:
     try:
         return token.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -213,7 +243,7 @@ def test_runs_cannot_see_each_other(monkeypatch):
     writer.start()
     time.sleep(0.5)
     spy = ("import os, sys\nfound = []\nskip = ('/proc', '/sys', '/usr', '/dev', sys.prefix,"
-           " sys.base_prefix)\nfor root, dirs, files in os.walk('/'):\n"
+           " sys.base_prefix, *filter(None, sys.path))\nfor root, dirs, files in os.walk('/'):\n"
            "    if root.startswith(skip):\n        dirs[:] = []\n"
            "        continue\n    for name in files:\n        try:\n"
            f"            if {secret!r} in open(os.path.join(root, name),\n"
@@ -236,3 +266,23 @@ def test_sql_results_shown_are_bounded_and_json_safe():
     [record] = [r for r in result.records if "test" in r]
     assert not record["passed"] and record["message"] == "The query returns 2 rows; 1 expected."
     assert record["got"] == [["x" * 200 + "…"], ["inf"]]
+
+
+@needs_jail
+def test_a_run_after_one_that_died_sweeps_its_uid_thoroughly(monkeypatch, tmp_path):
+    if not process._drop_uid():
+        pytest.skip("runs get a uid of their own only when the app runs as root")
+    lock_file = tmp_path / "uid.lock"
+    lock_file.write_bytes(b"running")  # what a worker killed mid-run leaves
+    uid = process.SLOT_UID_BASE + process.UID_COUNT - 2
+    monkeypatch.setattr(process, "_claim_uid", lambda: (uid, os.open(lock_file, os.O_RDWR)))
+    sweeps: list[bool] = []
+    real_sweep = process._kill_uid
+    monkeypatch.setattr(process, "_kill_uid", lambda u, thorough=False: (
+        sweeps.append(thorough), real_sweep(u, thorough)))
+    assert verdicts(run_code("x = 1")) == [(True, "")]
+    assert sweeps == [True, False]  # before the run (leftovers), then after it (quick)
+    assert lock_file.read_bytes().rstrip(b"\0") == b"idle"
+    sweeps.clear()
+    assert verdicts(run_code("x = 1")) == [(True, "")]
+    assert sweeps == [False]
