@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp import models  # noqa: F401  (register the models with the metadata)
+from quizapp.app_class import QuizFlask
 from quizapp.config import load_config
 from quizapp.cookie_sessions import VerifiedCookieSessions
 from quizapp.database import configure_engine
@@ -24,7 +25,7 @@ from quizapp.web import register_web
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create and configure an app; ``config`` overrides the environment."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = QuizFlask(__name__, instance_relative_config=True)
     app.config.from_mapping(load_config(Path(app.instance_path), config))
     app.session_interface = VerifiedCookieSessions()
     if proxies := app.config["TRUSTED_PROXIES"]:  # behind N proxies: trust their headers

@@ -19,6 +19,8 @@ from flask import g
 from flask import request
 from sqlalchemy import inspect
 
+from quizapp.models.user import Learner
+
 LOGGER = logging.getLogger("quizapp.request")
 FORMATS = ("logfmt", "json", "off")
 
@@ -41,12 +43,13 @@ def format_line(fields: dict[str, object], style: str) -> str:
 def _user_id() -> int | None:
     """The logged-in user's id, read without a query.
 
-    Flask-Login caches the loaded user in g. After a commit the ORM row is expired, and
-    reading ``user.id`` would reload the whole row just to log it: the identity key has it.
+    Flask-Login caches the loaded user in g: usually a ``Learner`` snapshot. On the login
+    request it is the ``User`` row, which a commit has expired; reading ``user.id`` would
+    reload the whole row just to log it, and the identity key has it.
     """
     user = g.get("_login_user")
-    if user is None:
-        return None
+    if user is None or isinstance(user, Learner):
+        return getattr(user, "id", None)
     state = inspect(user, raiseerr=False)
     if state is not None and state.identity:
         return state.identity[0]

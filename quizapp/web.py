@@ -23,7 +23,7 @@ from quizapp.core.clock import local_time
 from quizapp.core.clock import utcnow
 from quizapp.extensions import limiter
 from quizapp.extensions import login_manager
-from quizapp.models import User
+from quizapp.models.user import Learner
 from quizapp.rendering import render_inline
 from quizapp.rendering import render_markdown
 from quizapp.rendering import render_untrusted_inline
@@ -106,7 +106,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = _local_time
 
 
-def _load_user(login_token: str) -> User | None:
+def _load_user(login_token: str) -> Learner | None:
     """Flask-Login's loader: the cookie carries a login-session token, not a user id."""
     return sessions.user_for_token(login_token, utcnow())
 

@@ -50,8 +50,8 @@ def settings() -> str | Response | tuple[str, int]:
         plan = preferences.Preferences(
             form.interview_date.data, form.target_readiness.data or current_user.target_readiness,
             form.target_retention.data, form.theme.data, form.leaderboard_opt_in.data)
-        accounts.update_settings(current_user, form.display_name.data, form.daily_goal.data,
-                                 form.timezone.data, form.focus.data, plan)
+        accounts.update_settings(accounts.account_for(current_user), form.display_name.data,
+                                 form.daily_goal.data, form.timezone.data, form.focus.data, plan)
         flash("Settings saved.", "success")
         return redirect(url_for("main.settings"))
     return _settings_page(form=form)
@@ -64,7 +64,8 @@ def change_password() -> str | Response | tuple[str, int]:
     form = ChangePasswordForm()
     form.account_context = [current_user.email, current_user.display_name]
     if form.validate_on_submit():
-        if accounts.change_password(current_user, form.current.data, form.password.data):
+        account = accounts.account_for(current_user)
+        if accounts.change_password(account, form.current.data, form.password.data):
             flash("Password changed. Every other device was logged out.", "success")
             return redirect(url_for("main.settings"))
         form.current.errors.append("That is not your current password.")

@@ -19,6 +19,7 @@ from quizapp.forms import DeleteAccountForm
 from quizapp.forms import EmptyForm
 from quizapp.grading.registry import question_type
 from quizapp.services import account_data
+from quizapp.services import accounts
 from quizapp.services import leaderboard as leaderboard_service
 from quizapp.services import topic_pages
 
@@ -67,7 +68,7 @@ def leaderboard() -> str:
 def leaderboard_membership(action: str) -> Response:
     """Join or leave the leaderboard; leaving removes the learner at once."""
     if EmptyForm().validate_on_submit():
-        leaderboard_service.set_opt_in(current_user, action == "join")
+        leaderboard_service.set_opt_in(accounts.account_for(current_user), action == "join")
         flash("You are on the leaderboard." if action == "join"
               else "You left the leaderboard; nobody sees you there any more.", "info")
     return redirect(url_for("progress.leaderboard"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
 
@@ -66,3 +67,49 @@ class LoginSession(db.Model):
     user_agent: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# The columns a request's login identity carries: every column of ``users`` but the
+# password hash, in table order.
+LEARNER_COLUMNS = tuple(column.name for column in User.__table__.columns
+                        if column.name != "password_hash")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Learner:
+    """Who is logged in on this request: a read-only snapshot of their ``users`` row.
+
+    Flask-Login's ``current_user`` on every request after the login one. It is read with one
+    Core statement (no ORM object, no identity map): the question loop's pages only need the
+    id and a few preferences. A view whose service changes the account loads the ``User``
+    (``accounts.get_user``). Field order is ``LEARNER_COLUMNS``; ``login_token`` last.
+    """
+
+    id: int
+    email: str
+    display_name: str
+    role: str
+    daily_goal: int
+    timezone: str
+    interview_date: date | None
+    target_readiness: int
+    target_retention: float
+    theme: str
+    leaderboard_opt_in: bool
+    focus: str
+    created_at: datetime
+    login_token: str
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return self.login_token
+
+    def __repr__(self) -> str:
+        return f"<Learner {self.id}>"
+
+
+# What a service that only reads a learner's profile accepts: the ORM row or the snapshot.
+Profile = User | Learner

@@ -25,6 +25,7 @@ from quizapp.models import QuizItem
 from quizapp.models import Topic
 from quizapp.models import TopicSkill
 from quizapp.models import User
+from quizapp.models.user import Profile
 from quizapp.services import accounts
 
 ACCOUNT_FIELDS = ("id", "email", "display_name", "role", "daily_goal", "timezone",
@@ -32,7 +33,7 @@ ACCOUNT_FIELDS = ("id", "email", "display_name", "role", "daily_goal", "timezone
                   "leaderboard_opt_in", "created_at")
 
 
-def export_data(user: User) -> dict[str, list[dict[str, Any]]]:
+def export_data(user: Profile) -> dict[str, list[dict[str, Any]]]:
     """Account, attempts, cards and skills as lists of flat rows (4 queries)."""
     attempts = db.session.execute(
         select(Attempt, Question.uid).join(Question, Question.id == Attempt.question_id)
@@ -63,11 +64,11 @@ def export_data(user: User) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def export_json(user: User) -> bytes:
+def export_json(user: Profile) -> bytes:
     return json.dumps(export_data(user), indent=1, ensure_ascii=False).encode()
 
 
-def export_csv_zip(user: User) -> bytes:
+def export_csv_zip(user: Profile) -> bytes:
     """One CSV file per section (account.csv, attempts.csv, cards.csv, skills.csv)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -96,7 +97,7 @@ def tables_with_user_rows() -> list[tuple[Table, Column[Any]]]:
 
 
 @retry_on_lock
-def delete_account(user: User, password: str) -> bool:
+def delete_account(user: Profile, password: str) -> bool:
     """Remove every row of the learner's if ``password`` is theirs; False otherwise."""
     if accounts.authenticate(user.email, password) is None:
         return False

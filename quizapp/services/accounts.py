@@ -17,6 +17,7 @@ from quizapp.core.selection import FOCUSES
 from quizapp.database import retry_on_lock
 from quizapp.extensions import db
 from quizapp.models import User
+from quizapp.models.user import Learner
 from quizapp.services.preferences import Preferences
 from quizapp.services.preferences import apply_preferences
 from quizapp.services.sessions import end_other_sessions
@@ -32,6 +33,19 @@ class EmailTaken(ValueError):
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def account_for(learner: Learner) -> User:
+    """The logged-in learner's ``User`` row, for a service that changes the account.
+
+    ``current_user`` is a read-only snapshot (``Learner``); the row carries its login token
+    too, so "log out the other devices" keeps this one.
+    """
+    user = db.session.get(User, learner.id)
+    if user is None:  # deleted since this request's login check
+        raise LookupError(f"user {learner.id} no longer exists")
+    user.login_token = learner.login_token
+    return user
 
 
 def find_by_email(email: str) -> User | None:

@@ -16,7 +16,7 @@ from quizapp.models import Attempt
 from quizapp.models import DailyActivity
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
-from quizapp.models import User
+from quizapp.models.user import Profile
 from quizapp.services.modes import domain_label
 from quizapp.services.modes import open_quiz
 
@@ -30,7 +30,7 @@ class PracticeCard:
     mock_minutes: tuple[int, ...]
 
 
-def practice_card(user: User, now: datetime) -> PracticeCard:
+def practice_card(user: Profile, now: datetime) -> PracticeCard:
     """What the Practise card needs; ends an overdue mock interview first."""
     since = now - timedelta(days=policy.REPLAY_DAYS)
     # Both read indexed, bounded rows: day summaries, and attempts since ``since``.

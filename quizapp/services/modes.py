@@ -25,7 +25,7 @@ from quizapp.models import Question
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.models import Topic
-from quizapp.models import User
+from quizapp.models.user import Profile
 from quizapp.services.quiz_view import QuizView
 from quizapp.services.quizzes import QuizNotFound
 from quizapp.services.quizzes import commit_new_quiz
@@ -146,7 +146,7 @@ def recent_misses(user_id: int, days: int, now: datetime) -> list[policy.Miss]:
 
 # --- starting quizzes ----------------------------------------------------------------------
 
-def _create(user: User, mode: str, picks: list[Pick], now: datetime,
+def _create(user: Profile, mode: str, picks: list[Pick], now: datetime,
             rng: random.Random, extras: dict[int, dict] | None = None,
             topic_filter: list[int] | None = None, deadline: datetime | None = None,
             ) -> Quiz | None:
@@ -165,7 +165,7 @@ def _create(user: User, mode: str, picks: list[Pick], now: datetime,
 
 
 @retry_on_lock
-def start_weak_areas(user: User, now: datetime, rng: random.Random) -> Quiz | None:
+def start_weak_areas(user: Profile, now: datetime, rng: random.Random) -> Quiz | None:
     """Questions from the weakest practised topics, each with the reason it was chosen."""
     weakest = policy.weakest_topics(standings(user.id).values())
     topic_ids = [s.topic_id for s in weakest]
@@ -175,7 +175,7 @@ def start_weak_areas(user: User, now: datetime, rng: random.Random) -> Quiz | No
 
 
 @retry_on_lock
-def start_drill(user: User, topic_ids: list[int], size: int, now: datetime,
+def start_drill(user: Profile, topic_ids: list[int], size: int, now: datetime,
                 rng: random.Random) -> Quiz | None:
     """``size`` questions from the chosen topics: due, then unseen, then the rest."""
     picks = policy.drill_quiz(topic_ids, _pool(user.id, now, topic_ids), size, rng)
@@ -183,14 +183,14 @@ def start_drill(user: User, topic_ids: list[int], size: int, now: datetime,
 
 
 @retry_on_lock
-def start_replay(user: User, days: int, now: datetime, rng: random.Random) -> Quiz | None:
+def start_replay(user: Profile, days: int, now: datetime, rng: random.Random) -> Quiz | None:
     """The questions answered wrong in the last ``days`` days."""
     picks = policy.replay_order(recent_misses(user.id, days, now))
     return _create(user, "replay", picks, now, rng)
 
 
 @retry_on_lock
-def start_mock(user: User, minutes: int, now: datetime, rng: random.Random) -> Quiz | None:
+def start_mock(user: Profile, minutes: int, now: datetime, rng: random.Random) -> Quiz | None:
     """A timed interview of mixed domains; the deadline is absolute (server clock)."""
     if minutes not in policy.MOCK_MINUTES:
         raise ValueError(f"a mock interview lasts one of {policy.MOCK_MINUTES} minutes")

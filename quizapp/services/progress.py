@@ -33,8 +33,8 @@ from quizapp.models import Question
 from quizapp.models import Quiz
 from quizapp.models import Topic
 from quizapp.models import TopicSkill
-from quizapp.models import User
 from quizapp.models.types import UTCDateTime
+from quizapp.models.user import Profile
 from quizapp.services.activity import local_day
 from quizapp.services.reports import recent_quiz_scores
 
@@ -118,7 +118,7 @@ class _CardRow:
     due_day: float  # days from the start of the learner's today to the due time
 
 
-def dashboard(user: User, now: datetime) -> Board:
+def dashboard(user: Profile, now: datetime) -> Board:
     """Everything the dashboard shows beyond today's counts."""
     today = local_day(now, user.timezone)
     midnight = start_of_local_day(now, user.timezone)
@@ -248,7 +248,7 @@ def _goals(topics: dict[int, Topic],
             for domain, score in sorted(ready.domains.items())]
 
 
-def _horizon(today: date, user: User) -> int:
+def _horizon(today: date, user: Profile) -> int:
     if user.interview_date is None:
         return 0
     return max(0, (user.interview_date - today).days)

@@ -32,7 +32,7 @@ from quizapp.models import QuestionStats
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.models import TopicSkill
-from quizapp.models import User
+from quizapp.models.user import Profile
 from quizapp.services.quiz_view import ItemView
 from quizapp.services.quiz_view import QuizView
 from quizapp.services.quiz_view import load_quiz_view
@@ -49,7 +49,7 @@ class DailyPlan:
     new_budget: int
 
 
-def new_introduced_today(user: User, now: datetime) -> int:
+def new_introduced_today(user: Profile, now: datetime) -> int:
     """How many never-seen questions the learner answered since local midnight."""
     since = start_of_local_day(now, user.timezone)
     stmt = select(func.count()).select_from(Attempt).where(
@@ -110,12 +110,12 @@ def memory_of(card: Card) -> MemoryState:
                        card.last_review)
 
 
-def daily_plan(user: User, now: datetime) -> DailyPlan:
+def daily_plan(user: Profile, now: datetime) -> DailyPlan:
     budget = max(0, user.daily_goal - new_introduced_today(user, now))
     return DailyPlan(due_cards(user.id, now), new_candidates(user.id), budget)
 
 
-def daily_request(user: User, now: datetime, extra: bool = False) -> selection.DailyRequest:
+def daily_request(user: Profile, now: datetime, extra: bool = False) -> selection.DailyRequest:
     """Load what ``selection.daily_quiz`` chooses from (the simulator builds the same)."""
     plan = daily_plan(user, now)
     budget = user.daily_goal if extra else plan.new_budget
@@ -124,7 +124,7 @@ def daily_request(user: User, now: datetime, extra: bool = False) -> selection.D
 
 
 @retry_on_lock
-def start_daily_review(user: User, now: datetime, rng: random.Random,
+def start_daily_review(user: Profile, now: datetime, rng: random.Random,
                        extra: bool = False) -> Quiz | None:
     """Create a daily review: load rows, let ``selection.daily_quiz`` choose, store it.
 

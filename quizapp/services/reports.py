@@ -20,7 +20,7 @@ from quizapp.models import Question
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.models import Topic
-from quizapp.models import User
+from quizapp.models.user import Profile
 from quizapp.services.quizzes import new_introduced_today
 
 WENT_WELL = 0.75
@@ -117,7 +117,7 @@ class Dashboard:
     recent: list[tuple[Quiz, int, float, int]]
 
 
-def dashboard(user: User, now: datetime, unfinished: Quiz | None) -> Dashboard:
+def dashboard(user: Profile, now: datetime, unfinished: Quiz | None) -> Dashboard:
     """Counts for the home page."""
     live = Question.retired_at.is_(None)
     due_now = db.session.scalar(
@@ -135,7 +135,7 @@ def dashboard(user: User, now: datetime, unfinished: Quiz | None) -> Dashboard:
     )
 
 
-def _answered_today(user: User, now: datetime) -> int:
+def _answered_today(user: Profile, now: datetime) -> int:
     since = start_of_local_day(now, user.timezone)
     return db.session.scalar(select(func.count(Attempt.id)).where(
         Attempt.user_id == user.id, Attempt.created_at >= since)) or 0

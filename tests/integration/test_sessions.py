@@ -122,3 +122,43 @@ def test_sessions_expire(ctx, database):
     later = sessions.start_session(user, False, timedelta(hours=1), now + timedelta(hours=2))
     rows = db.session.query(LoginSession).filter_by(user_id=user.id).count()
     assert rows == 1 and later != token  # the expired row was swept at the next login
+
+
+def test_a_request_s_learner_is_a_snapshot_of_the_row_read_in_one_statement(ctx, database):
+    from sqlalchemy import event
+
+    from quizapp.models.user import LEARNER_COLUMNS
+    from quizapp.models.user import Learner
+
+    user = accounts.register_user("sam@example.com", "correct-horse", "Sam", utcnow())
+    user.timezone, user.daily_goal, user.theme = "Europe/Berlin", 7, "dark"
+    db.session.commit()
+    now = utcnow()
+    token = sessions.start_session(user, False, timedelta(hours=1), now)
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        learner = sessions.user_for_token(token, now)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    queries = [s for s in statements if "SAVEPOINT" not in s]  # the test's own transaction
+    assert isinstance(learner, Learner) and len(queries) == 1
+    assert "password_hash" not in queries[0]
+    assert {name: getattr(learner, name) for name in LEARNER_COLUMNS} == {
+        name: getattr(user, name) for name in LEARNER_COLUMNS}
+    assert learner.get_id() == token and learner.is_authenticated and not learner.is_anonymous
+    account = accounts.account_for(learner)  # the row, for a service that changes it
+    assert account.id == user.id and account.login_token == token
+
+
+def test_changing_the_password_keeps_this_device_logged_in(app, ada):
+    phone = app.test_client()
+    AuthActions(phone).login()
+    page = ada.get("/settings").get_data(as_text=True)
+    assert "logged in on 2 devices" in page
+    reply = ada.post("/settings/password", data={
+        "current": "correct-horse", "password": "a-new-long-passphrase-7",
+        "confirm": "a-new-long-passphrase-7"})
+    assert reply.status_code == 302, reply.get_data(as_text=True)[:500]
+    assert logged_in(ada) and not logged_in(phone)
