@@ -29,6 +29,7 @@ from quizapp.services import quizzes
 from quizapp.services import reports
 from quizapp.services.quiz_view import ItemView
 from quizapp.services.quiz_view import QuizView
+from quizapp.services.quiz_view import parsed_payload
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 
@@ -162,7 +163,7 @@ def feedback(quiz_id: int, position: int) -> str | Response:
     if attempt is None:
         abort(404)
     kind = question_type(item.question.type)
-    payload = kind.load(item.question.payload)
+    payload = parsed_payload(item.question)
     following = quizzes.next_unanswered(quiz)
     return render_template(
         "quiz/feedback.html", quiz=quiz, item=item, question=item.question, kind=kind,
@@ -207,7 +208,7 @@ class AnswerFields:
 def _question_context(quiz: QuizView, item: ItemView, fields: AnswerFields,
                       error: str | None = None) -> dict[str, Any]:
     kind = question_type(item.question.type)
-    payload = kind.load(item.question.payload)
+    payload = parsed_payload(item.question)
     return {
         "quiz": quiz, "item": item, "question": item.question, "kind": kind,
         "payload": payload, "widget": kind.widget(payload, _widget_rng(quiz, item)),

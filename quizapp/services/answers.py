@@ -29,6 +29,7 @@ from quizapp.services import answer_rows
 from quizapp.services.activity import record_activity
 from quizapp.services.quiz_view import ItemView
 from quizapp.services.quiz_view import QuizView
+from quizapp.services.quiz_view import parsed_payload
 from quizapp.services.quizzes import next_unanswered
 
 MAX_SECONDS = 3600
@@ -74,7 +75,7 @@ def record_answer(
         raise ResponseError("This question was updated while you were answering. "
                             "Here is the new version; please answer it again.")
     kind = question_type(question.type)
-    payload = kind.load(question.payload)
+    payload = parsed_payload(question)
     response = kind.parse_response(payload, form)
     grade = kind.grade(payload, response)
     seconds = _seconds(item, now, question.expected_seconds)

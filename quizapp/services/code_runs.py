@@ -13,6 +13,7 @@ from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.services.quiz_view import ItemView
 from quizapp.services.quiz_view import QuizView
+from quizapp.services.quiz_view import parsed_payload
 from quizapp.services.quizzes import next_unanswered
 
 
@@ -33,7 +34,7 @@ def run_examples(quiz: Quiz | QuizView, item: QuizItem | ItemView,
         raise NotRunnable("Only code questions have examples to run.")
     if item.attempt_id is not None or item.shown_at is None or next_unanswered(quiz) is not item:
         raise NotRunnable("That question is not open.")
-    payload = kind.load(item.question.payload)
+    payload = parsed_payload(item.question)
     try:
         code = submitted_code(form)
         run = kind.run(payload, code, examples_only=True)

@@ -16,8 +16,10 @@ from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from quizapp.extensions import db
+from quizapp.grading.registry import question_type
 from quizapp.models import Question
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
@@ -34,7 +36,11 @@ class TopicView:
 
 @dataclass(frozen=True, slots=True)
 class QuestionView:
-    """What the question loop reads of a question; the same for every learner."""
+    """What the question loop reads of a question; the same for every learner.
+
+    ``parsed`` is the payload validated by its question type, once per snapshot (None when
+    the type rejects it: ``parsed_payload`` then validates again and raises).
+    """
 
     id: int
     uid: str
@@ -49,21 +55,46 @@ class QuestionView:
     content_hash: str
     version: int
     topic: TopicView
+    parsed: Any = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, question: Question) -> QuestionView:
         topic = question.topic
+        try:
+            parsed = question_type(question.type).load(question.payload)
+        except (KeyError, ValueError):  # pydantic's ValidationError is a ValueError
+            parsed = None
         return cls(question.id, question.uid, question.topic_id, question.type,
                    question.difficulty, question.expected_seconds, question.body_md,
                    question.explanation_md, question.hint_md, question.payload,
                    question.content_hash, question.version,
-                   TopicView(topic.id, topic.slug, topic.domain, topic.title))
+                   TopicView(topic.id, topic.slug, topic.domain, topic.title), parsed)
+
+
+def parsed_payload(question: QuestionView | Question) -> Any:
+    """The question's payload as its type's model (a snapshot's is validated only once)."""
+    parsed = getattr(question, "parsed", None)
+    return parsed if parsed is not None else question_type(question.type).load(question.payload)
 
 
 # Question snapshots by (id, version, content hash, topic id), per process: an edit changes
 # them, so a stale snapshot is never served (a renamed topic shows after workers restart).
 _QUESTIONS: dict[tuple[int, int, str, int], QuestionView] = {}
 _QUESTION_CACHE_SIZE = 8192
+
+
+def remember_live_questions() -> int:
+    """Snapshot every live question now (needs an app context); return the count.
+
+    gunicorn's master calls it before forking, so no worker loads a question on a page.
+    """
+    questions = db.session.scalars(
+        select(Question).options(joinedload(Question.topic))
+        .where(Question.retired_at.is_(None))).all()
+    for question in questions[:_QUESTION_CACHE_SIZE]:
+        view = QuestionView.of(question)
+        _QUESTIONS[(view.id, view.version, view.content_hash, view.topic_id)] = view
+    return min(len(questions), _QUESTION_CACHE_SIZE)
 
 
 def question_view(question_id: int, version: int, content_hash: str,

@@ -1,4 +1,4 @@
-"""Fill the Markdown caches with the live bank before workers take traffic.
+"""Fill the Markdown and question caches with the live bank before workers take traffic.
 
 gunicorn loads the app once in the master (``preload_app``) and calls ``warm_render_cache``
 there; the forked workers inherit the rendered HTML, so a question page never pays for a
@@ -18,6 +18,7 @@ from quizapp.grading.registry import question_type
 from quizapp.models import Question
 from quizapp.rendering import render_inline
 from quizapp.rendering import render_markdown
+from quizapp.services.quiz_view import remember_live_questions
 
 
 def _payload_texts(kind_name: str, raw: dict) -> tuple[list[str], list[str]]:
@@ -38,8 +39,10 @@ def _payload_texts(kind_name: str, raw: dict) -> tuple[list[str], list[str]]:
 
 
 def warm_render_cache(max_seconds: float = 30.0) -> int:
-    """Render every live question's texts once (needs an app context); return the count."""
+    """Render every live question's texts once and snapshot the questions for the question
+    loop (``quiz_view.remember_live_questions``); needs an app context; return the count."""
     deadline = time.monotonic() + max_seconds
+    remember_live_questions()
     rows = db.session.execute(
         select(Question.type, Question.body_md, Question.explanation_md, Question.hint_md,
                Question.payload).where(Question.retired_at.is_(None))

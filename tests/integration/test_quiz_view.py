@@ -51,3 +51,34 @@ def test_an_edited_question_is_shown_fresh_not_from_the_snapshot(learner):  # no
     question.body_md = "A freshly edited body."
     db.session.commit()
     assert "A freshly edited body." in learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+
+
+def test_warm_up_snapshots_every_live_question_so_no_page_loads_one(learner, monkeypatch):  # noqa: F811
+    from quizapp.models import Question
+    from quizapp.services.warmup import warm_render_cache
+
+    monkeypatch.setattr(quiz_view, "_QUESTIONS", {})
+    warm_render_cache()
+    live = db.session.query(Question).filter(Question.retired_at.is_(None)).count()
+    assert len(quiz_view._QUESTIONS) == live > 0
+    assert all(view.parsed is not None for view in quiz_view._QUESTIONS.values())
+    quiz_id = start(learner)
+    statements = _statements(lambda: learner.get(f"/quiz/{quiz_id}/q/1"))  # the first view
+    assert not [s for s in statements if "FROM questions" in s and "JOIN" not in s]
+
+
+def test_a_snapshot_validates_its_payload_once(learner, monkeypatch):  # noqa: F811
+    from quizapp.grading.registry import question_type
+
+    quiz_id = start(learner)
+    question = item_question(quiz_id, 1)
+    view = quiz_view.QuestionView.of(question)
+    kind = type(question_type(question.type))
+    calls: list[object] = []
+    real_load = kind.load
+    monkeypatch.setattr(kind, "load",
+                        lambda self, data: calls.append(data) or real_load(self, data))
+    assert quiz_view.parsed_payload(view) is view.parsed
+    assert calls == []  # no validation on use
+    assert quiz_view.parsed_payload(question) == view.parsed  # an ORM row is validated
+    assert len(calls) == 1
