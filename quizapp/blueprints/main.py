@@ -22,7 +22,6 @@ from quizapp.services import health
 from quizapp.services import mode_reports
 from quizapp.services import preferences
 from quizapp.services import progress
-from quizapp.services import quizzes
 from quizapp.services import reports
 from quizapp.services import sessions
 
@@ -36,7 +35,7 @@ def index() -> str:
         return render_template("main/landing.html")
     now = utcnow()
     practice = mode_reports.practice_card(current_user, now)  # ends an overdue mock first
-    board = reports.dashboard(current_user, now, quizzes.unfinished_quiz(current_user.id))
+    board = reports.dashboard(current_user, now, practice.open_quiz)
     return render_template("main/dashboard.html", board=board, now=now, form=StartQuizForm(),
                            practice=practice, progress=progress.dashboard(current_user, now))
 

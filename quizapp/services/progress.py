@@ -36,6 +36,7 @@ from quizapp.models import TopicSkill
 from quizapp.models.types import UTCDateTime
 from quizapp.models.user import Profile
 from quizapp.services.activity import local_day
+from quizapp.services.quiz_view import TopicView
 from quizapp.services.reports import recent_quiz_scores
 
 FORECAST_DAYS = 14
@@ -188,29 +189,34 @@ def _days_after(start: datetime, column: Any) -> Any:
     return func.julianday(column) - func.julianday(literal(stamp, String))
 
 
-def _bank() -> tuple[dict[int, Topic], dict[int, dict[int, int]]]:
-    """Topics with live questions, and their question counts by difficulty."""
+def _bank() -> tuple[dict[int, TopicView], dict[int, dict[int, int]]]:
+    """Topics with live questions, and their question counts by difficulty (plain rows:
+    loading the topics as ORM objects cost a fifth of the dashboard)."""
     rows = db.session.execute(
-        select(Topic, Question.difficulty, func.count(Question.id))
+        select(Topic.id, Topic.slug, Topic.domain, Topic.title, Question.difficulty,
+               func.count(Question.id))
         .join(Question, Question.topic_id == Topic.id)
         .where(Question.retired_at.is_(None))
-        .group_by(Topic.id, Question.difficulty)
+        .group_by(Topic.id, Topic.slug, Topic.domain, Topic.title, Question.difficulty)
         .order_by(Topic.domain, Topic.title)).all()
-    topics: dict[int, Topic] = {}
+    topics: dict[int, TopicView] = {}
     totals: dict[int, dict[int, int]] = {}
-    for topic, difficulty, count in rows:
-        topics[topic.id] = topic
-        totals.setdefault(topic.id, {})[difficulty] = count
+    for topic_id, slug, domain, title, difficulty, count in rows:
+        if topic_id not in topics:
+            topics[topic_id] = TopicView(topic_id, slug, domain, title)
+        totals.setdefault(topic_id, {})[difficulty] = count
     return topics, totals
 
 
 def _skills(user_id: int) -> dict[int, skill_model.Skill]:
-    rows = db.session.scalars(select(TopicSkill).where(TopicSkill.user_id == user_id))
-    return {r.topic_id: skill_model.Skill(r.rating, r.deviation, r.volatility, r.n)
-            for r in rows}
+    rows = db.session.execute(
+        select(TopicSkill.topic_id, TopicSkill.rating, TopicSkill.deviation,
+               TopicSkill.volatility, TopicSkill.n).where(TopicSkill.user_id == user_id))
+    return {topic_id: skill_model.Skill(rating, deviation, volatility, n)
+            for topic_id, rating, deviation, volatility, n in rows}
 
 
-def _topic_banks(topics: dict[int, Topic], totals: dict[int, dict[int, int]],
+def _topic_banks(topics: dict[int, TopicView], totals: dict[int, dict[int, int]],
                  cards: list[_CardRow]) -> list[readiness_model.TopicBank]:
     seen: dict[tuple[int, int], int] = {}
     for card in cards:
@@ -223,7 +229,7 @@ def _topic_banks(topics: dict[int, Topic], totals: dict[int, dict[int, int]],
         total=sum(totals[tid].values())) for tid in topics]
 
 
-def _cells(topics: dict[int, Topic], totals: dict[int, dict[int, int]],
+def _cells(topics: dict[int, TopicView], totals: dict[int, dict[int, int]],
            cards: list[_CardRow], skills: dict[int, skill_model.Skill],
            ready: readiness_model.Readiness) -> list[TopicCell]:
     seen: dict[int, int] = {}
@@ -242,7 +248,7 @@ def _cells(topics: dict[int, Topic], totals: dict[int, dict[int, int]],
     return cells
 
 
-def _goals(topics: dict[int, Topic],
+def _goals(topics: dict[int, TopicView],
            ready: readiness_model.Readiness) -> list[plan_model.DomainGoal]:
     return [plan_model.DomainGoal(domain, score.total, score.studied, score.unseen_sum)
             for domain, score in sorted(ready.domains.items())]
@@ -263,7 +269,7 @@ def _forecast_counts(due_days: list[int], n_days: int) -> list[int]:
     return counts
 
 
-def _due_by_domain(cards: list[_CardRow], due_days: list[int], topics: dict[int, Topic],
+def _due_by_domain(cards: list[_CardRow], due_days: list[int], topics: dict[int, TopicView],
                    n_days: int) -> dict[str, list[int]]:
     offsets: dict[str, list[int]] = {}
     for card, offset in zip(cards, due_days, strict=True):
