@@ -1,0 +1,180 @@
+"""Instructions per answer loop, counted by valgrind: a repeatable companion to load.py.
+
+Wall-clock and CPU timings on a shared machine vary by 10-30 % between runs, too much to see
+a 3 % change. This replays one learner's answer loop (GET question -> POST answer -> GET
+feedback) in process, on SQLite, with code questions retired and randomness seeded, and
+counts the CPU instructions of the replayed loops only (callgrind, collection toggled
+around ``functools.reduce``). The floor is 3 x GET /hello on the bare Flask app, counted
+the same way. Counts repeat to about 1 %; they include the harness's own WSGI calls.
+
+    .venv/bin/python benchmarks/instructions.py            # 10 loops (about 2 minutes)
+    .venv/bin/python benchmarks/instructions.py --loops 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import html
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.loadkit.client import CONTINUE  # noqa: E402
+from benchmarks.loadkit.client import CSRF  # noqa: E402
+from benchmarks.loadkit.client import answer_fields  # noqa: E402
+
+PASSWORD = "instructions-passphrase-42"
+COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
+
+
+def _app(url: str) -> Flask:
+    from quizapp import create_app
+
+    return create_app({"ENV_NAME": "production", "SECRET_KEY": "instructions",
+                       "REQUEST_LOG": "off", "SQLALCHEMY_DATABASE_URI": url,
+                       "SESSION_COOKIE_SECURE": False})
+
+
+def prepare_state(workdir: Path) -> Path:
+    """A database with one learner logged in and a quiz started; its URLs and cookie."""
+    from benchmarks.loadkit.database import prepare
+
+    url = f"sqlite:///{workdir / 'bench.db'}"
+    prepare(url, sandboxed=False)
+    app = _app(url)
+    web = app.test_client()
+    token = CSRF.search(web.get("/auth/register").get_data(as_text=True)).group(1)
+    web.post("/auth/register", data={"csrf_token": token, "email": "i@example.com",
+                                     "display_name": "I", "password": PASSWORD,
+                                     "confirm": PASSWORD})
+    token = CSRF.search(web.get("/auth/login").get_data(as_text=True)).group(1)
+    web.post("/auth/login", data={"csrf_token": token, "email": "i@example.com",
+                                  "password": PASSWORD})
+    token = CSRF.search(web.get("/").get_data(as_text=True)).group(1)
+    start = web.post("/quiz/start", data={"csrf_token": token, "extra": "y"})
+    state = workdir / "state.json"
+    state.write_text(json.dumps({
+        "url": url, "path": start.headers["Location"], "environ": web.environ_base,
+        "cookie": "; ".join(f"{c.key}={c.value}" for c in web._cookies.values())}))
+    from quizapp.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+    return state
+
+
+def _seed_randomness() -> None:
+    """Same FSRS fuzz, quiz picks and form keys in every replay."""
+    unseeded = random.Random
+
+    class Seeded(unseeded):
+        def __init__(self, seed: object = None) -> None:
+            super().__init__(1234 if seed is None else seed)
+
+    random.Random = Seeded  # type: ignore[misc]
+    counter = iter(range(1, 10**9))
+    uuid.uuid4 = lambda: uuid.UUID(int=next(counter))  # type: ignore[assignment]
+
+
+def replay(state_file: Path, loops: int, floor: bool) -> None:
+    """Run under callgrind: warm up, then ``loops`` loops inside ``functools.reduce``."""
+    from werkzeug.test import EnvironBuilder
+
+    _seed_randomness()
+    state = json.loads(state_file.read_text())
+    if floor:
+        from benchmarks.loadkit.floor_app import app
+    else:
+        app = _app(state["url"])
+        from quizapp.services.warmup import compile_templates
+        from quizapp.services.warmup import warm_render_cache
+
+        with app.app_context():
+            warm_render_cache()
+            compile_templates(app)
+
+    def call(method: str, path: str, form: list | None = None) -> tuple[dict, str]:
+        body = urlencode(form) if form is not None else None
+        environ = EnvironBuilder(
+            method=method, path=path, headers={"Cookie": state["cookie"]},
+            environ_base=state["environ"], data=body,
+            content_type="application/x-www-form-urlencoded" if body else None).get_environ()
+        started: list = []
+        text = b"".join(app(environ, lambda status, headers, exc=None: started.append(headers)))
+        return dict(started[0]), text.decode()
+
+    path = state["path"]
+
+    def answer_loop(count: int, _: object) -> int:
+        nonlocal path
+        if floor:
+            for _ in range(3):
+                call("GET", "/hello")
+            return count + 1
+        _, page = call("GET", path)
+        action, fields = answer_fields(page)
+        headers, _ = call("POST", action, fields)
+        _, feedback = call("GET", headers["Location"].replace("http://localhost", ""))
+        path = html.unescape(CONTINUE.search(feedback).group(1))
+        return count + 1
+
+    for _ in range(8):  # warm-up: outside functools.reduce, so not counted
+        answer_loop(0, None)
+    functools.reduce(answer_loop, range(loops), 0)
+
+
+def count(state: Path, loops: int, floor: bool) -> float:
+    """Instructions (millions) per loop of the replay, under callgrind."""
+    command = ["valgrind", "--tool=callgrind", "--collect-atstart=no",
+               "--toggle-collect=functools_reduce", "--callgrind-out-file=/dev/null",
+               sys.executable, __file__, "--replay", str(state), "--loops", str(loops)]
+    if floor:
+        command.append("--floor")
+    result = subprocess.run(command, capture_output=True, text=True, check=False,  # noqa: S603
+                            env={**os.environ, "PYTHONHASHSEED": "0"})
+    match = COLLECTED.search(result.stderr)
+    if result.returncode != 0 or match is None:
+        raise SystemExit(f"valgrind run failed:\n{result.stderr[-2000:]}")
+    return int(match.group(1)) / loops / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--loops", type=int, default=10)
+    parser.add_argument("--replay", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.replay:
+        replay(args.replay, args.loops, args.floor)
+        return
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed (apt-get install valgrind)")
+    workdir = Path(tempfile.mkdtemp(prefix="quizapp-instructions-"))
+    try:
+        state = prepare_state(workdir)
+        floor = count(state, args.loops, floor=True)
+        app = count(state, args.loops, floor=False)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(f"floor (bare Flask, 3 x GET /hello): {floor:.2f} M instructions per loop")
+    print(f"quizapp answer loop (question, answer, feedback; SQLite): {app:.2f} M")
+    print(f"answer loop: {app:.2f} M instructions, {app / floor:.1f}x the floor "
+          f"({floor / app:.3f}x in the issue's terms)")
+
+
+if __name__ == "__main__":
+    main()
