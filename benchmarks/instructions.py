@@ -17,6 +17,7 @@ import argparse
 import functools
 import html
 import json
+import logging
 import os
 import random
 import re
@@ -41,11 +42,11 @@ PASSWORD = "instructions-passphrase-42"
 COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
 
-def _app(url: str) -> Flask:
+def _app(url: str, request_log: str = "off") -> Flask:
     from quizapp import create_app
 
     return create_app({"ENV_NAME": "production", "SECRET_KEY": "instructions",
-                       "REQUEST_LOG": "off", "SQLALCHEMY_DATABASE_URI": url,
+                       "REQUEST_LOG": request_log, "SQLALCHEMY_DATABASE_URI": url,
                        "SESSION_COOKIE_SECURE": False})
 
 
@@ -99,7 +100,8 @@ def replay(state_file: Path, loops: int, floor: bool) -> None:
     if floor:
         from benchmarks.loadkit.floor_app import app
     else:
-        app = _app(state["url"])
+        app = _app(state["url"], request_log="logfmt")  # as served; lines go nowhere
+        logging.getLogger("quizapp.request").handlers[:] = [logging.NullHandler()]
         from quizapp.services.warmup import compile_templates
         from quizapp.services.warmup import warm_render_cache
 

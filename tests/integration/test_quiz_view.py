@@ -82,3 +82,19 @@ def test_a_snapshot_validates_its_payload_once(learner, monkeypatch):  # noqa: F
     assert calls == []  # no validation on use
     assert quiz_view.parsed_payload(question) == view.parsed  # an ORM row is validated
     assert len(calls) == 1
+
+
+def test_the_view_s_datetimes_are_aware_utc_like_the_orm_s(learner):  # noqa: F811
+    from datetime import UTC
+
+    from quizapp.models import QuizItem
+
+    quiz_id = start(learner)
+    learner.get(f"/quiz/{quiz_id}/q/1")  # marks item 1 shown
+    quiz = db.session.get(Quiz, quiz_id)
+    view = quiz_view.load_quiz_view(quiz.user_id, quiz_id)
+    assert view.created_at == quiz.created_at and view.created_at.tzinfo == UTC
+    assert view.finished_at is None and view.deadline is None
+    shown = db.session.get(QuizItem, view.items[0].id).shown_at
+    assert view.items[0].shown_at == shown and view.items[0].shown_at.tzinfo == UTC
+    assert view.items[1].shown_at is None and view.items[1].shown_raw is None
