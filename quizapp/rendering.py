@@ -188,8 +188,20 @@ def render_inline(text: str) -> str:
     return _strip_paragraph(render_markdown(text))
 
 
+SHORT_ANSWER_CHARS = 200  # learner texts up to this long share a bounded cache
+
+
 def render_untrusted_inline(text: str) -> str:
-    """Like ``render_inline`` for learner text (not cached)."""
+    """Like ``render_inline`` for learner text: short texts (typed answers such as "0.5" or
+    "gradient descent" recur across learners) are cached in a bounded cache, longer ones are
+    rendered every time, so no learner can grow a worker's memory past the bound."""
+    if isinstance(text, str) and len(text) <= SHORT_ANSWER_CHARS:
+        return _render_short_untrusted_inline(text)
+    return _strip_paragraph(render_untrusted_markdown(text))
+
+
+@sized_cache(max_chars=1_000_000, max_entries=8192)
+def _render_short_untrusted_inline(text: str) -> str:
     return _strip_paragraph(render_untrusted_markdown(text))
 
 

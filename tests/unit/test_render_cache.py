@@ -74,3 +74,18 @@ def test_bank_markdown_caches_are_bounded_by_size(monkeypatch):
         assert 0 < info.chars <= 40_000
         assert info.currsize < len(texts)
         cache.cache_clear()
+
+
+def test_short_learner_answers_share_a_bounded_cache_and_long_ones_are_not_kept():
+    from quizapp import rendering
+
+    rendering._render_short_untrusted_inline.cache_clear()
+    assert rendering.render_untrusted_inline("gradient *descent*") == "gradient <em>descent</em>"
+    assert rendering.render_untrusted_inline("gradient *descent*") == "gradient <em>descent</em>"
+    info = rendering._render_short_untrusted_inline.cache_info()
+    assert (info.hits, info.misses, info.currsize) == (1, 1, 1)
+    long_answer = "word " * 100  # over SHORT_ANSWER_CHARS: rendered, never cached
+    assert rendering.render_untrusted_inline(long_answer).startswith("word word")
+    assert rendering._render_short_untrusted_inline.cache_info().currsize == 1
+    assert "<script>" not in rendering.render_untrusted_inline("<script>x</script>ok")  # escaped
+    assert rendering._render_short_untrusted_inline.max_chars <= 1_000_000
