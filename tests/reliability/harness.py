@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from http.client import HTTPException
 from pathlib import Path
 
 import psycopg
@@ -85,7 +86,7 @@ class Learner(threading.Thread):
         first = client.Browser("127.0.0.1", self.port[0], timeout=10)
         try:
             client.sign_up_and_log_in(first, self.email, PASSWORD)
-        except (OSError, client.LoadError) as exc:  # the test's wait reports it
+        except (OSError, HTTPException, client.LoadError) as exc:  # the wait reports it
             self.outcome.last_error = f"sign-up: {type(exc).__name__}: {exc}"
             return
         self.cookies = first.cookies
@@ -93,7 +94,7 @@ class Learner(threading.Thread):
         while not self.stop.is_set():
             try:
                 self.answer_some(self.browser())
-            except (OSError, client.LoadError) as exc:
+            except (OSError, HTTPException, client.LoadError) as exc:  # a cut connection too
                 with self.outcome.lock:
                     self.outcome.transport_errors += 1
                     self.outcome.last_error = f"{type(exc).__name__}: {exc}"
