@@ -82,7 +82,7 @@ class Learner:
     Flask-Login's ``current_user`` on every request after the login one. It is read with one
     Core statement (no ORM object, no identity map): the question loop's pages only need the
     id and a few preferences. A view whose service changes the account loads the ``User``
-    (``accounts.get_user``). Field order is ``LEARNER_COLUMNS``; ``login_token`` last.
+    (``accounts.account_for``). Field order is ``LEARNER_COLUMNS``; ``login_token`` last.
     """
 
     id: int

@@ -89,18 +89,19 @@ _QUESTIONS: dict[tuple[int, int, str, int], QuestionView] = {}
 _QUESTION_CACHE_SIZE = 8192
 
 
-def remember_live_questions() -> int:
-    """Snapshot every live question now (needs an app context); return the count.
+def remember_live_questions() -> list[QuestionView]:
+    """Snapshot every live question now (needs an app context) and return the snapshots.
 
-    gunicorn's master calls it before forking, so no worker loads a question on a page.
+    gunicorn's master calls it before forking (``warmup.warm_render_cache``), so no worker
+    loads a question on a page; at most ``_QUESTION_CACHE_SIZE`` are kept.
     """
     questions = db.session.scalars(
         select(Question).options(joinedload(Question.topic))
         .where(Question.retired_at.is_(None))).all()
-    for question in questions[:_QUESTION_CACHE_SIZE]:
-        view = QuestionView.of(question)
+    views = [QuestionView.of(question) for question in questions]
+    for view in views[:_QUESTION_CACHE_SIZE]:
         _QUESTIONS[(view.id, view.version, view.content_hash, view.topic_id)] = view
-    return min(len(questions), _QUESTION_CACHE_SIZE)
+    return views
 
 
 def question_view(question_id: int, version: int, content_hash: str,
@@ -189,7 +190,7 @@ _QUIZ_AND_ITEMS = (  # built once: building a statement costs more CPU than runn
 def _datetime_reader(dialect: Dialect) -> Callable[[Any], datetime | None]:
     """What reading a ``UTCDateTime`` column applies to the raw value, on this dialect."""
     process = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
-    return process if process is not None else lambda value: value
+    return process if process is not None else _as_read
 
 
 def load_quiz_view(user_id: int, quiz_id: int) -> QuizView | None:

@@ -8,23 +8,19 @@ first rendering (pygments and nh3 cost several milliseconds per question).
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from flask import Flask
-from pydantic import ValidationError
-from sqlalchemy import select
 
-from quizapp.extensions import db
 from quizapp.grading.registry import question_type
-from quizapp.models import Question
 from quizapp.rendering import render_inline
 from quizapp.rendering import render_markdown
 from quizapp.services.quiz_view import remember_live_questions
 
 
-def _payload_texts(kind_name: str, raw: dict) -> tuple[list[str], list[str]]:
+def _payload_texts(kind_name: str, payload: Any) -> tuple[list[str], list[str]]:
     """(block texts, inline texts) the question and feedback templates render."""
     kind = question_type(kind_name)
-    payload = kind.load(raw)
     blocks: list[str] = []
     inline: list[str] = [kind.answer_md(payload)]
     for choice in getattr(payload, "choices", None) or []:
@@ -39,25 +35,20 @@ def _payload_texts(kind_name: str, raw: dict) -> tuple[list[str], list[str]]:
 
 
 def warm_render_cache(max_seconds: float = 30.0) -> int:
-    """Render every live question's texts once and snapshot the questions for the question
-    loop (``quiz_view.remember_live_questions``); needs an app context; return the count."""
+    """Snapshot the live questions for the question loop (``quiz_view``) and render each
+    one's texts once from its snapshot; needs an app context; return the count rendered."""
     deadline = time.monotonic() + max_seconds
-    remember_live_questions()
-    rows = db.session.execute(
-        select(Question.type, Question.body_md, Question.explanation_md, Question.hint_md,
-               Question.payload).where(Question.retired_at.is_(None))
-    ).all()
     done = 0
-    for kind_name, body, explanation, hint, raw in rows:
+    for view in remember_live_questions():
         if time.monotonic() > deadline:
             break
-        for text in (body, explanation, hint):
+        for text in (view.body_md, view.explanation_md, view.hint_md):
             if text:
                 render_markdown(text)
-        try:
-            blocks, inline = _payload_texts(kind_name, raw)
-        except (KeyError, ValidationError, ValueError):
-            blocks, inline = [], []  # a type this build does not know: render on demand
+        blocks: list[str] = []
+        inline: list[str] = []
+        if view.parsed is not None:  # else its type rejects it or is unknown: render on demand
+            blocks, inline = _payload_texts(view.type, view.parsed)
         for text in blocks:
             render_markdown(text)
         for text in inline:
