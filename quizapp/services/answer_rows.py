@@ -7,13 +7,14 @@ item, so a learner's answers are serialised. Question stats are shared by every 
 they are written as increments (``attempts = attempts + 1``, ``rating = rating + delta``):
 concurrent answers to one question add up instead of overwriting each other.
 
-The statements are built once per dialect with bind parameters: building a statement (and
-its cache key) cost more CPU than running it, and this is the hottest write in the app.
+The statements are built and compiled once per dialect, with bind parameters, and run as
+``prepared.Prepared`` statements: building a statement (and its cache key) cost more CPU than
+running it, and this is the hottest write in the app.
 """
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +32,6 @@ from sqlalchemy.dialects import sqlite
 from quizapp.core import skill as skill_model
 from quizapp.core.calibration import QuestionRecord
 from quizapp.core.memory import MemoryState
-from quizapp.extensions import db
 from quizapp.models import Attempt
 from quizapp.models import Card
 from quizapp.models import DailyActivity
@@ -42,6 +42,7 @@ from quizapp.models import QuizItem
 from quizapp.models import TopicDay
 from quizapp.models import TopicSkill
 from quizapp.models import User
+from quizapp.prepared import Prepared
 from quizapp.services.quizzes import question_record
 
 STATS_COUNTERS = ("rating", "attempts", "first_attempts", "first_correct", "total_seconds")
@@ -63,22 +64,28 @@ class AnswerRows:
     timezone: str
 
 
-def execute(name: str, params: dict[str, Any]) -> Any:
-    """Run the prepared statement ``name`` in the session's transaction."""
-    connection = db.session.connection()
-    return connection.execute(_statements(connection.dialect.name)[name], params)
+def execute(name: str, params: dict[str, Any]) -> int:
+    """Run the write ``name`` in the session's transaction; the number of rows changed."""
+    return STATEMENTS[name].run(params)
+
+
+def insert_attempt(params: dict[str, Any]) -> int:
+    """Insert an attempt (``IntegrityError`` if its idempotency key was used); its id."""
+    return STATEMENTS["attempt"].scalar(params)
 
 
 def lock_item(item_id: int) -> int | None:
     """Lock the item and its quiz (PostgreSQL); the item's attempt id, if answered."""
-    return execute("lock_item", {"item_id": item_id}).scalar()
+    return STATEMENTS["lock_item"].scalar({"item_id": item_id})
 
 
 def read_rows(user_id: int, question_id: int, topic_id: int,
               difficulty: int) -> AnswerRows:
     """Card, topic skill, question stats and the learner's timezone: one statement."""
-    row = execute("read_rows", {"user_id": user_id, "question_id": question_id,
-                                "topic_id": topic_id}).one()
+    row = STATEMENTS["read_rows"].first({"user_id": user_id, "question_id": question_id,
+                                         "topic_id": topic_id})
+    if row is None:
+        raise LookupError(f"no learner {user_id} or question {question_id}")
     memory = MemoryState() if row.state is None else MemoryState(
         row.state, row.step, row.stability, row.difficulty, row.due, row.last_review)
     skill = skill_model.Skill() if row.rating is None else skill_model.Skill(
@@ -166,7 +173,6 @@ def _read_rows() -> Executable:
     )
 
 
-@functools.cache
 def _statements(dialect: str) -> dict[str, Executable]:
     open_item = select(QuizItem.id).where(QuizItem.quiz_id == bindparam("quiz_id"),
                                           QuizItem.attempt_id.is_(None)).exists()
@@ -193,3 +199,15 @@ def _statements(dialect: str) -> dict[str, Executable]:
         "topic_day": _upsert(dialect, TopicDay, ("user_id", "topic_id", "day"),
                              ("rating", "deviation"), ("answers", "correct", "duration_ms")),
     }
+
+
+def _one(name: str) -> Callable[[str], Executable]:
+    return lambda dialect: _statements(dialect)[name]
+
+
+# The statements, compiled for each dialect the first time they run there.
+STATEMENTS: dict[str, Prepared] = {
+    name: Prepared(_one(name))
+    for name in ("lock_item", "read_rows", "card", "skill", "stats", "attempt", "again", "link",
+                 "finish", "day", "topic_day")
+}

@@ -150,14 +150,14 @@ def _write(quiz: Quiz | QuizView, item: QuizItem | ItemView, answer: _Answer, no
                                       "kind": "again"})
     duration_ms = int(answer.seconds * 1000)
     try:
-        attempt_id = answer_rows.execute("attempt", {
+        attempt_id = answer_rows.insert_attempt({
             "user_id": user_id, "question_id": question.id,
             "question_version": question.version, "quiz_id": quiz_id,
             "idempotency_key": answer.key, "response": answer.response,
             "score": answer.score, "correct": answer.correct, "duration_ms": duration_ms,
             "hints_used": answer.hints_used, "rating": int(answer.rating),
             "was_new": effects.was_new, "next_due": effects.memory.due or now,
-            "created_at": now}).scalar_one()
+            "created_at": now})
     except IntegrityError:  # (user, key) is unique: this form was sent before
         raise _KeyUsed() from None
     answer_rows.execute("link", {"item_id": item_id, "new_attempt_id": attempt_id})

@@ -30,6 +30,7 @@ from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.models.quiz import MODES
 from quizapp.models.types import UTCDateTime
+from quizapp.prepared import Prepared
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +173,7 @@ class QuizView:
 # ``shown_at`` matters. With 20-40 items per quiz, converting them all had cost about 5 % of
 # the answer loop's instructions.
 _RAW = NullType()
-_QUIZ_AND_ITEMS = (  # built once: building a statement costs more CPU than running it
+_QUIZ_AND_ITEMS = Prepared(  # compiled once: every page of the loop runs it
     select(Quiz.id, Quiz.user_id, Quiz.mode, Quiz.seed, type_coerce(Quiz.created_at, _RAW),
            type_coerce(Quiz.finished_at, _RAW), type_coerce(Quiz.deadline, _RAW),
            QuizItem.id.label("item_id"), QuizItem.position,
@@ -195,11 +196,10 @@ def _datetime_reader(dialect: Dialect) -> Callable[[Any], datetime | None]:
 
 def load_quiz_view(user_id: int, quiz_id: int) -> QuizView | None:
     """The learner's own quiz with its items in order; None if there is no such quiz."""
-    connection = db.session.connection()
-    rows = connection.execute(_QUIZ_AND_ITEMS, {"quiz_id": quiz_id, "user_id": user_id}).all()
+    rows = _QUIZ_AND_ITEMS.all({"quiz_id": quiz_id, "user_id": user_id})
     if not rows:
         return None
-    read = _datetime_reader(connection.dialect)
+    read = _datetime_reader(db.session.connection().dialect)
     first = rows[0]
     quiz = QuizView(*first[:4], read(first[4]), read(first[5]), read(first[6]))
     quiz.items = [ItemView(*row[7:], read) for row in rows]  # columns in the fields' order

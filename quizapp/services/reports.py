@@ -7,7 +7,6 @@ from datetime import datetime
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
@@ -21,6 +20,7 @@ from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.models import Topic
 from quizapp.models.user import Profile
+from quizapp.prepared import Prepared
 from quizapp.services.quizzes import new_introduced_today
 
 WENT_WELL = 0.75
@@ -51,13 +51,12 @@ class QuizSummary:
     rows: list[tuple[QuizItem, Attempt | None]]
 
 
-def attempt_for(user_id: int, attempt_id: int) -> Row[Any] | None:
+def attempt_for(user_id: int, attempt_id: int) -> Any:
     """The learner's own attempt, as a row (its columns as attributes) for the feedback page."""
-    return db.session.connection().execute(
-        _ATTEMPT_FOR, {"attempt_id": attempt_id, "user_id": user_id}).first()
+    return _ATTEMPT_FOR.first({"attempt_id": attempt_id, "user_id": user_id})
 
 
-_ATTEMPT_FOR = (  # built once: every feedback page runs it
+_ATTEMPT_FOR = Prepared(  # every feedback page runs it
     select(*Attempt.__table__.columns)
     .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
 )

@@ -26,6 +26,7 @@ from quizapp.models import LoginSession
 from quizapp.models import User
 from quizapp.models.user import LEARNER_COLUMNS
 from quizapp.models.user import Learner
+from quizapp.prepared import Prepared
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}\Z")
 
@@ -57,14 +58,13 @@ def user_for_token(token: str, now: datetime) -> Learner | None:
     """
     if not _TOKEN.match(token):
         return None
-    row = db.session.connection().execute(
-        _USER_FOR_TOKEN, {"token_hash": _digest(token)}).first()
+    row = _USER_FOR_TOKEN.first({"token_hash": _digest(token)})
     if row is None or as_utc(row[-1]) <= now:
         return None
     return Learner(*row[:-1], token)
 
 
-_USER_FOR_TOKEN = (  # built once: every request runs it
+_USER_FOR_TOKEN = Prepared(  # every request runs it
     select(*(User.__table__.c[name] for name in LEARNER_COLUMNS), LoginSession.expires_at)
     .join(LoginSession, LoginSession.user_id == User.id)
     .where(LoginSession.token_hash == bindparam("token_hash"))

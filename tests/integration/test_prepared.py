@@ -1,0 +1,172 @@
+"""Prepared statements run on the DBAPI cursor exactly as SQLAlchemy Core would run them."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
+
+import pytest
+from sqlalchemy import JSON
+from sqlalchemy import Boolean
+from sqlalchemy import Column
+from sqlalchemy import Date
+from sqlalchemy import Float
+from sqlalchemy import Integer
+from sqlalchemy import MetaData
+from sqlalchemy import String
+from sqlalchemy import Table
+from sqlalchemy import bindparam
+from sqlalchemy import create_engine
+from sqlalchemy import event
+from sqlalchemy import insert
+from sqlalchemy import literal
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import IntegrityError
+
+from quizapp import database
+from quizapp.models.types import UTCDateTime
+from quizapp.prepared import Prepared
+
+PG_URL = os.environ.get("POOL_TEST_DATABASE_URL",
+                        "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SCHEMA = "prepared_test"
+metadata = MetaData()
+things = Table(
+    "prepared_thing", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(40), nullable=False, unique=True),
+    Column("seen_at", UTCDateTime()),
+    Column("day", Date),
+    Column("payload", JSON),
+    Column("ok", Boolean),
+    Column("score", Float),
+)
+INSERT = Prepared(insert(things).values(
+    {c: bindparam(c) for c in ("name", "seen_at", "day", "payload", "ok", "score")})
+    .returning(things.c.id))
+BY_NAME = Prepared(select(things).where(things.c.name == bindparam("name")))
+SINCE = Prepared(select(things.c.name, things.c.seen_at).where(
+    things.c.seen_at >= bindparam("since"), things.c.ok == literal(True))
+    .order_by(things.c.name))
+RENAME = Prepared(update(things).where(things.c.id == bindparam("thing")).values(
+    name=bindparam("new_name")))
+MOMENT = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        engine = create_engine(f"sqlite:///{tmp_path / 'prepared.db'}")
+    else:
+        admin = create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA}_{os.getpid()} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {SCHEMA}_{os.getpid()}"))
+        admin.dispose()
+        engine = create_engine(PG_URL, pool_size=1, max_overflow=0, connect_args={
+            "options": f"-csearch_path={SCHEMA}_{os.getpid()}"})
+    database.configure_engine(engine)
+    metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+    if request.param == "postgresql":
+        admin = create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA}_{os.getpid()} CASCADE"))
+        admin.dispose()
+
+
+def _row(name: str, **values: object) -> dict[str, object]:
+    return {"name": name, "seen_at": MOMENT, "day": date(2026, 3, 2),
+            "payload": {"choice": ["a", "b"], "n": 2}, "ok": True, "score": 0.75, **values}
+
+
+def test_values_are_stored_and_read_as_core_stores_and_reads_them(engine):
+    with engine.begin() as conn:
+        first = INSERT.scalar(_row("first"), conn)
+        conn.execute(insert(things).values(_row(
+            "second", seen_at=MOMENT.astimezone(timezone(timedelta(hours=5))), ok=False)))
+    with engine.connect() as conn:
+        core = {r.name: r for r in conn.execute(select(things)).all()}
+        prepared = BY_NAME.first({"name": "first"}, conn)
+        assert isinstance(first, int) and prepared.id == first
+        assert tuple(prepared) == tuple(core["first"])  # the same values, types included
+        assert prepared.seen_at == MOMENT and prepared.seen_at.tzinfo is not None
+        assert prepared.payload == {"choice": ["a", "b"], "n": 2}
+        assert prepared.ok is True and prepared.day == date(2026, 3, 2)
+        assert tuple(BY_NAME.first({"name": "second"}, conn)) == tuple(core["second"])
+        # a comparison against a stored datetime, and a constant bound in the statement
+        assert [r.name for r in SINCE.all({"since": MOMENT - timedelta(seconds=1)}, conn)] == [
+            "first"]
+        assert SINCE.all({"since": MOMENT + timedelta(seconds=1)}, conn) == []
+        assert BY_NAME.first({"name": "nobody"}, conn) is None
+        assert BY_NAME.scalar({"name": "nobody"}, conn) is None
+
+
+def test_writes_report_the_rows_they_changed(engine):
+    with engine.begin() as conn:
+        thing = INSERT.scalar(_row("old"), conn)
+        assert RENAME.run({"thing": thing, "new_name": "new"}, conn) == 1
+        assert RENAME.run({"thing": thing + 100, "new_name": "none"}, conn) == 0
+    with engine.connect() as conn:
+        assert conn.execute(select(things.c.name)).scalars().all() == ["new"]
+
+
+def test_driver_errors_are_sqlalchemys_and_the_transaction_rolls_back(engine):
+    with pytest.raises(IntegrityError) as caught, engine.begin() as conn:
+        INSERT.run(_row("twin"), conn)
+        INSERT.run(_row("twin"), conn)
+    assert "twin" in str(caught.value.params)
+    with engine.connect() as conn:
+        assert conn.execute(select(things.c.name)).all() == []
+
+
+def test_statement_listeners_see_every_statement(engine):
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with engine.connect() as conn:
+            BY_NAME.all({"name": "x"}, conn)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(seen) == 1 and seen[0][0].startswith("SELECT")
+    assert "x" in (seen[0][1].values() if isinstance(seen[0][1], dict) else seen[0][1])
+
+
+def test_expanding_parameters_are_refused(engine):
+    many = Prepared(select(things.c.id).where(things.c.name.in_(bindparam("names",
+                                                                           expanding=True))))
+    with engine.connect() as conn, pytest.raises(ValueError, match="expanding"):
+        many.all({"names": ["a"]}, conn)
+
+
+def test_a_dropped_postgresql_connection_is_invalidated_and_replaced():
+    engine = create_engine(PG_URL, pool_size=1, max_overflow=0)
+    select_pid = Prepared(select(literal(1).label("one")))
+    try:
+        with engine.connect() as conn:
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        admin = create_engine(PG_URL)
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.dispose()
+        with engine.connect() as conn:
+            with pytest.raises(DBAPIError) as caught:
+                select_pid.scalar({}, conn)
+            assert caught.value.connection_invalidated and conn.invalidated
+        with engine.connect() as conn:  # the pool opened a new connection
+            assert select_pid.scalar({}, conn) == 1
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+    finally:
+        engine.dispose()
