@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import JSON
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy.orm import Mapped
@@ -46,3 +47,8 @@ class Question(db.Model):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     topic: Mapped[Topic] = relationship(lazy="joined", innerjoin=True)
+
+    # The live bank by topic and difficulty, answered from the index alone: the dashboard's
+    # question counts and a quiz start's candidates read these columns of every live
+    # question, and the rows themselves are wide (text, payload).
+    __table_args__ = (Index("ix_question_live", "retired_at", "topic_id", "difficulty"),)
