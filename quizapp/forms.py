@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from typing import Any
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import BooleanField
+from wtforms import Choice
 from wtforms import DateField
 from wtforms import EmailField
 from wtforms import HiddenField
@@ -27,12 +30,52 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
+from wtforms.widgets import Select
+from wtforms.widgets import html_params
 
 from quizapp.core.plan import MAX_PLAN_DAYS
 from quizapp.password_policy import MAX_LENGTH
 from quizapp.password_policy import password_problem
 
 TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz or tz == "UTC")
+
+
+class FixedOptionsSelect(Select):
+    """``Select`` over a long list of plain choices that never changes (the time zones).
+
+    WTForms renders every ``<option>`` on every page: with 600 time zones that was about
+    10 ms, most of the settings page. Here the options are rendered once per list (by
+    WTForms' own ``render_option``, so the markup is the same) and only the selected one is
+    rendered per page.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rendered: dict[int, tuple[list[str], dict[str, int]]] = {}
+
+    def __call__(self, field: SelectField, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for name in self.validation_attrs:
+            if name not in kwargs and getattr(flags, name, False):
+                kwargs[name] = getattr(flags, name)
+        options, index = self._options(field.choices)
+        html = list(options)
+        position = index.get(str(field.data))
+        if position is not None:
+            value = field.choices[position]
+            html[position] = self.render_option(Choice(value, value, True, {}))
+        # html_params escapes the attributes; the options are WTForms' escaped markup
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>"  # noqa: S704
+                      f"{''.join(html)}</select>")
+
+    def _options(self, choices: list[str]) -> tuple[list[str], dict[str, int]]:
+        known = self._rendered.get(id(choices))
+        if known is None or len(known[0]) != len(choices):
+            rendered = [self.render_option(Choice(value, value, False, {})) for value in choices]
+            known = (rendered, {value: i for i, value in enumerate(choices)})
+            self._rendered[id(choices)] = known
+        return known
 
 
 class StrongPassword:
@@ -72,8 +115,8 @@ class SettingsForm(FlaskForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
     daily_goal = IntegerField("Daily goal (questions per daily review)", validators=[
         InputRequired(), NumberRange(min=1, max=200)])
-    timezone = SelectField("Time zone (when your day starts)",
-                           choices=TIMEZONES)
+    timezone = SelectField("Time zone (when your day starts)", choices=TIMEZONES,
+                           widget=FixedOptionsSelect())
     focus = SelectField("New questions in daily reviews", default="balanced", choices=[
         SelectChoice("balanced", "Balanced"), SelectChoice("weak", "Weak areas first")])
     interview_date = DateField("Interview date", validators=[Optional()])
