@@ -59,16 +59,22 @@ def new_introduced_today(user: Profile, now: datetime) -> int:
 
 
 def due_cards(user_id: int, now: datetime) -> list[selection.DueCard]:
-    """Cards due at ``now`` (uses the (user_id, due) index) with their recall probability."""
+    """Cards due at ``now`` (uses the (user_id, due) index) with their recall probability.
+
+    Reads the memory columns, not ORM ``Card`` objects: a learner back after a break has
+    hundreds due, and building those objects was most of a quiz start.
+    """
     stmt = (
-        select(Card, Question.topic_id)
+        select(Card.question_id, Question.topic_id, Card.state, Card.step, Card.stability,
+               Card.difficulty, Card.due, Card.last_review)
         .join(Question, Question.id == Card.question_id)
         .where(Card.user_id == user_id, Card.due <= now, Question.retired_at.is_(None))
     )
     return [
-        selection.DueCard(card.question_id, topic_id, retrievability(memory_of(card), now),
-                          learning=card.state != State.Review.value)
-        for card, topic_id in db.session.execute(stmt)
+        selection.DueCard(question_id, topic_id,
+                          retrievability(MemoryState(*memory), now),
+                          learning=memory[0] != State.Review.value)
+        for question_id, topic_id, *memory in db.session.execute(stmt)
     ]
 
 
@@ -101,8 +107,10 @@ def question_record(rating: float | None, attempts: int, first_attempts: int,
 
 
 def skills_for(user_id: int) -> dict[int, Skill]:
-    rows = db.session.scalars(select(TopicSkill).where(TopicSkill.user_id == user_id))
-    return {r.topic_id: Skill(r.rating, r.deviation, r.volatility, r.n) for r in rows}
+    rows = db.session.execute(select(
+        TopicSkill.topic_id, TopicSkill.rating, TopicSkill.deviation, TopicSkill.volatility,
+        TopicSkill.n).where(TopicSkill.user_id == user_id))
+    return {topic_id: Skill(*values) for topic_id, *values in rows}
 
 
 def memory_of(card: Card) -> MemoryState:
