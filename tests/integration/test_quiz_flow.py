@@ -94,6 +94,29 @@ def test_resubmitting_an_answered_item_with_a_new_key_changes_nothing(learner):
     assert attempts() == 1
 
 
+def test_a_form_key_reused_on_another_question_writes_nothing_for_it(learner):
+    """The attempt insert fails on the used key after the card, skill and stats writes were
+    sent (on PostgreSQL, in one pipeline): all of them are rolled back."""
+    quiz_id = start(learner)
+    first_page = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+    used_key = form_key(first_page)
+    learner.post(f"/quiz/{quiz_id}/q/1", data={"key": used_key,
+                                               "version": form_version(first_page),
+                                               **right_answer(item_question(quiz_id, 1))})
+    before = (db.session.scalar(select(func.count(Card.question_id))),
+              db.session.scalar(select(func.sum(TopicSkill.n))))
+    second_page = learner.get(f"/quiz/{quiz_id}/q/2").get_data(as_text=True)
+    response = learner.post(f"/quiz/{quiz_id}/q/2", data={
+        "key": used_key, "version": form_version(second_page),
+        **right_answer(item_question(quiz_id, 2))})
+    assert response.headers["Location"] == f"/quiz/{quiz_id}/q/1/feedback"  # the earlier one
+    db.session.expire_all()
+    assert attempts() == 1
+    assert (db.session.scalar(select(func.count(Card.question_id))),
+            db.session.scalar(select(func.sum(TopicSkill.n)))) == before
+    assert learner.get(f"/quiz/{quiz_id}/q/2").status_code == 200  # still open
+
+
 def test_unusable_answer_rerenders_with_message_and_input(learner):
     quiz_id = start(learner)
     position = next(p for p in range(1, 6) if item_question(quiz_id, p).uid == "t.numeric")
