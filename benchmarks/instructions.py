@@ -1,11 +1,12 @@
 """Instructions per answer loop, counted by valgrind: a repeatable companion to load.py.
 
 Wall-clock and CPU timings on a shared machine vary by 10-30 % between runs, too much to see
-a 3 % change. This replays one learner's answer loop (GET question -> POST answer -> GET
-feedback) in process, on SQLite, with code questions retired and randomness seeded, and
-counts the CPU instructions of the replayed loops only (callgrind, collection toggled
-around ``functools.reduce``). The floor is 3 x GET /hello on the bare Flask app, counted
-the same way. Counts repeat to about 1 %; they include the harness's own WSGI calls.
+a 5 % change. This replays one learner's answer loop (GET question -> POST answer -> GET
+feedback) in process, on SQLite, with code questions retired, randomness seeded and the
+app's clock advancing 4 s per reading, and counts the CPU instructions of the replayed
+loops only (callgrind, collection toggled around ``functools.reduce``). The floor is 3 x GET
+/hello on the bare Flask app, counted the same way. Counts of the same code agree to 2-4 %;
+they include the harness's own WSGI calls.
 
     .venv/bin/python benchmarks/instructions.py            # 10 loops (about 2 minutes)
     .venv/bin/python benchmarks/instructions.py --loops 20

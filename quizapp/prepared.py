@@ -128,6 +128,17 @@ class Prepared:
         cursor, form = self._execute(params, connection)
         return _rows(form, cursor, cursor.fetchall())
 
+    def tuples(self, params: Mapping[str, Any],
+               connection: Connection | None = None) -> list[tuple[Any, ...]]:
+        """Every result row as a plain tuple (converted values, no names): for large results
+        read by position, where building a named tuple per row shows."""
+        cursor, form = self._execute(params, connection)
+        rows = cursor.fetchall()
+        converters = form.converters(cursor.description)
+        if not converters:
+            return rows
+        return [_converted(row, converters) for row in rows]
+
     def first(self, params: Mapping[str, Any], connection: Connection | None = None) -> Any:
         """The first result row, or None."""
         cursor, form = self._execute(params, connection)
@@ -172,13 +183,14 @@ def _rows(form: _Form, cursor: Any, rows: list[Any]) -> list[Any]:
     converters = form.converters(cursor.description)
     if not converters:
         return [make._make(row) for row in rows]
-    converted = []
-    for row in rows:
-        values = list(row)
-        for index, process in converters:
-            values[index] = process(values[index])
-        converted.append(make._make(values))
-    return converted
+    return [make._make(_converted(row, converters)) for row in rows]
+
+
+def _converted(row: Any, converters: tuple[tuple[int, Processor], ...]) -> tuple[Any, ...]:
+    values = list(row)
+    for index, process in converters:
+        values[index] = process(values[index])
+    return tuple(values)
 
 
 def _wrapped(connection: Connection, exc: Exception, cursor: Any, sql: str,

@@ -102,6 +102,7 @@ def test_values_are_stored_and_read_as_core_stores_and_reads_them(engine):
         assert prepared.payload == {"choice": ["a", "b"], "n": 2}
         assert prepared.ok is True and prepared.day == date(2026, 3, 2)
         assert tuple(BY_NAME.first({"name": "second"}, conn)) == tuple(core["second"])
+        assert BY_NAME.tuples({"name": "first"}, conn) == [tuple(core["first"])]
         # a comparison against a stored datetime, and a constant bound in the statement
         assert [r.name for r in SINCE.all({"since": MOMENT - timedelta(seconds=1)}, conn)] == [
             "first"]
