@@ -99,10 +99,14 @@ def _upcoming(user_id: int, now: datetime) -> dict[str, Any]:
     within_day = db.session.scalar(
         select(func.count()).select_from(base.where(Card.due <= now + timedelta(days=1))
                                          .subquery()))
-    next_due = db.session.scalar(
+    return {"due_within_day": within_day or 0, "next_due": _next_due(user_id, now)}
+
+
+def _next_due(user_id: int, now: datetime) -> datetime | None:
+    """When the learner's next live card falls due (after ``now``)."""
+    return db.session.scalar(
         select(func.min(Card.due)).join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user_id, live, Card.due > now))
-    return {"due_within_day": within_day or 0, "next_due": next_due}
+        .where(Card.user_id == user_id, Question.retired_at.is_(None), Card.due > now))
 
 
 @dataclass(frozen=True)
@@ -125,12 +129,12 @@ def dashboard(user: Profile, now: datetime, unfinished: Quiz | None) -> Dashboar
     seen = select(Card.question_id).where(Card.user_id == user.id)
     new_available = db.session.scalar(
         select(func.count(Question.id)).where(live, Question.id.not_in(seen))) or 0
-    upcoming = _upcoming(user.id, now)
     return Dashboard(
         due_now=due_now, new_available=new_available,
         new_today=new_introduced_today(user, now),
         answered_today=_answered_today(user, now),
-        next_due=upcoming["next_due"], unfinished=unfinished, recent=recent_quiz_scores(user.id, 5),
+        next_due=_next_due(user.id, now), unfinished=unfinished,
+        recent=recent_quiz_scores(user.id, 5),
     )
 
 
