@@ -133,11 +133,7 @@ class Prepared:
         """Every result row as a plain tuple (converted values, no names): for large results
         read by position, where building a named tuple per row shows."""
         cursor, form = self._execute(params, connection)
-        rows = cursor.fetchall()
-        converters = form.converters(cursor.description)
-        if not converters:
-            return rows
-        return [_converted(row, converters) for row in rows]
+        return _values(form, cursor, cursor.fetchall())
 
     def first(self, params: Mapping[str, Any], connection: Connection | None = None) -> Any:
         """The first result row, or None."""
@@ -180,10 +176,15 @@ def _arguments(form: _Form, params: Mapping[str, Any]) -> Any:
 def _rows(form: _Form, cursor: Any, rows: list[Any]) -> list[Any]:
     make = form.row
     assert make is not None, "the statement returns no rows"
+    return [make._make(row) for row in _values(form, cursor, rows)]
+
+
+def _values(form: _Form, cursor: Any, rows: list[Any]) -> list[Any]:
+    """The rows with their columns converted (the driver's own rows when none need it)."""
     converters = form.converters(cursor.description)
     if not converters:
-        return [make._make(row) for row in rows]
-    return [make._make(_converted(row, converters)) for row in rows]
+        return rows
+    return [_converted(row, converters) for row in rows]
 
 
 def _converted(row: Any, converters: tuple[tuple[int, Processor], ...]) -> tuple[Any, ...]:

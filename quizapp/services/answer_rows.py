@@ -14,6 +14,7 @@ running it, and this is the hottest write in the app.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -173,6 +174,7 @@ def _read_rows() -> Executable:
     )
 
 
+@functools.cache  # every name's Prepared builds from it: built once per dialect
 def _statements(dialect: str) -> dict[str, Executable]:
     open_item = select(QuizItem.id).where(QuizItem.quiz_id == bindparam("quiz_id"),
                                           QuizItem.attempt_id.is_(None)).exists()

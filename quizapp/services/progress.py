@@ -32,12 +32,12 @@ from quizapp.models import DailyActivity
 from quizapp.models import Question
 from quizapp.models import Quiz
 from quizapp.models import Topic
-from quizapp.models import TopicSkill
 from quizapp.models.types import UTCDateTime
 from quizapp.models.user import Profile
 from quizapp.prepared import Prepared
 from quizapp.services.activity import local_day
 from quizapp.services.quiz_view import TopicView
+from quizapp.services.quizzes import skills_for
 from quizapp.services.reports import recent_quiz_scores
 
 FORECAST_DAYS = 14
@@ -126,7 +126,7 @@ def dashboard(user: Profile, now: datetime) -> Board:
     midnight = start_of_local_day(now, user.timezone)
     cards = _cards(user.id, now, midnight)
     topics, totals = _bank()
-    skills = _skills(user.id)
+    skills = skills_for(user.id)
     days = db.session.execute(
         select(DailyActivity.day, DailyActivity.answers, DailyActivity.correct,
                DailyActivity.new, DailyActivity.duration_ms)
@@ -210,14 +210,6 @@ _BANK = Prepared(  # the same for every learner: compiled once, read from ix_que
     .where(Question.retired_at.is_(None))
     .group_by(Topic.id, Topic.slug, Topic.domain, Topic.title, Question.difficulty)
     .order_by(Topic.domain, Topic.title))
-
-
-def _skills(user_id: int) -> dict[int, skill_model.Skill]:
-    rows = db.session.execute(
-        select(TopicSkill.topic_id, TopicSkill.rating, TopicSkill.deviation,
-               TopicSkill.volatility, TopicSkill.n).where(TopicSkill.user_id == user_id))
-    return {topic_id: skill_model.Skill(rating, deviation, volatility, n)
-            for topic_id, rating, deviation, volatility, n in rows}
 
 
 def _topic_banks(topics: dict[int, TopicView], totals: dict[int, dict[int, int]],
