@@ -38,6 +38,41 @@ class LiveServer:
     app: object
 
 
+class _ClosedResponses:
+    """Close every response, also when the browser hangs up mid-transfer.
+
+    PEP 3333 has the server call a response's ``close()``; werkzeug's development server
+    skips it when the client drops the connection while it writes (gunicorn does not). A
+    static file's handle was then left to the garbage collector, and its ResourceWarning
+    failed whichever test was running. Here the response is closed when the server lets go
+    of it.
+    """
+
+    def __init__(self, app: object) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict, start_response: object) -> _Closing:
+        return _Closing(self.app(environ, start_response))  # type: ignore[operator]
+
+
+class _Closing:
+    def __init__(self, response: object) -> None:
+        self.response = response
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.response)  # type: ignore[call-overload]
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            if hasattr(self.response, "close"):
+                self.response.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
 @contextmanager
 def serve_bank(bank: Bank, tmp_path_factory, worker: str, suffix: str) -> Iterator[LiveServer]:
     """Serve the app on a migrated database holding ``bank``, in a background thread."""
@@ -48,7 +83,7 @@ def serve_bank(bank: Bank, tmp_path_factory, worker: str, suffix: str) -> Iterat
     with app.app_context():
         upgrade()
         sync_bank(bank, NOW)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _ClosedResponses(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
