@@ -127,8 +127,9 @@ def _as_read(value: Any) -> Any:
 
 @dataclass(eq=False, slots=True)
 class ItemView:
-    """One item of the quiz. ``shown_raw`` is the column as the driver returned it; only the
-    open item's ``shown_at`` is ever needed as a datetime, so ``reader`` converts on use."""
+    """One item of the quiz. ``shown_raw`` and ``extra_raw`` are the columns as the driver
+    returned them: only the open item's ``shown_at`` and ``extra`` are ever read, so
+    ``reader`` and ``decode`` convert them on use."""
 
     id: int
     position: int
@@ -136,15 +137,20 @@ class ItemView:
     kind: str
     shown_raw: Any
     attempt_id: int | None
-    extra: dict[str, Any] | None
+    extra_raw: Any
     question_version: int = field(default=0, repr=False)
     question_hash: str = field(default="", repr=False)
     question_topic: int = field(default=0, repr=False)
     reader: Callable[[Any], datetime | None] = field(default=_as_read, repr=False)
+    decode: Callable[[Any], Any] = field(default=_as_read, repr=False)
 
     @property
     def shown_at(self) -> datetime | None:
         return None if self.shown_raw is None else self.reader(self.shown_raw)
+
+    @property
+    def extra(self) -> dict[str, Any] | None:
+        return None if self.extra_raw is None else self.decode(self.extra_raw)
 
     @property
     def question(self) -> QuestionView:
@@ -168,10 +174,10 @@ class QuizView:
         return MODES.get(self.mode, self.mode.title())
 
 
-# The datetimes are read raw (no type processing) and converted where used: the quiz's own
-# repeat on every item row (converted once, from the first row), and only the open item's
-# ``shown_at`` matters. With 20-40 items per quiz, converting them all had cost about 5 % of
-# the answer loop's instructions.
+# The datetimes and the JSON column are read raw (no type processing) and converted where
+# used: the quiz's own repeat on every item row (converted once, from the first row), and
+# only the open item's ``shown_at`` and ``extra`` matter. With 20-40 items per quiz,
+# converting them all had cost about 5 % of the answer loop's instructions.
 _RAW = NullType()
 _QUIZ_AND_ITEMS = Prepared(  # compiled once: every page of the loop runs it
     select(Quiz.id, Quiz.user_id, Quiz.mode, Quiz.seed, type_coerce(Quiz.created_at, _RAW),
@@ -179,7 +185,7 @@ _QUIZ_AND_ITEMS = Prepared(  # compiled once: every page of the loop runs it
            QuizItem.id.label("item_id"), QuizItem.position,
            QuizItem.question_id, QuizItem.kind, type_coerce(QuizItem.shown_at, _RAW),
            QuizItem.attempt_id,
-           QuizItem.extra, Question.version, Question.content_hash, Question.topic_id)
+           type_coerce(QuizItem.extra, _RAW), Question.version, Question.content_hash, Question.topic_id)
     .join(QuizItem, QuizItem.quiz_id == Quiz.id)
     .join(Question, Question.id == QuizItem.question_id)
     .where(Quiz.id == bindparam("quiz_id"), Quiz.user_id == bindparam("user_id"))
@@ -190,7 +196,17 @@ _QUIZ_AND_ITEMS = Prepared(  # compiled once: every page of the loop runs it
 @functools.cache
 def _datetime_reader(dialect: Dialect) -> Callable[[Any], datetime | None]:
     """What reading a ``UTCDateTime`` column applies to the raw value, on this dialect."""
-    process = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
+    return _reader(UTCDateTime(), dialect)
+
+
+@functools.cache
+def _json_reader(dialect: Dialect) -> Callable[[Any], Any]:
+    """What reading the items' ``extra`` (JSON) column applies to the raw value."""
+    return _reader(QuizItem.__table__.c.extra.type, dialect)
+
+
+def _reader(kind: Any, dialect: Dialect) -> Callable[[Any], Any]:
+    process = kind.dialect_impl(dialect).result_processor(dialect, None)
     return process if process is not None else _as_read
 
 
@@ -199,8 +215,9 @@ def load_quiz_view(user_id: int, quiz_id: int) -> QuizView | None:
     rows = _QUIZ_AND_ITEMS.all({"quiz_id": quiz_id, "user_id": user_id})
     if not rows:
         return None
-    read = _datetime_reader(db.session.connection().dialect)
+    dialect = db.session.connection().dialect
+    read, decode = _datetime_reader(dialect), _json_reader(dialect)
     first = rows[0]
     quiz = QuizView(*first[:4], read(first[4]), read(first[5]), read(first[6]))
-    quiz.items = [ItemView(*row[7:], read) for row in rows]  # columns in the fields' order
+    quiz.items = [ItemView(*row[7:], read, decode) for row in rows]  # in the fields' order
     return quiz
