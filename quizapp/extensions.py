@@ -6,10 +6,10 @@ from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from quizapp.csrf_tokens import CSRFProtection
 from quizapp.ratelimit_keys import client_key
 
 NAMING_CONVENTION = {
@@ -49,5 +49,5 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = CSRFProtection()
 limiter = RouteLimiter(key_func=client_key)

@@ -34,6 +34,7 @@ from wtforms.widgets import Select
 from wtforms.widgets import html_params
 
 from quizapp.core.plan import MAX_PLAN_DAYS
+from quizapp.csrf_tokens import FormCSRF
 from quizapp.password_policy import MAX_LENGTH
 from quizapp.password_policy import password_problem
 
@@ -92,7 +93,14 @@ class StrongPassword:
             raise ValidationError(problem)
 
 
-class RegisterForm(FlaskForm):
+class AppForm(FlaskForm):
+    """Every form of the app: its CSRF field carries the remembered token (csrf_tokens)."""
+
+    class Meta:
+        csrf_class = FormCSRF
+
+
+class RegisterForm(AppForm):
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
                                             Length(max=254)])
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
@@ -103,7 +111,7 @@ class RegisterForm(FlaskForm):
     submit = SubmitField("Create account")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
     remember = BooleanField("Keep me logged in")
@@ -111,7 +119,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Log in")
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(AppForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
     daily_goal = IntegerField("Daily goal (questions per daily review)", validators=[
         InputRequired(), NumberRange(min=1, max=200)])
@@ -137,12 +145,12 @@ class SettingsForm(FlaskForm):
             raise ValidationError("Pick a date within a year from today.")
 
 
-class StartQuizForm(FlaskForm):
+class StartQuizForm(AppForm):
     extra = BooleanField(validators=[Optional()])
     submit = SubmitField("Start daily review")
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(AppForm):
     """The answer form's hidden fields.
 
     Its CSRF token is checked once, by ``CSRFProtect`` before the view runs (as for every
@@ -159,7 +167,7 @@ class AnswerForm(FlaskForm):
     submit = SubmitField("Submit answer")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     current = PasswordField("Current password", validators=[DataRequired(),
                                                             Length(max=MAX_LENGTH)])
     password = PasswordField("New password", validators=[DataRequired(), StrongPassword()])
@@ -168,35 +176,35 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(AppForm):
     password = PasswordField("New password", validators=[DataRequired(), StrongPassword()])
     confirm = PasswordField("Repeat new password", validators=[
         DataRequired(), EqualTo("password", message="The passwords do not match.")])
     submit = SubmitField("Set new password")
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(AppForm):
     """A form with only the CSRF token (logout and other one-button actions)."""
 
 
-class ReplayForm(FlaskForm):
+class ReplayForm(AppForm):
     days = SelectField("Misses from the last (days)", coerce=int, default=14,
                        choices=["3", "7", "14", "30", "90"])
     submit = SubmitField("Replay misses")
 
 
-class MockForm(FlaskForm):
+class MockForm(AppForm):
     minutes = SelectField("Length (minutes)", coerce=int, default=30, choices=["30", "45"])
     submit = SubmitField("Start mock interview")
 
 
-class DrillForm(FlaskForm):
+class DrillForm(AppForm):
     """Topic ids and domain names come as repeated ``topic`` / ``domain`` checkboxes."""
 
     size = SelectField("Questions", coerce=int, default=10, choices=["5", "10", "20", "30"])
     submit = SubmitField("Start drill")
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(AppForm):
     password = PasswordField("Your password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
     submit = SubmitField("Delete my account and all my data")

@@ -82,8 +82,10 @@ def app(worker_id_safe: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     @application.teardown_request
     def _forget_user(_error: BaseException | None) -> None:
         # The ``database`` fixture keeps one app context open, which requests then share;
-        # drop Flask-Login's per-request user cache so each request authenticates anew.
-        g.pop("_login_user", None)
+        # drop the per-request caches (Flask-Login's user, Flask-WTF's CSRF token and verdict)
+        # so each request authenticates and signs its token anew, as in production.
+        for name in ("_login_user", "csrf_token", "csrf_valid"):
+            g.pop(name, None)
 
     with application.app_context():
         db.create_all()
