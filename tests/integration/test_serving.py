@@ -111,6 +111,14 @@ def test_logfmt_quotes_values_with_spaces():
     assert format_line({"path": "/a b", "n": 1}, "logfmt") == 'path="/a b" n=1'
 
 
+@pytest.mark.parametrize(("value", "shown"), [
+    ("/a=b", '"/a=b"'), ('/a"b', '"/a\\"b"'), ("/a\\b", '"/a\\\\b"'), ("", '""'),
+    ("/a\tb", '"/a\\x09b"'), ("/\u00e9t\u00e9", "/\u00e9t\u00e9"), ("/plain-path_1", "/plain-path_1"),
+])
+def test_logfmt_quotes_and_escapes_what_would_break_a_line(value, shown):
+    assert format_line({"path": value}, "logfmt") == f"path={shown}"
+
+
 def test_unknown_log_format_is_refused(tmp_path):
     with pytest.raises(RuntimeError, match="REQUEST_LOG"):
         create_app(make_config("sqlite://", {}, REQUEST_LOG="xml",
