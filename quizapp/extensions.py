@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from flask.globals import request_ctx
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -36,10 +41,37 @@ class RouteLimiter(Limiter):
             return
         super()._check_request_limit(callable_name, in_middleware)
 
+    def init_app(self, app: Flask) -> None:
+        """Its after-request and teardown hooks run only for requests that met a limit.
+
+        They add rate-limit headers (off here), charge conditional limits and clear the
+        request's limiter state: for a request no limit looked at, that state does not exist
+        and they had nothing to do but create it, on every request.
+        """
+        super().init_app(app)
+        for hooks in (app.after_request_funcs[None], app.teardown_request_funcs[None]):
+            hooks[:] = [_when_limited(hook) if _is_limiter_hook(hook) else hook
+                        for hook in hooks]
+
     def _has_request_wide_limits(self) -> bool:
         manager = self.limit_manager
         return bool(manager.default_limits or manager.application_limits
                     or manager._blueprint_limits or self._meta_limits)
+
+
+def _is_limiter_hook(hook: Any) -> bool:
+    target = getattr(hook, "func", hook)  # after_request holds a functools.partial
+    return getattr(target, "__qualname__", "") in (
+        "Limiter.__inject_headers", "Limiter.__release_context")
+
+
+def _when_limited(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def run(value: Any) -> Any:
+        if hasattr(request_ctx, "_limiter_request_context"):  # Limiter.context was used
+            return hook(value)
+        return value  # the response, for an after-request hook
+
+    return run
 
 
 class Base(DeclarativeBase):

@@ -1,0 +1,61 @@
+"""RouteLimiter: its after-request and teardown hooks still run wherever a limit applies."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.globals import request_ctx
+
+from quizapp.extensions import RouteLimiter
+
+
+def _app() -> tuple[Flask, list[bool]]:
+    app = Flask(__name__)
+    app.config.update(RATELIMIT_HEADERS_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    limiter = RouteLimiter(key_func=lambda: "client")
+    limiter.init_app(app)
+    touched: list[bool] = []
+
+    @app.get("/limited")
+    @limiter.limit("3 per minute")
+    def limited() -> str:
+        return "ok"
+
+    @app.get("/conditional/<int:status>")
+    @limiter.limit("2 per minute", deduct_when=lambda response: response.status_code == 400)
+    def conditional(status: int) -> tuple[str, int]:
+        return "x", status
+
+    @app.get("/free")
+    def free() -> str:
+        return "ok"
+
+    @app.after_request
+    def _seen(response):  # runs before the limiter's hook (after-request hooks run reversed)
+        touched.append(hasattr(request_ctx, "_limiter_request_context"))
+        return response
+
+    return app, touched
+
+
+def test_a_limited_route_gets_its_headers_and_is_limited():
+    app, _ = _app()
+    client = app.test_client()
+    replies = [client.get("/limited") for _ in range(4)]
+    assert replies[0].headers["X-RateLimit-Limit"] == "3"
+    assert replies[1].headers["X-RateLimit-Remaining"] == "1"
+    assert [r.status_code for r in replies] == [200, 200, 200, 429]
+
+
+def test_conditional_deductions_still_count():
+    app, _ = _app()
+    client = app.test_client()
+    assert [client.get("/conditional/200").status_code for _ in range(3)] == [200] * 3
+    assert [client.get("/conditional/400").status_code for _ in range(3)] == [400, 400, 429]
+
+
+def test_a_route_without_limits_leaves_no_limiter_state_and_no_headers():
+    app, touched = _app()
+    response = app.test_client().get("/free")
+    assert response.status_code == 200
+    assert "X-RateLimit-Limit" not in response.headers
+    assert touched == [False]
