@@ -21,6 +21,15 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
 CACHE_LIMIT = 4096  # distinct cookies remembered per worker (a few per active learner)
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def _copy(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy the request may change freely: shallow when every value is immutable (the
+    usual login and CSRF secrets), deep otherwise (flashed messages are a list)."""
+    if all(type(value) in _IMMUTABLE for value in data.values()):
+        return dict(data)
+    return copy.deepcopy(data)
 
 
 class VerifiedCookieSessions(SecureCookieSessionInterface):
@@ -38,7 +47,7 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
         if known is not None:
             data, signed_at = known
             if 0 <= time.time() - signed_at <= max_age:
-                return self.session_class(copy.deepcopy(data))  # the session may be changed
+                return self.session_class(_copy(data))  # the session may be changed
             del self._verified[value]
         serializer = self.get_signing_serializer(app)
         assert serializer is not None  # a secret key is set
@@ -48,5 +57,5 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
             return self.session_class()
         if len(self._verified) >= CACHE_LIMIT:
             self._verified.clear()
-        self._verified[value] = (copy.deepcopy(data), signed.timestamp())
+        self._verified[value] = (_copy(data), signed.timestamp())
         return self.session_class(data)

@@ -45,6 +45,17 @@ def test_a_verified_cookie_is_remembered_and_read_back(tmp_path, monkeypatch):
     assert len(loads) == 1  # verified once
 
 
+def test_changes_to_a_remembered_session_stay_in_their_request(tmp_path):
+    app = _app(tmp_path)
+    plain = _cookie(app, {"_user_id": "token", "_fresh": True, "csrf_token": "abc"})
+    for _ in range(3):  # scalar values only: copied shallowly
+        session = _open(app, plain)
+        assert dict(session) == {"_user_id": "token", "_fresh": True, "csrf_token": "abc"}
+        session["_fresh"] = False
+        session["_flashes"] = [("info", "new")]
+        del session["csrf_token"]
+
+
 def test_a_tampered_cookie_gives_an_empty_session(tmp_path):
     app = _app(tmp_path)
     cookie = _cookie(app, {"_user_id": "token"})
