@@ -12,8 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask import render_template
 from flask import request
 from flask import url_for
+from markupsafe import Markup
 
 CACHE_LIMIT = 1024  # script roots come from request headers: keep the cache bounded
 _URLS: dict[tuple[str, str | None, str], str] = {}
@@ -37,5 +39,19 @@ def template_url_for(endpoint: str, **values: Any) -> str:
 
 
 def register_template_urls(app: Flask) -> None:
-    """Templates call ``template_url_for`` under the usual name."""
+    """Templates call ``template_url_for`` under the usual name, and ``static_head()``."""
     app.jinja_env.globals["url_for"] = template_url_for
+    heads: dict[str, Markup] = {}
+
+    def static_head() -> Markup:
+        """The page head's stylesheet and script tags (``_head_assets.html``), rendered once
+        per script root: a dozen links that are the same on every page."""
+        root = request.script_root
+        markup = heads.get(root)
+        if markup is None:
+            if len(heads) >= CACHE_LIMIT:
+                heads.clear()
+            markup = heads[root] = Markup(render_template("_head_assets.html").strip())  # noqa: S704
+        return markup
+
+    app.jinja_env.globals["static_head"] = static_head

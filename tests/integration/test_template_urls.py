@@ -54,3 +54,18 @@ def test_pages_render_their_links_through_the_cache(client):
     assert template_urls._URLS  # the layout's links went through it
     for url in template_urls._URLS.values():
         assert f'"{url}"' in page
+
+
+def test_the_page_head_is_rendered_once_per_script_root(client):
+    import re
+
+    def stylesheets(page: str) -> list[str]:
+        return re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+
+    plain = stylesheets(client.get("/auth/login").get_data(as_text=True))
+    again = stylesheets(client.get("/auth/register").get_data(as_text=True))
+    mounted = stylesheets(client.get(
+        "/auth/login", base_url="http://localhost/quiz-prep/").get_data(as_text=True))
+    assert len(plain) == 5 and plain == again
+    assert all(url.startswith("/static/") for url in plain)
+    assert mounted == ["/quiz-prep" + url for url in plain]
