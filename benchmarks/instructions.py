@@ -128,7 +128,7 @@ def replay(state_file: Path, loops: int, floor: bool) -> None:
     if floor:
         from benchmarks.loadkit.floor_app import app
     else:
-        app = _app(state["url"], request_log=__import__("os").environ.get("RLOG", "logfmt"))  # as served; lines go nowhere
+        app = _app(state["url"], request_log="logfmt")  # as served; lines go nowhere
         logging.getLogger("quizapp.request").handlers[:] = [logging.NullHandler()]
         from quizapp.services.warmup import compile_templates
         from quizapp.services.warmup import warm_render_cache

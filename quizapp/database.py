@@ -136,9 +136,19 @@ def execute_alone(statement: Any, params: dict[str, Any]) -> None:
 
     session = db.session()
     if _IN_UNIT.get() or (session.in_transaction() and _in_autocommit(session)):
-        session.connection().execute(statement, params)
+        _run(session.connection(), statement, params)
         return
     _execute_as_unit(statement, params)
+
+
+def _run(connection: Any, statement: Any, params: dict[str, Any]) -> None:
+    """Execute a Core statement, or a ``Prepared`` one, on ``connection``."""
+    from quizapp.prepared import Prepared
+
+    if isinstance(statement, Prepared):
+        statement.run(params, connection)
+    else:
+        connection.execute(statement, params)
 
 
 def _in_autocommit(session: Any) -> bool:
@@ -211,5 +221,5 @@ def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:
 def _execute_as_unit(statement: Any, params: dict[str, Any]) -> None:
     from quizapp.extensions import db
 
-    db.session.connection().execute(statement, params)
+    _run(db.session.connection(), statement, params)
     db.session.commit()

@@ -184,8 +184,8 @@ _QUIZ_AND_ITEMS = Prepared(  # compiled once: every page of the loop runs it
            type_coerce(Quiz.finished_at, _RAW), type_coerce(Quiz.deadline, _RAW),
            QuizItem.id.label("item_id"), QuizItem.position,
            QuizItem.question_id, QuizItem.kind, type_coerce(QuizItem.shown_at, _RAW),
-           QuizItem.attempt_id,
-           type_coerce(QuizItem.extra, _RAW), Question.version, Question.content_hash, Question.topic_id)
+           QuizItem.attempt_id, type_coerce(QuizItem.extra, _RAW),
+           Question.version, Question.content_hash, Question.topic_id)
     .join(QuizItem, QuizItem.quiz_id == Quiz.id)
     .join(Question, Question.id == QuizItem.question_id)
     .where(Quiz.id == bindparam("quiz_id"), Quiz.user_id == bindparam("user_id"))

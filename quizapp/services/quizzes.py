@@ -210,9 +210,9 @@ def mark_shown(item: QuizItem | ItemView, now: datetime) -> None:
         execute_alone(_MARK_SHOWN, {"item_id": item.id, "now": now})
 
 
-_MARK_SHOWN = update(QuizItem).where(
+_MARK_SHOWN = Prepared(update(QuizItem).where(  # every question page runs it
     QuizItem.id == bindparam("item_id"), QuizItem.shown_at.is_(None)
-).values(shown_at=bindparam("now"))
+).values(shown_at=bindparam("now")))
 
 
 def unfinished_quiz(user_id: int) -> Quiz | None:

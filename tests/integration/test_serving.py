@@ -113,7 +113,8 @@ def test_logfmt_quotes_values_with_spaces():
 
 @pytest.mark.parametrize(("value", "shown"), [
     ("/a=b", '"/a=b"'), ('/a"b', '"/a\\"b"'), ("/a\\b", '"/a\\\\b"'), ("", '""'),
-    ("/a\tb", '"/a\\x09b"'), ("/\u00e9t\u00e9", "/\u00e9t\u00e9"), ("/plain-path_1", "/plain-path_1"),
+    ("/a\tb", '"/a\\x09b"'), ("/\u00e9t\u00e9", "/\u00e9t\u00e9"),
+    ("/plain-path_1", "/plain-path_1"),
 ])
 def test_logfmt_quotes_and_escapes_what_would_break_a_line(value, shown):
     assert format_line({"path": value}, "logfmt") == f"path={shown}"
