@@ -212,7 +212,7 @@ def _reader(kind: Any, dialect: Dialect) -> Callable[[Any], Any]:
 
 def load_quiz_view(user_id: int, quiz_id: int) -> QuizView | None:
     """The learner's own quiz with its items in order; None if there is no such quiz."""
-    rows = _QUIZ_AND_ITEMS.all({"quiz_id": quiz_id, "user_id": user_id})
+    rows = _QUIZ_AND_ITEMS.tuples({"quiz_id": quiz_id, "user_id": user_id})
     if not rows:
         return None
     dialect = db.session.connection().dialect
