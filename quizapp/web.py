@@ -8,10 +8,7 @@ from datetime import datetime
 
 from flask import Flask
 from flask import Request
-from flask import Response
-from flask import current_app
 from flask import render_template
-from flask import request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
@@ -29,17 +26,12 @@ from quizapp.rendering import render_markdown
 from quizapp.rendering import render_untrusted_inline
 from quizapp.rendering import render_untrusted_markdown
 from quizapp.request_log import register_request_log
+from quizapp.security_headers import SecurityHeaders
 from quizapp.services import sessions
 from quizapp.static_assets import register_static
 from quizapp.template_urls import register_template_urls
 
 ErrorPage = tuple[str, int] | tuple[str, int, dict[str, str]]
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'"
-)
 
 
 class CleanRequest(Request):
@@ -94,7 +86,9 @@ def register_web(app: Flask) -> None:
     register_request_log(app)
     register_static(app)
     register_template_urls(app)
-    app.after_request(_security_headers)
+    # outermost, after WhiteNoise: static files get the headers too
+    app.wsgi_app = SecurityHeaders(  # type: ignore[method-assign]
+        app.wsgi_app, https=app.config["SESSION_COOKIE_SECURE"])
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.jinja_env.filters["markdown"] = render_markdown
@@ -109,28 +103,6 @@ def register_web(app: Flask) -> None:
 def _load_user(login_token: str) -> Learner | None:
     """Flask-Login's loader: the cookie carries a login-session token, not a user id."""
     return sessions.user_for_token(login_token, utcnow())
-
-
-SECURITY_HEADERS = (
-    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "DENY"),
-    ("Referrer-Policy", "same-origin"),
-)
-HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-
-
-def _security_headers(response: Response) -> Response:
-    """Add the headers every response carries, unless the view set its own."""
-    wanted = list(SECURITY_HEADERS)
-    if request.endpoint != "static":
-        wanted.append(("Cache-Control", "no-store"))
-    if current_app.config["SESSION_COOKIE_SECURE"]:
-        wanted.append(HSTS)
-    present = {name.lower() for name in response.headers.keys()}  # noqa: SIM118 (Headers)
-    response.headers.extend([(name, value) for name, value in wanted
-                             if name.lower() not in present])
-    return response
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:
