@@ -107,6 +107,39 @@ def test_one_structured_log_line_per_request(tmp_path, style):
                             r"duration_ms=[0-9.]+ ip=127\.0\.0\.1", lines[0]), lines[0]
 
 
+def test_the_log_line_names_the_learner_and_the_client_behind_a_proxy(tmp_path):
+    from quizapp.extensions import db
+
+    app = create_app(make_config("sqlite://", {}, REQUEST_LOG="logfmt", TRUSTED_PROXIES=1,
+                                 STATIC_BUILD_DIR=str(tmp_path / "static")))
+    with app.app_context():
+        db.create_all()
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    LOGGER.addHandler(handler)
+    client = app.test_client()
+    proxied = {"headers": {"X-Forwarded-For": "203.0.113.7"},
+               "environ_base": {"REMOTE_ADDR": "10.0.0.1"}}
+    try:
+        client.post("/auth/register", data={
+            "email": "log@example.com", "display_name": "Log",
+            "password": "a-long-passphrase-9", "confirm": "a-long-passphrase-9"}, **proxied)
+        client.post("/auth/login", data={"email": "log@example.com",
+                                         "password": "a-long-passphrase-9"}, **proxied)
+        client.get("/settings", **proxied)
+    finally:
+        LOGGER.removeHandler(handler)
+        with app.app_context():
+            db.engine.dispose()
+    fields = [dict(part.split("=", 1) for part in line.split()) for line in lines]
+    assert [(f["method"], f["path"], f["status"]) for f in fields] == [
+        ("POST", "/auth/register", "302"), ("POST", "/auth/login", "302"),
+        ("GET", "/settings", "200")]
+    assert "user_id" not in fields[0] and fields[1]["user_id"] == fields[2]["user_id"] == "1"
+    assert {f["ip"] for f in fields} == {"203.0.113.7"}
+
+
 def test_logfmt_quotes_values_with_spaces():
     assert format_line({"path": "/a b", "n": 1}, "logfmt") == 'path="/a b" n=1'
 
@@ -159,7 +192,7 @@ def test_the_log_line_reads_an_expired_user_without_a_query(ctx):
     event.listen(db.engine, "before_cursor_execute", record)
     try:
         g._login_user = user
-        assert _user_id() == user_id
+        assert _user_id(g) == user_id
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert statements == []
