@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -30,16 +31,20 @@ class PracticeCard:
     mock_minutes: tuple[int, ...]
 
 
+# Built once, with bind parameters (the home page runs them: see reports._NEXT_DUE).
+_ANSWERED = select(func.sum(DailyActivity.answers)).where(
+    DailyActivity.user_id == bindparam("user_id"))
+_MISSES = select(func.count(func.distinct(Attempt.question_id))).where(
+    Attempt.user_id == bindparam("user_id"), Attempt.created_at >= bindparam("since"),
+    Attempt.correct.is_(False))
+
+
 def practice_card(user: Profile, now: datetime) -> PracticeCard:
     """What the Practise card needs; ends an overdue mock interview first."""
     since = now - timedelta(days=policy.REPLAY_DAYS)
     # Both read indexed, bounded rows: day summaries, and attempts since ``since``.
-    answered = db.session.scalar(select(func.sum(DailyActivity.answers))
-                                 .where(DailyActivity.user_id == user.id))
-    misses = db.session.scalar(
-        select(func.count(func.distinct(Attempt.question_id)))
-        .where(Attempt.user_id == user.id, Attempt.created_at >= since,
-               Attempt.correct.is_(False)))
+    answered = db.session.scalar(_ANSWERED, {"user_id": user.id})
+    misses = db.session.scalar(_MISSES, {"user_id": user.id, "since": since})
     return PracticeCard(open_quiz(user.id, now), answered or 0, misses or 0,
                         policy.REPLAY_DAYS, policy.MOCK_MINUTES)
 

@@ -7,6 +7,7 @@ summary rows, recent and mock quizzes. No query reads the answer history itself.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC
@@ -16,8 +17,8 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import String
+from sqlalchemy import bindparam
 from sqlalchemy import func
-from sqlalchemy import literal
 from sqlalchemy import select
 
 from quizapp.core import plan as plan_model
@@ -127,10 +128,7 @@ def dashboard(user: Profile, now: datetime) -> Board:
     cards = _cards(user.id, now, midnight)
     topics, totals = _bank()
     skills = skills_for(user.id)
-    days = db.session.execute(
-        select(DailyActivity.day, DailyActivity.answers, DailyActivity.correct,
-               DailyActivity.new, DailyActivity.duration_ms)
-        .where(DailyActivity.user_id == user.id)).all()
+    days = db.session.execute(_DAYS, {"user_id": user.id}).all()
     ready = readiness_model.readiness(
         [readiness_model.StudiedCard(c.topic_id, c.stability, c.elapsed_days)
          for c in cards if c.elapsed_days is not None and c.stability],
@@ -172,22 +170,36 @@ def _cards(user_id: int, now: datetime, midnight: datetime) -> list[_CardRow]:
     in Python costs more than the rest of the dashboard. Due days count whole 24-hour days
     from local midnight (a DST change shifts the boundary by an hour).
     """
-    rows = db.session.execute(
-        select(Question.topic_id, Question.difficulty, Card.stability,
-               -_days_after(now, Card.last_review), _days_after(midnight, Card.due))
-        .join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user_id, Question.retired_at.is_(None)))
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        params: dict[str, Any] = {"now": now, "midnight": midnight}
+    else:  # SQLite compares its storage form of the datetimes
+        params = {name: moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+                  for name, moment in (("now", now), ("midnight", midnight))}
+    rows = db.session.execute(_cards_statement(dialect), {"user_id": user_id, **params})
     return [_CardRow(topic, difficulty, stability,
                      None if elapsed is None else float(elapsed), float(due))
             for topic, difficulty, stability, elapsed, due in rows]
 
 
-def _days_after(start: datetime, column: Any) -> Any:
-    """SQL for ``column - start`` in days (negative when the column is earlier)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", column - literal(start, UTCDateTime())) / 86400.0
-    stamp = start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLite's storage form
-    return func.julianday(column) - func.julianday(literal(stamp, String))
+@functools.cache
+def _cards_statement(dialect: str) -> Any:
+    """``_cards``' statement, built once per dialect (with bind parameters)."""
+
+    def days_after(start: str, column: Any) -> Any:  # column - start, in days
+        if dialect == "postgresql":
+            return func.extract("epoch", column - bindparam(start, type_=UTCDateTime())) / 86400.0
+        return func.julianday(column) - func.julianday(bindparam(start, type_=String()))
+
+    return (select(Question.topic_id, Question.difficulty, Card.stability,
+                   -days_after("now", Card.last_review), days_after("midnight", Card.due))
+            .join(Question, Question.id == Card.question_id)
+            .where(Card.user_id == bindparam("user_id"), Question.retired_at.is_(None)))
+
+
+_DAYS = (select(DailyActivity.day, DailyActivity.answers, DailyActivity.correct,
+                DailyActivity.new, DailyActivity.duration_ms)
+         .where(DailyActivity.user_id == bindparam("user_id")))
 
 
 def _bank() -> tuple[dict[int, TopicView], dict[int, dict[int, int]]]:
@@ -280,4 +292,4 @@ def _point(by_day: dict[date, object], day: date) -> DayPoint:
 
 
 def _mock_scores(user_id: int, limit: int = 5) -> list[tuple[Quiz, int, float, int]]:
-    return recent_quiz_scores(user_id, limit, Quiz.mode == "mock", Quiz.finished_at.is_not(None))
+    return recent_quiz_scores(user_id, limit, finished_mocks=True)

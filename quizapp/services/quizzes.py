@@ -53,10 +53,12 @@ class DailyPlan:
 def new_introduced_today(user: Profile, now: datetime) -> int:
     """How many never-seen questions the learner answered since local midnight."""
     since = start_of_local_day(now, user.timezone)
-    stmt = select(func.count()).select_from(Attempt).where(
-        Attempt.user_id == user.id, Attempt.created_at >= since, Attempt.was_new.is_(True)
-    )
-    return db.session.scalar(stmt) or 0
+    return db.session.scalar(_NEW_SINCE, {"user_id": user.id, "since": since}) or 0
+
+
+_NEW_SINCE = select(func.count()).select_from(Attempt).where(  # built once (the home page)
+    Attempt.user_id == bindparam("user_id"), Attempt.created_at >= bindparam("since"),
+    Attempt.was_new.is_(True))
 
 
 def due_cards(user_id: int, now: datetime) -> list[selection.DueCard]:
@@ -217,12 +219,14 @@ _MARK_SHOWN = Prepared(update(QuizItem).where(  # every question page runs it
 
 def unfinished_quiz(user_id: int) -> Quiz | None:
     """The learner's open quiz that still has a question to answer, if any."""
-    open_item = select(QuizItem.id).where(QuizItem.quiz_id == Quiz.id,
-                                          QuizItem.attempt_id.is_(None)).exists()
-    stmt = (
-        select(Quiz)
-        .where(Quiz.user_id == user_id, Quiz.finished_at.is_(None), open_item)
-        .order_by(Quiz.created_at.desc())
-        .limit(1)
-    )
-    return db.session.scalars(stmt).first()
+    return db.session.scalars(_UNFINISHED, {"user_id": user_id}).first()
+
+
+_UNFINISHED = (  # built once: the home page and every quiz start ask
+    select(Quiz)
+    .where(Quiz.user_id == bindparam("user_id"), Quiz.finished_at.is_(None),
+           select(QuizItem.id).where(QuizItem.quiz_id == Quiz.id,
+                                     QuizItem.attempt_id.is_(None)).exists())
+    .order_by(Quiz.created_at.desc())
+    .limit(1)
+)

@@ -104,9 +104,21 @@ def _upcoming(user_id: int, now: datetime) -> dict[str, Any]:
 
 def _next_due(user_id: int, now: datetime) -> datetime | None:
     """When the learner's next live card falls due (after ``now``)."""
-    return db.session.scalar(
-        select(func.min(Card.due)).join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user_id, Question.retired_at.is_(None), Card.due > now))
+    return db.session.scalar(_NEXT_DUE, {"user_id": user_id, "now": now})
+
+
+# The home page's statements are built once, with bind parameters: building them per request
+# (SQLAlchemy's operator and coercion machinery) cost about a sixth of the page's CPU, and
+# the compiled form is then found in SQLAlchemy's cache by identity.
+_LIVE = Question.retired_at.is_(None)
+_NEXT_DUE = (select(func.min(Card.due)).join(Question, Question.id == Card.question_id)
+             .where(Card.user_id == bindparam("user_id"), _LIVE, Card.due > bindparam("now")))
+_DUE_NOW = (select(func.count(Card.id)).join(Question, Question.id == Card.question_id)
+            .where(Card.user_id == bindparam("user_id"), Card.due <= bindparam("now"), _LIVE))
+_NEW_AVAILABLE = select(func.count(Question.id)).where(
+    _LIVE, Question.id.not_in(select(Card.question_id).where(Card.user_id == bindparam("user_id"))))
+_ANSWERED_SINCE = select(func.count(Attempt.id)).where(
+    Attempt.user_id == bindparam("user_id"), Attempt.created_at >= bindparam("since"))
 
 
 @dataclass(frozen=True)
@@ -122,13 +134,9 @@ class Dashboard:
 
 def dashboard(user: Profile, now: datetime, unfinished: Quiz | None) -> Dashboard:
     """Counts for the home page."""
-    live = Question.retired_at.is_(None)
-    due_now = db.session.scalar(
-        select(func.count(Card.id)).join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user.id, Card.due <= now, live)) or 0
-    seen = select(Card.question_id).where(Card.user_id == user.id)
-    new_available = db.session.scalar(
-        select(func.count(Question.id)).where(live, Question.id.not_in(seen))) or 0
+    mine = {"user_id": user.id}
+    due_now = db.session.scalar(_DUE_NOW, {**mine, "now": now}) or 0
+    new_available = db.session.scalar(_NEW_AVAILABLE, mine) or 0
     return Dashboard(
         due_now=due_now, new_available=new_available,
         new_today=new_introduced_today(user, now),
@@ -140,13 +148,12 @@ def dashboard(user: Profile, now: datetime, unfinished: Quiz | None) -> Dashboar
 
 def _answered_today(user: Profile, now: datetime) -> int:
     since = start_of_local_day(now, user.timezone)
-    return db.session.scalar(select(func.count(Attempt.id)).where(
-        Attempt.user_id == user.id, Attempt.created_at >= since)) or 0
+    return db.session.scalar(_ANSWERED_SINCE, {"user_id": user.id, "since": since}) or 0
 
 
-def recent_quiz_scores(user_id: int, limit: int, *conditions: Any
+def recent_quiz_scores(user_id: int, limit: int, finished_mocks: bool = False
                        ) -> list[tuple[Quiz, int, float, int]]:
-    """The learner's latest quizzes (matching ``conditions``): answers, mean score, items.
+    """The learner's latest quizzes (or finished mock interviews): answers, mean score, items.
 
     The item count comes with them, so a page listing the quizzes never loads their items.
 
@@ -154,9 +161,16 @@ def recent_quiz_scores(user_id: int, limit: int, *conditions: Any
     the planner's statistics say of ``attempt.quiz_id`` (SQLite scanned 5M attempts when
     ANALYZE had seen only NULLs there).
     """
-    recent = (select(Quiz.id).where(Quiz.user_id == user_id, *conditions)
-              .order_by(Quiz.created_at.desc()).limit(limit).subquery())
-    stmt = (
+    stmt = _RECENT_MOCKS if finished_mocks else _RECENT_QUIZZES
+    params = {"user_id": user_id, "limit": limit}
+    return [(quiz, count, float(avg), items)
+            for quiz, count, avg, items in db.session.execute(stmt, params)]
+
+
+def _recent_scores(*conditions: Any) -> Any:
+    recent = (select(Quiz.id).where(Quiz.user_id == bindparam("user_id"), *conditions)
+              .order_by(Quiz.created_at.desc()).limit(bindparam("limit")).subquery())
+    return (
         select(Quiz, func.count(Attempt.id), func.coalesce(func.avg(Attempt.score), 0.0),
                func.count(QuizItem.id))
         .join(recent, recent.c.id == Quiz.id)
@@ -165,5 +179,7 @@ def recent_quiz_scores(user_id: int, limit: int, *conditions: Any
         .group_by(Quiz.id)
         .order_by(Quiz.created_at.desc())
     )
-    return [(quiz, count, float(avg), items)
-            for quiz, count, avg, items in db.session.execute(stmt)]
+
+
+_RECENT_QUIZZES = _recent_scores()
+_RECENT_MOCKS = _recent_scores(Quiz.mode == "mock", Quiz.finished_at.is_not(None))

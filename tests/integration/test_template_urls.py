@@ -16,6 +16,7 @@ def test_memoised_links_match_url_for(app):
                 "static", filename="css/app.css")
             assert template_url_for("main.index") == url_for("main.index")
         assert ("static", "css/app.css", "") in template_urls._URLS
+        assert ("main.index", "", "") in template_urls._URLS
         assert ".css" in template_url_for("static", filename="css/app.css")
 
 
@@ -69,3 +70,14 @@ def test_the_page_head_is_rendered_once_per_script_root(client):
     assert len(plain) == 5 and plain == again
     assert all(url.startswith("/static/") for url in plain)
     assert mounted == ["/quiz-prep" + url for url in plain]
+
+
+def test_topic_links_are_memoised_per_slug(app):
+    template_urls._URLS.clear()
+    with app.test_request_context("/"):
+        for slug in ("linear-algebra", "probability", "linear-algebra"):
+            assert template_url_for("progress.topic", slug=slug) == url_for(
+                "progress.topic", slug=slug)
+    assert len(template_urls._URLS) == 2
+    with app.test_request_context("/", base_url="http://localhost/mounted/"):
+        assert template_url_for("progress.topic", slug="probability").startswith("/mounted/")
