@@ -21,6 +21,8 @@ from quizapp.models import QuizItem
 from quizapp.models import Topic
 from quizapp.models.user import Profile
 from quizapp.prepared import Prepared
+from quizapp.services.quiz_view import QuizView
+from quizapp.services.quiz_view import TopicView
 from quizapp.services.quizzes import new_introduced_today
 
 WENT_WELL = 0.75
@@ -37,7 +39,7 @@ class TopicResult:
 
 @dataclass(frozen=True)
 class QuizSummary:
-    quiz: Quiz
+    quiz: Quiz | QuizView
     answered: int
     total: int
     correct: int
@@ -62,14 +64,14 @@ _ATTEMPT_FOR = Prepared(  # every feedback page runs it
 )
 
 
-def quiz_summary(quiz: Quiz, now: datetime) -> QuizSummary:
+def quiz_summary(quiz: Quiz | QuizView, now: datetime) -> QuizSummary:
     """Score, time, topic breakdown and upcoming reviews for one quiz."""
     attempts = {a.id: a for a in db.session.scalars(
         select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == quiz.user_id))}
     rows = [(item, attempts.get(item.attempt_id or -1)) for item in quiz.items]
     done = [a for _, a in rows if a is not None]
     by_topic: dict[int, list[float]] = {}
-    topics: dict[int, Topic] = {}
+    topics: dict[int, Topic | TopicView] = {}
     for item, attempt in rows:
         if attempt is not None:
             by_topic.setdefault(item.question.topic_id, []).append(attempt.score)
@@ -93,12 +95,8 @@ def quiz_summary(quiz: Quiz, now: datetime) -> QuizSummary:
 
 
 def _upcoming(user_id: int, now: datetime) -> dict[str, Any]:
-    live = Question.retired_at.is_(None)
-    base = select(Card).join(Question, Question.id == Card.question_id).where(
-        Card.user_id == user_id, live)
-    within_day = db.session.scalar(
-        select(func.count()).select_from(base.where(Card.due <= now + timedelta(days=1))
-                                         .subquery()))
+    within_day = db.session.scalar(_DUE_BEFORE, {"user_id": user_id,
+                                                 "before": now + timedelta(days=1)})
     return {"due_within_day": within_day or 0, "next_due": _next_due(user_id, now)}
 
 
@@ -117,6 +115,9 @@ _DUE_NOW = (select(func.count(Card.id)).join(Question, Question.id == Card.quest
             .where(Card.user_id == bindparam("user_id"), Card.due <= bindparam("now"), _LIVE))
 _NEW_AVAILABLE = select(func.count(Question.id)).where(
     _LIVE, Question.id.not_in(select(Card.question_id).where(Card.user_id == bindparam("user_id"))))
+_DUE_BEFORE = (select(func.count(Card.id)).join(Question, Question.id == Card.question_id)
+               .where(Card.user_id == bindparam("user_id"), _LIVE,
+                      Card.due <= bindparam("before")))
 _ANSWERED_SINCE = select(func.count(Attempt.id)).where(
     Attempt.user_id == bindparam("user_id"), Attempt.created_at >= bindparam("since"))
 
