@@ -212,15 +212,24 @@ def _choose(candidates: Sequence[Candidate], weight_of: Callable[[int], float],
     by_topic: dict[int, list[Candidate]] = {}
     for candidate in sorted(candidates, key=lambda c: c.question_id):
         by_topic.setdefault(candidate.topic_id, []).append(candidate)
+    # A topic's weight and a question's closeness do not change while drawing: computed once
+    # (per draw, they had been most of a quiz start's CPU), the draws are the same.
+    base = {topic: weight_of(topic) for topic in by_topic}
+    near: dict[int, list[float]] = {}  # filled when a topic is first drawn
     per_topic: Counter[int] = Counter()
     chosen: list[Candidate] = []
     while by_topic and len(chosen) < count:
         topics = sorted(by_topic)
-        weights = [weight_of(t) * SAME_TOPIC_PENALTY ** per_topic[t] for t in topics]
+        weights = [base[t] * SAME_TOPIC_PENALTY ** per_topic[t] for t in topics]
         topic = topics[_weighted_index(weights, rng)]
         pool = by_topic[topic]
-        skill = skills.get(topic, Skill())
-        pick = pool.pop(_weighted_index([closeness(c, skill) for c in pool], rng))
+        closeness_of = near.get(topic)
+        if closeness_of is None:
+            skill = skills.get(topic, Skill())
+            closeness_of = near[topic] = [closeness(c, skill) for c in pool]
+        index = _weighted_index(closeness_of, rng)
+        pick = pool.pop(index)
+        del closeness_of[index]
         if not pool:
             del by_topic[topic]
         per_topic[topic] += 1
