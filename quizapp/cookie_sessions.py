@@ -48,7 +48,7 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
             data, signed_at = known
             if 0 <= time.time() - signed_at <= max_age:
                 return self.session_class(_copy(data))  # the session may be changed
-            del self._verified[value]
+            self._verified.pop(value, None)  # another thread may have dropped it (gthread)
         serializer = self.get_signing_serializer(app)
         assert serializer is not None  # a secret key is set
         try:

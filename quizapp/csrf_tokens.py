@@ -69,7 +69,7 @@ class TokenMemory:
             raw, signed_at = known
             if time_limit is None or time.time() - signed_at <= time_limit:
                 return raw
-            del self.verified[key]
+            self.verified.pop(key, None)  # another thread may have dropped it (gthread)
         serializer = URLSafeTimedSerializer(secret_key, salt=SALT)
         raw, stamp = serializer.loads(token, max_age=time_limit, return_timestamp=True)
         _remember(self.verified, key, (raw, stamp.timestamp()))
