@@ -43,14 +43,14 @@ def format_line(fields: dict[str, object], style: str) -> str:
     return " ".join(f"{key}={_logfmt_value(value)}" for key, value in fields.items())
 
 
-def _user_id(state: Any) -> int | None:
+def _user_id(request_globals: Any) -> int | None:
     """The logged-in user's id, read without a query, from the request's ``g``.
 
     Flask-Login caches the loaded user in g: usually a ``Learner`` snapshot. On the login
     request it is the ``User`` row, which a commit has expired; reading ``user.id`` would
     reload the whole row just to log it, and the identity key has it.
     """
-    user = getattr(state, "_login_user", None)
+    user = getattr(request_globals, "_login_user", None)
     if user is None or isinstance(user, Learner):
         return getattr(user, "id", None)
     state = inspect(user, raiseerr=False)

@@ -3,8 +3,9 @@
 Every page links its stylesheets, scripts and navigation: a dozen ``url_for`` calls that build
 the same URLs each time (about 4 µs each, a third of the base layout's rendering). Within one
 worker those URLs depend only on the endpoint, the static file name and the script root the
-app is mounted under, so they are kept per worker. Links with variable parts (a quiz id, a
-page number) are built as usual.
+app is mounted under, so they are kept per worker; so are topic pages' links, whose slugs
+are a small fixed vocabulary (``BOUNDED_ARGUMENTS``). Links with other variable parts (a quiz
+id, a page number) are built as usual.
 """
 
 from __future__ import annotations

@@ -95,8 +95,8 @@ def quiz_summary(quiz: Quiz | QuizView, now: datetime) -> QuizSummary:
 
 
 def _upcoming(user_id: int, now: datetime) -> dict[str, Any]:
-    within_day = db.session.scalar(_DUE_BEFORE, {"user_id": user_id,
-                                                 "before": now + timedelta(days=1)})
+    within_day = db.session.scalar(_DUE_BY, {"user_id": user_id,
+                                             "by": now + timedelta(days=1)})
     return {"due_within_day": within_day or 0, "next_due": _next_due(user_id, now)}
 
 
@@ -111,13 +111,10 @@ def _next_due(user_id: int, now: datetime) -> datetime | None:
 _LIVE = Question.retired_at.is_(None)
 _NEXT_DUE = (select(func.min(Card.due)).join(Question, Question.id == Card.question_id)
              .where(Card.user_id == bindparam("user_id"), _LIVE, Card.due > bindparam("now")))
-_DUE_NOW = (select(func.count(Card.id)).join(Question, Question.id == Card.question_id)
-            .where(Card.user_id == bindparam("user_id"), Card.due <= bindparam("now"), _LIVE))
 _NEW_AVAILABLE = select(func.count(Question.id)).where(
     _LIVE, Question.id.not_in(select(Card.question_id).where(Card.user_id == bindparam("user_id"))))
-_DUE_BEFORE = (select(func.count(Card.id)).join(Question, Question.id == Card.question_id)
-               .where(Card.user_id == bindparam("user_id"), _LIVE,
-                      Card.due <= bindparam("before")))
+_DUE_BY = (select(func.count(Card.id)).join(Question, Question.id == Card.question_id)
+           .where(Card.user_id == bindparam("user_id"), _LIVE, Card.due <= bindparam("by")))
 _ANSWERED_SINCE = select(func.count(Attempt.id)).where(
     Attempt.user_id == bindparam("user_id"), Attempt.created_at >= bindparam("since"))
 
@@ -136,7 +133,7 @@ class Dashboard:
 def dashboard(user: Profile, now: datetime, unfinished: Quiz | None) -> Dashboard:
     """Counts for the home page."""
     mine = {"user_id": user.id}
-    due_now = db.session.scalar(_DUE_NOW, {**mine, "now": now}) or 0
+    due_now = db.session.scalar(_DUE_BY, {**mine, "by": now}) or 0
     new_available = db.session.scalar(_NEW_AVAILABLE, mine) or 0
     return Dashboard(
         due_now=due_now, new_available=new_available,
