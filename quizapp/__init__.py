@@ -20,6 +20,7 @@ from quizapp.extensions import limiter
 from quizapp.extensions import login_manager
 from quizapp.extensions import migrate
 from quizapp.models.types import render_alembic_item
+from quizapp.session_reuse import init_session_reuse
 from quizapp.web import register_web
 
 
@@ -31,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if proxies := app.config["TRUSTED_PROXIES"]:  # behind N proxies: trust their headers
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     db.init_app(app)
+    init_session_reuse(app, db)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
                      render_as_batch=True, compare_type=True,
                      render_item=render_alembic_item)

@@ -135,7 +135,7 @@ def execute_alone(statement: Any, params: dict[str, Any]) -> None:
     from quizapp.extensions import db
 
     session = db.session()
-    if _IN_UNIT.get() or (session.in_transaction() and _in_autocommit(session)):
+    if _IN_UNIT.get() or (session.in_transaction() and in_autocommit(session)):
         _run(session.connection(), statement, params)
         return
     _execute_as_unit(statement, params)
@@ -151,8 +151,12 @@ def _run(connection: Any, statement: Any, params: dict[str, Any]) -> None:
         connection.execute(statement, params)
 
 
-def _in_autocommit(session: Any) -> bool:
-    options = session.connection().get_execution_options()
+def in_autocommit(session: Any) -> bool:
+    return autocommit_options(session.connection().get_execution_options())
+
+
+def autocommit_options(options: Any) -> bool:
+    """Whether a connection's execution options make it read outside transactions."""
     return bool(options.get(SQLITE_AUTOCOMMIT)) or options.get("isolation_level") == "AUTOCOMMIT"
 
 
@@ -171,7 +175,7 @@ def _begin_unit(db: Any) -> Token[bool] | None:
     session = db.session()  # the request's session (not the scoped proxy)
     if session.in_transaction():
         pending = bool(session.new or session.dirty or session.deleted)
-        autocommit = _in_autocommit(session)
+        autocommit = in_autocommit(session)
         if pending and autocommit:
             raise RuntimeError("changes were made outside a unit of work; they would be "
                                "written one statement at a time")
