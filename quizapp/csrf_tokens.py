@@ -24,10 +24,6 @@ import time
 from typing import Any
 
 from flask import Flask
-from flask import current_app
-from flask import g
-from flask import request
-from flask import session
 from flask_wtf.csrf import CSRFProtect
 from flask_wtf.csrf import same_origin
 from itsdangerous import BadData
@@ -35,6 +31,8 @@ from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
 from wtforms import ValidationError
 from wtforms.csrf.core import CSRF
+
+from quizapp import request_state
 
 LOGGER = logging.getLogger("flask_wtf.csrf")
 REFRESH_SECONDS = 600  # a page's token is at most this old when the page is served
@@ -83,12 +81,12 @@ def _remember(memory: dict[Any, Any], key: Any, value: Any) -> None:
 
 
 def _reuse_seconds() -> float:
-    limit = current_app.config["WTF_CSRF_TIME_LIMIT"]
+    limit = request_state.app().config["WTF_CSRF_TIME_LIMIT"]
     return REFRESH_SECONDS if limit is None else min(REFRESH_SECONDS, limit / 4)
 
 
-def _secret_key() -> str:
-    key = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+def _secret_key(app: Flask) -> str:
+    key = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
     if not key:
         raise RuntimeError("A secret key is required to use CSRF.")
     return key
@@ -96,13 +94,15 @@ def _secret_key() -> str:
 
 def csrf_token() -> str:
     """The request's signed CSRF token (Flask-WTF's ``generate_csrf``, remembered)."""
-    field_name = current_app.config["WTF_CSRF_FIELD_NAME"]
+    app, g = request_state.app(), request_state.g()
+    field_name = app.config["WTF_CSRF_FIELD_NAME"]
     token = g.get(field_name)
     if token is None:
+        session = request_state.session()
         raw = session.get(field_name)
         if not isinstance(raw, str):
             raw = session[field_name] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324
-        token = current_app.extensions["csrf_tokens"].sign(_secret_key(), raw)
+        token = app.extensions["csrf_tokens"].sign(_secret_key(app), raw)
         setattr(g, field_name, token)  # where Flask-WTF's forms look for it
     return token
 
@@ -114,7 +114,7 @@ class FormCSRF(CSRF):
         return csrf_token()
 
     def validate_csrf_token(self, form: Any, field: Any) -> None:
-        if g.get("csrf_valid", False):  # CSRFProtection checked the request already
+        if request_state.g().get("csrf_valid", False):  # CSRFProtection checked the request already
             return
         CSRFProtection.validate(field.data)
 
@@ -133,7 +133,8 @@ class CSRFProtection(CSRFProtect):
         app.jinja_env.globals["csrf_token"] = csrf_token
 
     def protect(self, apply_exemptions: bool = False) -> None:
-        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+        request, config = request_state.request(), request_state.app().config
+        if request.method not in config["WTF_CSRF_METHODS"]:
             return
         if apply_exemptions and (not request.endpoint or self._is_exempt()):
             return
@@ -142,25 +143,26 @@ class CSRFProtection(CSRFProtect):
         except ValidationError as exc:
             LOGGER.info(exc.args[0])
             self._error_response(exc.args[0])
-        if request.is_secure and current_app.config["WTF_CSRF_SSL_STRICT"]:
+        if request.is_secure and config["WTF_CSRF_SSL_STRICT"]:
             if not request.referrer:
                 self._error_response("The referrer header is missing.")
             if not same_origin(request.referrer, f"https://{request.host}/"):
                 self._error_response("The referrer does not match the host.")
-        g.csrf_valid = True
+        request_state.g().csrf_valid = True
 
     @staticmethod
     def validate(data: str | None) -> None:
         """Flask-WTF's ``validate_csrf``, with the signature checked once per token."""
-        config = current_app.config
+        app, session = request_state.app(), request_state.session()
+        config = app.config
         if not data:
             raise ValidationError("The CSRF token is missing.")
         field_name = config["WTF_CSRF_FIELD_NAME"]
         if field_name not in session:
             raise ValidationError("The CSRF session token is missing.")
-        memory: TokenMemory = current_app.extensions["csrf_tokens"]
+        memory: TokenMemory = app.extensions["csrf_tokens"]
         try:
-            raw = memory.verify(_secret_key(), data, config["WTF_CSRF_TIME_LIMIT"])
+            raw = memory.verify(_secret_key(app), data, config["WTF_CSRF_TIME_LIMIT"])
         except SignatureExpired as exc:
             raise ValidationError("The CSRF token has expired.") from exc
         except BadData as exc:

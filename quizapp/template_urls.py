@@ -14,9 +14,10 @@ from typing import Any
 
 from flask import Flask
 from flask import render_template
-from flask import request
 from flask import url_for
 from markupsafe import Markup
+
+from quizapp import request_state
 
 CACHE_LIMIT = 1024  # script roots come from request headers: keep the cache bounded
 _URLS: dict[tuple[str, Any, str], str] = {}
@@ -46,7 +47,7 @@ def template_url_for(endpoint: str, **values: Any) -> str:
     argument = _memo_argument(endpoint, values)
     if argument is None:
         return url_for(endpoint, **values)
-    key = (endpoint, argument, request.script_root)
+    key = (endpoint, argument, request_state.request().script_root)
     url = _URLS.get(key)
     if url is None:
         url = url_for(endpoint, **values)
@@ -64,7 +65,7 @@ def register_template_urls(app: Flask) -> None:
     def static_head() -> Markup:
         """The page head's stylesheet and script tags (``_head_assets.html``), rendered once
         per script root: a dozen links that are the same on every page."""
-        root = request.script_root
+        root = request_state.request().script_root
         markup = heads.get(root)
         if markup is None:
             if len(heads) >= CACHE_LIMIT:
