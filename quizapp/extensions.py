@@ -8,13 +8,13 @@ from typing import Any
 from flask import Flask
 from flask.globals import request_ctx
 from flask_limiter import Limiter
-from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from quizapp.csrf_tokens import CSRFProtection
+from quizapp.login_state import LearnerLoginManager
 from quizapp.ratelimit_keys import client_key
 
 NAMING_CONVENTION = {
@@ -80,6 +80,6 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = LearnerLoginManager()
 csrf = CSRFProtection()
 limiter = RouteLimiter(key_func=client_key)

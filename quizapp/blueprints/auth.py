@@ -16,7 +16,6 @@ from flask import request
 from flask import session
 from flask import url_for
 from flask_login import current_user
-from flask_login import login_required
 from flask_login import login_user
 from flask_login import logout_user
 from werkzeug.wrappers import Response
@@ -28,6 +27,7 @@ from quizapp.forms import EmptyForm
 from quizapp.forms import LoginForm
 from quizapp.forms import RegisterForm
 from quizapp.forms import ResetPasswordForm
+from quizapp.login_state import login_required
 from quizapp.models import User
 from quizapp.ratelimit_keys import login_account_client_key
 from quizapp.services import accounts

@@ -8,7 +8,6 @@ from flask import current_app
 from flask import render_template
 from flask import request
 from flask_login import current_user
-from flask_login import login_required
 
 from quizapp.blueprints.quiz import AnswerFields
 from quizapp.blueprints.quiz import _own_item
@@ -16,6 +15,7 @@ from quizapp.blueprints.quiz import _own_quiz
 from quizapp.blueprints.quiz import _question_context
 from quizapp.extensions import limiter
 from quizapp.forms import AnswerForm
+from quizapp.login_state import login_required
 from quizapp.services import code_runs
 
 bp = Blueprint("code_runs", __name__, url_prefix="/quiz")

@@ -8,7 +8,6 @@ from flask import redirect
 from flask import render_template
 from flask import url_for
 from flask_login import current_user
-from flask_login import login_required
 from flask_login import logout_user
 from werkzeug.wrappers import Response
 
@@ -17,6 +16,7 @@ from quizapp.forms import ChangePasswordForm
 from quizapp.forms import EmptyForm
 from quizapp.forms import SettingsForm
 from quizapp.forms import StartQuizForm
+from quizapp.login_state import login_required
 from quizapp.services import accounts
 from quizapp.services import health
 from quizapp.services import mode_reports

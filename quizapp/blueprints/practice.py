@@ -14,7 +14,6 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from quizapp.core.clock import utcnow
@@ -23,6 +22,7 @@ from quizapp.forms import DrillForm
 from quizapp.forms import EmptyForm
 from quizapp.forms import MockForm
 from quizapp.forms import ReplayForm
+from quizapp.login_state import login_required
 from quizapp.models import Quiz
 from quizapp.models.quiz import MODES
 from quizapp.services import mode_reports

@@ -10,7 +10,6 @@ from flask import redirect
 from flask import render_template
 from flask import url_for
 from flask_login import current_user
-from flask_login import login_required
 from flask_login import logout_user
 
 from quizapp import charts
@@ -18,6 +17,7 @@ from quizapp.core.clock import utcnow
 from quizapp.forms import DeleteAccountForm
 from quizapp.forms import EmptyForm
 from quizapp.grading.registry import question_type
+from quizapp.login_state import login_required
 from quizapp.services import account_data
 from quizapp.services import accounts
 from quizapp.services import leaderboard as leaderboard_service

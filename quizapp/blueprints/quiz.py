@@ -14,8 +14,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_login import current_user
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from quizapp.core.clock import utcnow
@@ -23,6 +21,8 @@ from quizapp.forms import AnswerForm
 from quizapp.forms import StartQuizForm
 from quizapp.grading.base import ResponseError
 from quizapp.grading.registry import question_type
+from quizapp.login_state import current_learner
+from quizapp.login_state import login_required
 from quizapp.services import answers
 from quizapp.services import modes
 from quizapp.services import quizzes
@@ -43,7 +43,7 @@ def _require_login() -> None:
 def _own_quiz(quiz_id: int) -> QuizView:
     """The learner's quiz with its items (one statement), else 404."""
     try:
-        return quizzes.get_quiz_view(current_user.id, quiz_id)
+        return quizzes.get_quiz_view(current_learner().id, quiz_id)
     except quizzes.QuizNotFound:
         abort(404)
 
@@ -61,10 +61,10 @@ def start() -> Response:
     form = StartQuizForm()
     if not form.validate_on_submit():
         abort(400)
-    unfinished = quizzes.unfinished_quiz(current_user.id)
+    unfinished = quizzes.unfinished_quiz(current_learner().id)
     if unfinished is not None:
         return redirect(url_for("quiz.resume", quiz_id=unfinished.id))
-    quiz = quizzes.start_daily_review(current_user, utcnow(), random.Random(), form.extra.data)
+    quiz = quizzes.start_daily_review(current_learner(), utcnow(), random.Random(), form.extra.data)
     if quiz is None:
         flash("Nothing to practise right now: no reviews are due and today's new questions "
               "are done. Come back later, or keep going with extra new questions.", "info")
@@ -159,7 +159,7 @@ def feedback(quiz_id: int, position: int) -> str | Response:
         return redirect(url_for("quiz.resume", quiz_id=quiz.id))  # no feedback until the end
     if item.attempt_id is None:
         return redirect(url_for("quiz.question", quiz_id=quiz.id, position=position))
-    attempt = reports.attempt_for(current_user.id, item.attempt_id)
+    attempt = reports.attempt_for(current_learner().id, item.attempt_id)
     if attempt is None:
         abort(404)
     kind = question_type(item.question.type)
@@ -176,7 +176,7 @@ def feedback(quiz_id: int, position: int) -> str | Response:
 def summary(quiz_id: int) -> str | Response:
     """Show the score, time, topics and upcoming reviews of a quiz."""
     try:  # the plain view of the quiz: its questions come from the worker's snapshots
-        quiz = quizzes.get_quiz_view(current_user.id, quiz_id)
+        quiz = quizzes.get_quiz_view(current_learner().id, quiz_id)
     except quizzes.QuizNotFound:
         abort(404)
     if quiz.mode == "mock":
