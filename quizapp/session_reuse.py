@@ -46,7 +46,7 @@ Entry = tuple[Flask, Any, float, Connection | None]  # app, session, kept since,
 class _Slot:
     """A thread's kept session, if any."""
 
-    __slots__ = ("entry", "__weakref__")
+    __slots__ = ("__weakref__", "entry")
 
     def __init__(self) -> None:
         self.entry: Entry | None = None

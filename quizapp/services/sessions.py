@@ -35,6 +35,20 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+_DIGESTS: dict[str, str] = {}  # token -> digest, for the tokens of recent requests
+DIGEST_MEMORY = 4096
+
+
+def _request_digest(token: str) -> str:
+    """``_digest`` for the login check on every request, memoised per worker."""
+    digest = _DIGESTS.get(token)
+    if digest is None:
+        if len(_DIGESTS) >= DIGEST_MEMORY:
+            _DIGESTS.clear()
+        digest = _DIGESTS[token] = _digest(token)
+    return digest
+
+
 @retry_on_lock
 def start_session(user: User, remember: bool, lifetime: timedelta, now: datetime,
                   user_agent: str = "") -> str:
@@ -58,7 +72,7 @@ def user_for_token(token: str, now: datetime) -> Learner | None:
     """
     if not _TOKEN.match(token):
         return None
-    row = _USER_FOR_TOKEN.first({"token_hash": _digest(token)})
+    row = _USER_FOR_TOKEN.first({"token_hash": _request_digest(token)})
     if row is None or as_utc(row[-1]) <= now:
         return None
     return Learner(*row[:-1], token)

@@ -162,3 +162,12 @@ def test_changing_the_password_keeps_this_device_logged_in(app, ada):
         "confirm": "a-new-long-passphrase-7"})
     assert reply.status_code == 302, reply.get_data(as_text=True)[:500]
     assert logged_in(ada) and not logged_in(phone)
+
+
+def test_the_per_request_token_digest_is_the_stored_one_and_bounded(monkeypatch):
+    monkeypatch.setattr(sessions, "DIGEST_MEMORY", 3)
+    sessions._DIGESTS.clear()
+    tokens = [f"token-{n}" for n in range(7)]
+    for token in tokens + tokens[:2]:
+        assert sessions._request_digest(token) == sessions._digest(token)
+    assert 0 < len(sessions._DIGESTS) <= 3
