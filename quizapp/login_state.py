@@ -8,7 +8,8 @@ request, where the answer is the same as on the previous request. Here:
 - ``LearnerLoginManager`` memoises the session identifier per (address, user agent) and runs
   the remember-cookie hook only when it has something to do (the session asks to set or
   clear the cookie, or ``REMEMBER_COOKIE_REFRESH_EACH_REQUEST`` is on);
-- ``login_required`` is Flask-Login's decorator, reading the request and the user directly.
+- ``login_required`` and the templates' ``current_user`` are Flask-Login's, reading the
+  request and the user directly.
 
 What they decide is Flask-Login's: the identifier is computed exactly as it does (so
 sessions made by either match), and the cookie and redirect logic is its own code.
@@ -22,6 +23,8 @@ from hashlib import sha512
 from typing import Any
 from typing import TypeVar
 
+from flask import Flask
+from flask import has_request_context
 from flask_login import LoginManager
 from flask_login.config import EXEMPT_METHODS
 
@@ -57,11 +60,22 @@ class LearnerLoginManager(LoginManager):
         super().__init__(*args, **kwargs)
         self._session_identifier_generator = session_identifier
 
+    def init_app(self, app: Flask, add_context_processor: bool = True) -> None:
+        """Flask-Login's set-up; templates get ``current_user`` from ``_user_context``."""
+        super().init_app(app, add_context_processor=False)
+        if add_context_processor:
+            app.context_processor(_user_context)
+
     def _update_remember_cookie(self, response: Any) -> Any:
         if "_remember" not in request_state.session() and not request_state.app().config.get(
                 "REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
             return response
         return super()._update_remember_cookie(response)
+
+
+def _user_context() -> dict[str, Any]:
+    """Flask-Login's template context: the request's user (None outside a request)."""
+    return {"current_user": current_learner() if has_request_context() else None}
 
 
 def current_learner() -> Any:

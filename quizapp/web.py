@@ -9,6 +9,7 @@ from datetime import datetime
 from flask import Flask
 from flask import Request
 from flask import render_template
+from flask.templating import _default_template_ctx_processor
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
@@ -98,6 +99,15 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["humanize_delta"] = humanize_delta
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.filters["local_time"] = _local_time
+    _run_default_context_once(app)
+
+
+def _run_default_context_once(app: Flask) -> None:
+    """Flask gives each blueprint its own copy of the default template context processor
+    (``g``, ``request``, ``session``), so a blueprint's page ran it twice: keep the app's."""
+    for name, processors in app.template_context_processors.items():
+        if name is not None:
+            processors[:] = [p for p in processors if p is not _default_template_ctx_processor]
 
 
 def _load_user(login_token: str) -> Learner | None:

@@ -9,6 +9,7 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from flask_login import logout_user
 
@@ -26,9 +27,9 @@ from quizapp.services import topic_pages
 bp = Blueprint("progress", __name__)
 
 
-@bp.app_context_processor
-def _chart_helpers() -> dict[str, object]:
-    return {"charts": charts}
+@bp.record_once
+def _chart_helpers(state: BlueprintSetupState) -> None:
+    state.app.jinja_env.globals["charts"] = charts  # the SVG chart builders, for templates
 
 
 @bp.before_request

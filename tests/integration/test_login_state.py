@@ -128,3 +128,21 @@ def test_current_learner_is_current_user(client, auth, app):
         app.after_request_funcs[None].remove(_look)
     learner, user, stored = seen[0]
     assert learner is user is stored and learner.is_authenticated
+
+
+def test_templates_get_the_user_and_flask_s_defaults_once(app, client, auth):
+    from flask.templating import _default_template_ctx_processor
+
+    processors = app.template_context_processors
+    assert processors[None].count(_default_template_ctx_processor) == 1
+    assert all(_default_template_ctx_processor not in funcs
+               for name, funcs in processors.items() if name is not None)
+    assert login_state._user_context in processors[None]
+    auth.register()
+    page = client.get("/").text
+    assert "Hello, Ada" in page  # current_user in the template
+    assert 'name="csrf_token"' in page and "<svg" in page  # the charts global
+    with app.test_request_context("/"):
+        assert login_state._user_context()["current_user"].is_authenticated is False
+    with app.app_context():
+        assert login_state._user_context() == {"current_user": None}
