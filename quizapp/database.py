@@ -135,7 +135,7 @@ def execute_alone(statement: Any, params: dict[str, Any]) -> None:
     from quizapp.extensions import db
 
     session = db.session()
-    if _IN_UNIT.get() or (session.in_transaction() and in_autocommit(session)):
+    if _IN_UNIT.get() or (session.in_transaction() and _in_autocommit(session)):
         _run(session.connection(), statement, params)
         return
     _execute_as_unit(statement, params)
@@ -151,7 +151,7 @@ def _run(connection: Any, statement: Any, params: dict[str, Any]) -> None:
         connection.execute(statement, params)
 
 
-def in_autocommit(session: Any) -> bool:
+def _in_autocommit(session: Any) -> bool:
     return autocommit_options(session.connection().get_execution_options())
 
 
@@ -175,7 +175,7 @@ def _begin_unit(db: Any) -> Token[bool] | None:
     session = db.session()  # the request's session (not the scoped proxy)
     if session.in_transaction():
         pending = bool(session.new or session.dirty or session.deleted)
-        autocommit = in_autocommit(session)
+        autocommit = _in_autocommit(session)
         if pending and autocommit:
             raise RuntimeError("changes were made outside a unit of work; they would be "
                                "written one statement at a time")

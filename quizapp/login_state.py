@@ -37,8 +37,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def session_identifier() -> str:
     """Flask-Login's ``_create_identifier``: SHA-512 of "address|user agent", memoised."""
-    headers = request_state.request().headers
-    address = headers.get("X-Forwarded-For", request_state.request().remote_addr)
+    request = request_state.request()
+    headers = request.headers
+    address = headers.get("X-Forwarded-For", request.remote_addr)
     user_agent = headers.get("User-Agent")
     key = (address, user_agent)
     identifier = _IDENTIFIERS.get(key)

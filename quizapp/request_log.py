@@ -16,11 +16,10 @@ import time
 from typing import Any
 
 from flask import Flask
-from flask import g
-from flask import has_app_context
 from sqlalchemy import inspect
 from werkzeug.wsgi import get_path_info
 
+from quizapp import request_state
 from quizapp.models.user import Learner
 
 LOGGER = logging.getLogger("quizapp.request")
@@ -104,7 +103,7 @@ class RequestLog:
             "path": "/" + get_path_info(environ).lstrip("/"), "status": int(status[:3]),
             "duration_ms": round(seconds * 1000, 1),
         }
-        state = g._get_current_object() if has_app_context() else None
+        state = request_state.g_if_any()
         if (user_id := _user_id(state)) is not None:
             fields["user_id"] = user_id
         fields["ip"] = environ.get("REMOTE_ADDR") or ""

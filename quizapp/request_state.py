@@ -29,6 +29,12 @@ def g() -> _AppCtxGlobals:
     return _cv_app.get().g
 
 
+def g_if_any() -> _AppCtxGlobals | None:
+    """``g`` if an app context is active, else None."""
+    context = _cv_app.get(None)
+    return None if context is None else context.g
+
+
 def request() -> Request:
     """The current request (``request``)."""
     return _cv_request.get().request

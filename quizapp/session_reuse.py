@@ -114,13 +114,11 @@ def _disposed(app: Flask) -> None:
     """The app's engine was disposed: close this thread's kept session of it."""
     app.extensions[_DISPOSALS][0] += 1
     slot = _slot()
-    entry = slot.entry
-    if entry is not None and entry[0] is app:
-        slot.entry = None
-        _, session, since, connection = entry
+    if slot.entry is not None and slot.entry[0] is app:
+        _, session, since, connection = slot.take()
         if connection is not None:  # its pool is gone: close it, do not return it there
             connection.invalidate()
-        _close(session, since, None)
+        _close(session, since, connection)
 
 
 def _is_sqlalchemy_teardown(func: Any, db: SQLAlchemy) -> bool:
