@@ -19,6 +19,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
 
+from quizapp.db_session import connection as session_connection
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
@@ -136,7 +138,7 @@ def execute_alone(statement: Any, params: dict[str, Any]) -> None:
 
     session = db.session()
     if _IN_UNIT.get() or (session.in_transaction() and _in_autocommit(session)):
-        _run(session.connection(), statement, params)
+        _run(session_connection(session), statement, params)
         return
     _execute_as_unit(statement, params)
 
@@ -152,7 +154,7 @@ def _run(connection: Any, statement: Any, params: dict[str, Any]) -> None:
 
 
 def _in_autocommit(session: Any) -> bool:
-    return autocommit_options(session.connection().get_execution_options())
+    return autocommit_options(session_connection(session).get_execution_options())
 
 
 def autocommit_options(options: Any) -> bool:
@@ -225,5 +227,5 @@ def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:
 def _execute_as_unit(statement: Any, params: dict[str, Any]) -> None:
     from quizapp.extensions import db
 
-    _run(db.session.connection(), statement, params)
+    _run(session_connection(db.session()), statement, params)
     db.session.commit()

@@ -14,6 +14,8 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from quizapp.csrf_tokens import CSRFProtection
+from quizapp.db_session import RequestSession
+from quizapp.db_session import app_context_id
 from quizapp.login_state import LearnerLoginManager
 from quizapp.ratelimit_keys import client_key
 
@@ -78,7 +80,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": RequestSession,
+                                                  "scopefunc": app_context_id})
 migrate = Migrate()
 login_manager = LearnerLoginManager()
 csrf = CSRFProtection()

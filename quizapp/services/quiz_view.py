@@ -24,6 +24,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import joinedload
 from sqlalchemy.types import NullType
 
+from quizapp.db_session import connection as session_connection
 from quizapp.extensions import db
 from quizapp.grading.registry import question_type
 from quizapp.models import Question
@@ -217,7 +218,7 @@ def load_quiz_view(user_id: int, quiz_id: int) -> QuizView | None:
     rows = _QUIZ_AND_ITEMS.tuples({"quiz_id": quiz_id, "user_id": user_id})
     if not rows:
         return None
-    dialect = db.session.connection().dialect
+    dialect = session_connection(db.session()).dialect
     read, decode = _datetime_reader(dialect), _json_reader(dialect)
     first = rows[0]
     quiz = QuizView(*first[:4], read(first[4]), read(first[5]), read(first[6]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -171,3 +172,30 @@ def test_a_dropped_postgresql_connection_is_invalidated_and_replaced():
             assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
     finally:
         engine.dispose()
+
+
+def test_one_cursor_per_psycopg_connection_and_none_left_open_on_sqlite(engine):
+    """psycopg cursors are reused (building one is costly); a sqlite3 cursor is dropped with
+    its statement (one left open would hold a read snapshot)."""
+    cursors = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        cursors.append(weakref.ref(cursor))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with engine.begin() as conn:
+            INSERT.run(_row("kept"), conn)
+        with engine.connect() as conn:
+            with pytest.raises(IntegrityError), conn.begin():
+                INSERT.run(_row("kept"), conn)
+            with conn.begin():  # the next transaction runs on the same cursor
+                assert BY_NAME.first({"name": "kept"}, conn).name == "kept"
+                assert SINCE.all({"since": MOMENT}, conn)[0].name == "kept"
+                if engine.dialect.name == "sqlite":
+                    assert all(ref() is None for ref in cursors)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(cursors) >= 4  # SQLite also runs its BEGIN through a cursor
+    if engine.dialect.name == "postgresql":
+        assert all(ref() is cursors[0]() is not None for ref in cursors)
