@@ -70,11 +70,6 @@ def execute(name: str, params: dict[str, Any]) -> int:
     return STATEMENTS[name].run(params)
 
 
-def insert_attempt(params: dict[str, Any]) -> int:
-    """Insert an attempt (``IntegrityError`` if its idempotency key was used); its id."""
-    return STATEMENTS["attempt"].scalar(params)
-
-
 def lock_item(item_id: int) -> int | None:
     """Lock the item and its quiz (PostgreSQL); the item's attempt id, if answered."""
     return STATEMENTS["lock_item"].scalar({"item_id": item_id})
@@ -98,25 +93,28 @@ def read_rows(user_id: int, question_id: int, topic_id: int,
                       row.timezone or "UTC")
 
 
-def write_card(user_id: int, question_id: int, rows: AnswerRows, after: MemoryState,
-               lapsed: bool, now: datetime) -> None:
-    execute("card", {
+def card_params(user_id: int, question_id: int, rows: AnswerRows, after: MemoryState,
+                lapsed: bool, now: datetime) -> dict[str, Any]:
+    """The card's row after this answer (the ``card`` upsert's parameters)."""
+    return {
         "user_id": user_id, "question_id": question_id, "state": after.state,
         "step": after.step, "stability": after.stability, "difficulty": after.difficulty,
         "due": after.due or now, "last_review": after.last_review, "reps": rows.reps + 1,
         "lapses": rows.lapses + (1 if lapsed else 0), "created_at": rows.card_created or now,
-    })
+    }
 
 
-def write_skill(user_id: int, topic_id: int, after: skill_model.Skill, now: datetime) -> None:
-    execute("skill", {"user_id": user_id, "topic_id": topic_id, "rating": after.rating,
-                      "deviation": after.deviation, "volatility": after.volatility,
-                      "n": after.n, "updated_at": now})
+def skill_params(user_id: int, topic_id: int, after: skill_model.Skill,
+                 now: datetime) -> dict[str, Any]:
+    """The topic skill's row after this answer (the ``skill`` upsert's parameters)."""
+    return {"user_id": user_id, "topic_id": topic_id, "rating": after.rating,
+            "deviation": after.deviation, "volatility": after.volatility, "n": after.n,
+            "updated_at": now}
 
 
-def write_stats(question_id: int, rows: AnswerRows, after: QuestionRecord,
-                now: datetime) -> None:
-    """Insert the row on the question's first answer, else add this answer's change to it.
+def stats_params(question_id: int, rows: AnswerRows, after: QuestionRecord,
+                 now: datetime) -> dict[str, Any]:
+    """The question's stats: the row for its first answer, and this answer's change.
 
     The change is added, never overwritten: a concurrent answer by another learner (or a
     concurrent first insert) keeps its own contribution.
@@ -126,7 +124,13 @@ def write_stats(question_id: int, rows: AnswerRows, after: QuestionRecord,
     for name in STATS_COUNTERS:
         params[name] = getattr(after, name)
         params[f"d_{name}"] = getattr(after, name) - getattr(before, name)
-    execute("stats", params)
+    return params
+
+
+def write_stats(question_id: int, rows: AnswerRows, after: QuestionRecord,
+                now: datetime) -> None:
+    """Insert the row on the question's first answer, else add this answer's change to it."""
+    execute("stats", stats_params(question_id, rows, after, now))
 
 
 def _insert_for(dialect: str) -> Any:
@@ -134,22 +138,23 @@ def _insert_for(dialect: str) -> Any:
 
 
 def _upsert(dialect: str, model: Any, key: Sequence[str], overwrite: Sequence[str],
-            add: Sequence[str] = ()) -> Executable:
-    """INSERT every column from bind parameters of the same name; on conflict overwrite
-    ``overwrite`` and add the new row's ``add`` columns to the stored ones."""
+            add: Sequence[str] = (), prefix: str = "") -> Executable:
+    """INSERT every column from bind parameters of the same name (after ``prefix``); on
+    conflict overwrite ``overwrite`` and add the new row's ``add`` columns to the stored ones."""
     table = model.__table__
     stmt = _insert_for(dialect)(table).values(
-        {name: bindparam(name) for name in (*key, *overwrite, *add)})
+        {name: bindparam(prefix + name) for name in (*key, *overwrite, *add)})
     updates: dict[str, Any] = {name: stmt.excluded[name] for name in overwrite}
     updates.update({name: table.c[name] + stmt.excluded[name] for name in add})
     return stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
 
 
-def _stats_upsert(dialect: str) -> Executable:
+def _stats_upsert(dialect: str, prefix: str = "") -> Executable:
     table = QuestionStats.__table__
     stmt = _insert_for(dialect)(table).values(
-        {name: bindparam(name) for name in ("question_id", "updated_at", *STATS_COUNTERS)})
-    updates: dict[str, Any] = {name: table.c[name] + bindparam(f"d_{name}")
+        {name: bindparam(prefix + name)
+         for name in ("question_id", "updated_at", *STATS_COUNTERS)})
+    updates: dict[str, Any] = {name: table.c[name] + bindparam(f"{prefix}d_{name}")
                                for name in STATS_COUNTERS}
     updates["updated_at"] = stmt.excluded.updated_at
     return stmt.on_conflict_do_update(index_elements=["question_id"], set_=updates)
@@ -174,32 +179,54 @@ def _read_rows() -> Executable:
     )
 
 
+ATTEMPT_COLUMNS = ("user_id", "question_id", "question_version", "quiz_id", "idempotency_key",
+                   "response", "score", "correct", "duration_ms", "hints_used", "rating",
+                   "was_new", "next_due", "created_at")
+# An answer's writes, in the order they run one by one (``answer_batch``).
+WRITES = ("card", "skill", "stats", "again", "attempt", "link", "finish", "day", "topic_day")
+
+
+def write_statement(dialect: str, name: str, prefix: str = "") -> Executable:
+    """One of an answer's writes, its bind parameters named ``prefix`` + column."""
+    def p(param: str) -> Any:
+        return bindparam(prefix + param)
+
+    if name == "card":
+        return _upsert(dialect, Card, ("user_id", "question_id"), CARD_FIELDS, prefix=prefix)
+    if name == "skill":
+        return _upsert(dialect, TopicSkill, ("user_id", "topic_id"), SKILL_FIELDS, prefix=prefix)
+    if name == "stats":
+        return _stats_upsert(dialect, prefix)
+    if name == "attempt":
+        return insert(Attempt).values({c: p(c) for c in ATTEMPT_COLUMNS}).returning(Attempt.id)
+    if name == "again":
+        return insert(QuizItem).values({c: p(c) for c in ("quiz_id", "position", "question_id",
+                                                          "kind")})
+    if name == "link":
+        return update(QuizItem).where(QuizItem.id == p("item_id")).values(
+            attempt_id=p("new_attempt_id"))
+    if name == "finish":  # the quiz's last open item was just answered (not yet linked)
+        other_open = select(QuizItem.id).where(
+            QuizItem.quiz_id == p("quiz_id"), QuizItem.attempt_id.is_(None),
+            QuizItem.id != p("item_id")).exists()
+        return update(Quiz).where(Quiz.id == p("quiz_id"), ~other_open).values(
+            finished_at=p("now"))
+    if name == "day":
+        return _upsert(dialect, DailyActivity, ("user_id", "day"), (),
+                       ("answers", "correct", "new", "duration_ms"), prefix)
+    if name == "topic_day":
+        return _upsert(dialect, TopicDay, ("user_id", "topic_id", "day"),
+                       ("rating", "deviation"), ("answers", "correct", "duration_ms"), prefix)
+    raise KeyError(name)
+
+
 @functools.cache  # every name's Prepared builds from it: built once per dialect
 def _statements(dialect: str) -> dict[str, Executable]:
-    open_item = select(QuizItem.id).where(QuizItem.quiz_id == bindparam("quiz_id"),
-                                          QuizItem.attempt_id.is_(None)).exists()
-    attempt_columns = ("user_id", "question_id", "question_version", "quiz_id",
-                       "idempotency_key", "response", "score", "correct", "duration_ms",
-                       "hints_used", "rating", "was_new", "next_due", "created_at")
     return {
         "lock_item": select(QuizItem.attempt_id).join(Quiz, Quiz.id == QuizItem.quiz_id)
         .where(QuizItem.id == bindparam("item_id")).with_for_update(),
         "read_rows": _read_rows(),
-        "card": _upsert(dialect, Card, ("user_id", "question_id"), CARD_FIELDS),
-        "skill": _upsert(dialect, TopicSkill, ("user_id", "topic_id"), SKILL_FIELDS),
-        "stats": _stats_upsert(dialect),
-        "attempt": insert(Attempt).values({c: bindparam(c) for c in attempt_columns})
-        .returning(Attempt.id),
-        "again": insert(QuizItem).values({c: bindparam(c) for c in (
-            "quiz_id", "position", "question_id", "kind")}),
-        "link": update(QuizItem).where(QuizItem.id == bindparam("item_id"))
-        .values(attempt_id=bindparam("new_attempt_id")),
-        "finish": update(Quiz).where(Quiz.id == bindparam("quiz_id"), ~open_item)
-        .values(finished_at=bindparam("now")),
-        "day": _upsert(dialect, DailyActivity, ("user_id", "day"), (),
-                       ("answers", "correct", "new", "duration_ms")),
-        "topic_day": _upsert(dialect, TopicDay, ("user_id", "topic_id", "day"),
-                             ("rating", "deviation"), ("answers", "correct", "duration_ms")),
+        **{name: write_statement(dialect, name) for name in WRITES},
     }
 
 

@@ -25,8 +25,9 @@ from quizapp.grading.registry import question_type
 from quizapp.models import Attempt
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
+from quizapp.services import answer_batch
 from quizapp.services import answer_rows
-from quizapp.services.activity import record_activity
+from quizapp.services.activity import activity_params
 from quizapp.services.quiz_view import ItemView
 from quizapp.services.quiz_view import QuizView
 from quizapp.services.quiz_view import parsed_payload
@@ -124,8 +125,9 @@ class _Answer:
 
 def _write(quiz: Quiz | QuizView, item: QuizItem | ItemView, answer: _Answer, now: datetime,
            rng: random.Random) -> int:
-    """Update card, skill and question stats, insert the attempt, link it (no commit);
-    a miss in a daily review is asked once more at its end (``selection.reask``).
+    """Update card, skill and question stats, insert the attempt, link it (no commit;
+    ``answer_batch`` sends the writes as one statement on PostgreSQL); a miss in a daily
+    review is asked once more at its end (``selection.reask``).
 
     The first statement locks the quiz and the item (PostgreSQL; SQLite has one writer):
     concurrent answers of one learner serialise there, which makes the learner's own rows
@@ -141,30 +143,38 @@ def _write(quiz: Quiz | QuizView, item: QuizItem | ItemView, answer: _Answer, no
     effects = apply_answer(rows.memory, rows.skill, rows.question, question.difficulty,
                            answer.rating, answer.score, answer.seconds, now, rng)
     lapsed = rows.memory.state == State.Review.value and answer.rating == Rating.Again
-    answer_rows.write_card(user_id, question.id, rows, effects.memory, lapsed, now)
-    answer_rows.write_skill(user_id, question.topic_id, effects.skill, now)
-    answer_rows.write_stats(question.id, rows, effects.question, now)
+    again = None
     if selection.reask(quiz.mode, answer.score, question.id, [i.question_id for i in quiz.items]):
-        answer_rows.execute("again", {"quiz_id": quiz_id, "question_id": question.id,
-                                      "position": max(i.position for i in quiz.items) + 1,
-                                      "kind": "again"})
+        again = {"quiz_id": quiz_id, "question_id": question.id,
+                 "position": max(i.position for i in quiz.items) + 1, "kind": "again"}
     duration_ms = int(answer.seconds * 1000)
+    day, topic_day = activity_params(user_id, rows.timezone, question.topic_id, effects.skill,
+                                     answer.correct, effects.was_new, duration_ms, now)
+    writes = answer_batch.AnswerWrites(
+        card=answer_rows.card_params(user_id, question.id, rows, effects.memory, lapsed, now),
+        skill=answer_rows.skill_params(user_id, question.topic_id, effects.skill, now),
+        stats=answer_rows.stats_params(question.id, rows, effects.question, now),
+        day=day, topic_day=topic_day,
+        attempt={"user_id": user_id, "question_id": question.id,
+                 "question_version": question.version, "quiz_id": quiz_id,
+                 "idempotency_key": answer.key, "response": answer.response,
+                 "score": answer.score, "correct": answer.correct, "duration_ms": duration_ms,
+                 "hints_used": answer.hints_used, "rating": int(answer.rating),
+                 "was_new": effects.was_new, "next_due": effects.memory.due or now,
+                 "created_at": now},
+        item_id=item_id, quiz_id=quiz_id, now=now, again=again)
     try:
-        attempt_id = answer_rows.insert_attempt({
-            "user_id": user_id, "question_id": question.id,
-            "question_version": question.version, "quiz_id": quiz_id,
-            "idempotency_key": answer.key, "response": answer.response,
-            "score": answer.score, "correct": answer.correct, "duration_ms": duration_ms,
-            "hints_used": answer.hints_used, "rating": int(answer.rating),
-            "was_new": effects.was_new, "next_due": effects.memory.due or now,
-            "created_at": now})
-    except IntegrityError:  # (user, key) is unique: this form was sent before
-        raise _KeyUsed() from None
-    answer_rows.execute("link", {"item_id": item_id, "new_attempt_id": attempt_id})
-    answer_rows.execute("finish", {"quiz_id": quiz_id, "now": now})
-    record_activity(user_id, rows.timezone, question.topic_id, effects.skill, answer.correct,
-                    effects.was_new, duration_ms, now)
-    return attempt_id
+        return answer_batch.run(writes)
+    except IntegrityError as exc:
+        if _key_used(exc):  # (user, key) is unique: this form was sent before
+            raise _KeyUsed() from None
+        raise  # another race: retry_on_lock re-runs the answer
+
+
+def _key_used(error: IntegrityError) -> bool:
+    """Whether the attempt's (user, idempotency key) constraint refused the insert."""
+    text = str(error.orig)  # PostgreSQL names the constraint, SQLite its columns
+    return "uq_attempt_user_key" in text or "attempt.idempotency_key" in text
 
 
 def _earlier_answer(quiz: Quiz | QuizView, key: str, position: int) -> AnswerResult:
