@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
 
 from quizapp.db_session import connection as session_connection
+from quizapp.db_session import own_connection
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -116,7 +117,7 @@ def read_outside_transactions(session: Any) -> None:
     if session.in_transaction():
         return
     bind = session.get_bind()
-    if not isinstance(bind, Engine):
+    if not isinstance(bind, Engine) and bind is not own_connection(session):
         return
     options = ({SQLITE_AUTOCOMMIT: True} if bind.dialect.name == "sqlite"
                else {"isolation_level": "AUTOCOMMIT"})
@@ -183,7 +184,23 @@ def _begin_unit(db: Any) -> Token[bool] | None:
                                "written one statement at a time")
         if not pending and (autocommit or db.engine.dialect.name == "sqlite"):
             session.commit()  # read-only: ends the snapshot, writes nothing
+    use_transactions(own_connection(session))
     return _IN_UNIT.set(True)
+
+
+def use_transactions(connection: Any) -> None:
+    """Take a session's own connection out of autocommit mode for a unit of work.
+
+    Its execution options outlive each transaction (a connection from the pool started
+    with the defaults); a connection inside a transaction is left as it is.
+    """
+    if connection is None or connection.in_transaction():
+        return
+    options = connection.get_execution_options()
+    if options.get(SQLITE_AUTOCOMMIT):
+        connection.execution_options(**{SQLITE_AUTOCOMMIT: False})
+    elif options.get("isolation_level") == "AUTOCOMMIT":
+        connection.execution_options(isolation_level=connection.default_isolation_level)
 
 
 def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:

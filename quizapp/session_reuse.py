@@ -9,7 +9,9 @@ request, more than the whole of a bare Flask request, a fifth of a question page
 Here a session that ends its app context clean (nothing pending, no unit of work's
 transaction open: at most the autocommit reading state, which holds no locks or snapshot)
 has its objects detached (``expunge_all``, as closing would) and is kept for the thread's
-next app context of the same app, connection and all. Anything else is closed as before:
+next app context of the same app, with the connection it keeps (``db_session``: one per
+session, through its commits; a kept session without a transaction has it back in
+transaction mode, as a fresh one from the pool would be). Anything else is closed as before:
 a failed request, pending changes, a transaction, an invalidated connection, a session bound
 to a connection (a test's), another app, or a session idle longer than
 ``database.PING_AFTER_IDLE_SECONDS`` (closed, and its connection pinged before its next use,
@@ -39,6 +41,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from quizapp import request_state
 from quizapp.database import PING_AFTER_IDLE_SECONDS
 from quizapp.database import autocommit_options
+from quizapp.database import use_transactions
+from quizapp.db_session import own_connection
 
 Entry = tuple[Flask, Any, float, Connection | None]  # app, session, kept since, connection
 
@@ -152,8 +156,8 @@ def _teardown(_error: BaseException | None) -> None:
     session = scoped.registry()
     made_at = session.info.get(_DISPOSALS)  # None: not made here (a test's own session)
     if made_at is not None and made_at != _disposals():  # its connection's pool is gone
-        if session.get_transaction() is not None:
-            session.connection().invalidate()  # closed now, not left to the old pool
+        if (own := own_connection(session)) is not None:
+            own.invalidate()  # closed now, not left to the old pool
         scoped.remove()
         return
     keep = _error is None and made_at is not None and _keepable(session)
@@ -165,13 +169,16 @@ def _teardown(_error: BaseException | None) -> None:
     slot = _slot()
     if (earlier := slot.take()) is not None:  # nested app contexts: keep the last one only
         _close(*earlier[1:])
-    connection = None if keep is True else keep
-    slot.entry = (request_state.app(), session, time.monotonic(), connection)
+    own = own_connection(session)
+    if keep is True:  # no transaction: the next one starts as on a fresh connection
+        use_transactions(own)
+    slot.entry = (request_state.app(), session, time.monotonic(), own)
 
 
 def _keepable(session: Any) -> Any:
     """False, unless the session is clean and bound to an engine, and either outside a
     transaction (True) or reading in autocommit mode on a live connection (that connection).
+    A session's own connection (``db_session``) is kept with it either way.
     """
     bind = session.bind  # None: the app's engine; a connection: a test's transaction
     if (bind is not None and not isinstance(bind, Engine)) or (
@@ -196,7 +203,7 @@ def _close(session: Any, idle_since: float, connection: Connection | None) -> No
             connection.connection.info)
         session.close()
     except SQLAlchemyError:  # its connection broke meanwhile: drop it, the pool replaces it
-        if connection is not None:
+        if connection is not None and not connection.closed:
             connection.invalidate()
         session.close()
         return

@@ -203,7 +203,10 @@ def test_a_kept_session_whose_connection_broke_is_dropped_quietly(own_app, worke
     other = _make_app(worker_id_safe, tmp_path, "_sr3")
     try:
         assert other.test_client().get("/t/read").text == "0"  # closing the old one: no error
-        assert connection.invalidated
+        assert connection.closed or connection.invalidated
+        with own_app.app_context():
+            assert db.engine.pool.checkedout() == 0
+        assert own_app.test_client().get("/t/read").text == "0"  # not handed out again
     finally:
         _drop(other, worker_id_safe, "_sr3")
 
