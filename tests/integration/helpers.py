@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+from flask import Flask
 from sqlalchemy import select
 
+from quizapp import create_app
 from quizapp.bank.loader import load_bank
 from quizapp.extensions import db
 from quizapp.models import Question
@@ -13,6 +16,9 @@ from quizapp.models import QuizItem
 from quizapp.services.bank_sync import sync_bank
 from tests.conftest import NOW
 from tests.conftest import TEST_BANK
+from tests.conftest import database_url
+from tests.conftest import drop_schema
+from tests.conftest import make_config
 
 
 def sync_test_bank() -> None:
@@ -69,3 +75,23 @@ def answer(client, quiz_id: int, position: int, correct: bool = True, **extra):
     data = {"key": form_key(html), "version": form_version(html), "hints_used": "0",
             **(right_answer(question) if correct else wrong_answer(question)), **extra}
     return client.post(f"/quiz/{quiz_id}/q/{position}", data=data)
+
+
+def make_own_app(worker: str, tmp_path: Path, suffix: str) -> Flask:
+    """An app with a database of its own (not the rolled-back test transaction): a SQLite
+    file, or a schema of its own in the PostgreSQL run; drop it with ``drop_own_app``."""
+    url, options = database_url(worker, suffix)
+    if url == "sqlite://":
+        url = f"sqlite:///{tmp_path}/own{suffix}.db"
+    app = create_app(make_config(url, options, STATIC_BUILD_DIR=str(tmp_path / f"static{suffix}")))
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def drop_own_app(app: Flask, worker: str, suffix: str) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    drop_schema(worker, suffix)

@@ -18,44 +18,24 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import PendingRollbackError
 
-from quizapp import create_app
 from quizapp import db_session
 from quizapp.database import autocommit_options
 from quizapp.database import retry_on_lock
 from quizapp.extensions import db
 from quizapp.models import Topic
-from tests.conftest import database_url
-from tests.conftest import drop_schema
-from tests.conftest import make_config
-
-
-def _make_app(worker: str, tmp_path, suffix: str) -> Flask:
-    url, options = database_url(worker, suffix)
-    if url == "sqlite://":
-        url = f"sqlite:///{tmp_path}/db_session{suffix}.db"
-    app = create_app(make_config(url, options, STATIC_BUILD_DIR=str(tmp_path / "s" / suffix)))
-    with app.app_context():
-        db.create_all()
-    return app
-
-
-def _drop(app: Flask, worker: str, suffix: str) -> None:
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
-    drop_schema(worker, suffix)
+from tests.integration.helpers import drop_own_app
+from tests.integration.helpers import make_own_app
 
 
 @pytest.fixture
 def apps(worker_id_safe, tmp_path) -> Iterator[tuple[Flask, Flask]]:
-    first = _make_app(worker_id_safe, tmp_path, "_dba")
-    second = _make_app(worker_id_safe, tmp_path, "_dbb")
+    first = make_own_app(worker_id_safe, tmp_path, "_dba")
+    second = make_own_app(worker_id_safe, tmp_path, "_dbb")
     try:
         yield first, second
     finally:
-        _drop(first, worker_id_safe, "_dba")
-        _drop(second, worker_id_safe, "_dbb")
+        drop_own_app(first, worker_id_safe, "_dba")
+        drop_own_app(second, worker_id_safe, "_dbb")
 
 
 def test_the_scope_is_the_app_context_and_needs_one(apps):

@@ -15,7 +15,6 @@ from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 
-from quizapp import create_app
 from quizapp.database import read_outside_transactions
 from quizapp.database import retry_on_lock
 from quizapp.extensions import db
@@ -23,33 +22,24 @@ from quizapp.models import Attempt
 from quizapp.models import QuizItem
 from quizapp.models import Topic
 from quizapp.models import User
-from tests.conftest import database_url
-from tests.conftest import drop_schema
-from tests.conftest import make_config
+from tests.integration.helpers import drop_own_app
 from tests.integration.helpers import form_key
 from tests.integration.helpers import form_version
 from tests.integration.helpers import item_question
+from tests.integration.helpers import make_own_app
 from tests.integration.helpers import right_answer
 from tests.integration.helpers import sync_test_bank
 
 
 @pytest.fixture
 def own_app(worker_id_safe: str, tmp_path) -> Iterator[Flask]:
-    url, options = database_url(worker_id_safe, "_rt")
-    if url == "sqlite://":
-        url = f"sqlite:///{tmp_path}/requests.db"
-    app = create_app(make_config(url, options, STATIC_BUILD_DIR=str(tmp_path / "static")))
+    app = make_own_app(worker_id_safe, tmp_path, "_rt")
     with app.app_context():
-        db.create_all()
         sync_test_bank()
         db.session.commit()
         db.session.remove()
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
-    drop_schema(worker_id_safe, "_rt")
+    drop_own_app(app, worker_id_safe, "_rt")
 
 
 def _autocommit(options: dict) -> bool:

@@ -17,24 +17,19 @@ from sqlalchemy import func
 from sqlalchemy import inspect
 from sqlalchemy import select
 
-from quizapp import create_app
 from quizapp import session_reuse
 from quizapp.database import retry_on_lock
 from quizapp.extensions import db
 from quizapp.models import Topic
-from tests.conftest import database_url
-from tests.conftest import drop_schema
-from tests.conftest import make_config
+from tests.integration.helpers import drop_own_app
+from tests.integration.helpers import make_own_app
 
 SEEN: list = []  # each request's session
 LOADED: list = []  # objects loaded, held past their request (as a cache might hold them)
 
 
 def _make_app(worker: str, tmp_path, suffix: str) -> Flask:
-    url, options = database_url(worker, suffix)
-    if url == "sqlite://":
-        url = f"sqlite:///{tmp_path}/reuse{suffix}.db"
-    app = create_app(make_config(url, options, STATIC_BUILD_DIR=str(tmp_path / "static")))
+    app = make_own_app(worker, tmp_path, suffix)
 
     @app.get("/t/read")
     def read() -> str:
@@ -63,8 +58,6 @@ def _make_app(worker: str, tmp_path, suffix: str) -> Flask:
         _add_topic(slug)
         return "ok"
 
-    with app.app_context():
-        db.create_all()
     return app
 
 
@@ -74,21 +67,13 @@ def _add_topic(slug: str) -> None:
     db.session.commit()
 
 
-def _drop(app: Flask, worker: str, suffix: str) -> None:
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
-    drop_schema(worker, suffix)
-
-
 @pytest.fixture
 def own_app(worker_id_safe: str, tmp_path) -> Iterator[Flask]:
     SEEN.clear()
     LOADED.clear()
     app = _make_app(worker_id_safe, tmp_path, "_sr")
     yield app
-    _drop(app, worker_id_safe, "_sr")
+    drop_own_app(app, worker_id_safe, "_sr")
 
 
 def _commit_elsewhere(app: Flask, slug: str) -> None:
@@ -169,7 +154,7 @@ def test_another_app_on_the_thread_gets_its_own_session(own_app, worker_id_safe,
         assert SEEN[1] is not SEEN[0]
         assert SEEN[2] is not SEEN[1] and SEEN[2] is not SEEN[0]
     finally:
-        _drop(other, worker_id_safe, "_sr2")
+        drop_own_app(other, worker_id_safe, "_sr2")
 
 
 def test_a_forked_child_forgets_the_kept_session(own_app):
@@ -208,7 +193,7 @@ def test_a_kept_session_whose_connection_broke_is_dropped_quietly(own_app, worke
             assert db.engine.pool.checkedout() == 0
         assert own_app.test_client().get("/t/read").text == "0"  # not handed out again
     finally:
-        _drop(other, worker_id_safe, "_sr3")
+        drop_own_app(other, worker_id_safe, "_sr3")
 
 
 def test_a_thread_s_kept_session_is_closed_when_the_thread_ends(own_app):
