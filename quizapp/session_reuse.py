@@ -34,7 +34,6 @@ from typing import Any
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -44,7 +43,7 @@ from quizapp.database import autocommit_options
 from quizapp.database import use_transactions
 from quizapp.db_session import own_connection
 
-Entry = tuple[Flask, Any, float, Connection | None]  # app, session, kept since, connection
+Entry = tuple[Flask, Any, float]  # app, the session (with its own connection), kept since
 
 
 class _Slot:
@@ -119,10 +118,10 @@ def _disposed(app: Flask) -> None:
     app.extensions[_DISPOSALS][0] += 1
     slot = _slot()
     if slot.entry is not None and slot.entry[0] is app:
-        _, session, since, connection = slot.take()
-        if connection is not None:  # its pool is gone: close it, do not return it there
-            connection.invalidate()
-        _close(session, since, connection)
+        _, session, since = slot.take()
+        if (own := own_connection(session)) is not None:
+            own.invalidate()  # its pool is gone: close it, do not return it there
+        _close(session, since)
 
 
 def _is_sqlalchemy_teardown(func: Any, db: SQLAlchemy) -> bool:
@@ -135,11 +134,11 @@ def _adopter(create: Any) -> Any:
         """The thread's kept session if it belongs to this app and is fresh; else a new one."""
         entry = _slot().take()
         if entry is not None:
-            app, session, since, connection = entry
+            app, session, since = entry
             if app is request_state.app() and (
                     time.monotonic() - since < PING_AFTER_IDLE_SECONDS):
                 return session
-            _close(session, since, connection)
+            _close(session, since)
         session = create()
         session.info[_DISPOSALS] = _disposals()
         return session
@@ -160,8 +159,7 @@ def _teardown(_error: BaseException | None) -> None:
             own.invalidate()  # closed now, not left to the old pool
         scoped.remove()
         return
-    keep = _error is None and made_at is not None and _keepable(session)
-    if keep is False:
+    if _error is not None or made_at is None or not _keepable(session):
         scoped.remove()
         return
     session.expunge_all()
@@ -169,17 +167,15 @@ def _teardown(_error: BaseException | None) -> None:
     slot = _slot()
     if (earlier := slot.take()) is not None:  # nested app contexts: keep the last one only
         _close(*earlier[1:])
-    own = own_connection(session)
-    if keep is True:  # no transaction: the next one starts as on a fresh connection
-        use_transactions(own)
-    slot.entry = (request_state.app(), session, time.monotonic(), own)
+    # Outside a transaction, the next one starts as on a fresh connection from the pool.
+    use_transactions(own_connection(session))
+    slot.entry = (request_state.app(), session, time.monotonic())
 
 
-def _keepable(session: Any) -> Any:
-    """False, unless the session is clean and bound to an engine, and either outside a
-    transaction (True) or reading in autocommit mode on a live connection (that connection).
-    A session's own connection (``db_session``) is kept with it either way.
-    """
+def _keepable(session: Any) -> bool:
+    """Whether the session is clean, bound to an engine, and either outside a transaction
+    or reading in autocommit mode on a live connection. Its own connection (``db_session``)
+    is kept with it."""
     bind = session.bind  # None: the app's engine; a connection: a test's transaction
     if (bind is not None and not isinstance(bind, Engine)) or (
             session.new or session.dirty or session.deleted):
@@ -190,14 +186,14 @@ def _keepable(session: Any) -> Any:
     if transaction.nested:
         return False
     connection = session.connection()
-    if connection.invalidated or not autocommit_options(connection.get_execution_options()):
-        return False
-    return connection
+    return not connection.invalidated and autocommit_options(
+        connection.get_execution_options())
 
 
-def _close(session: Any, idle_since: float, connection: Connection | None) -> None:
+def _close(session: Any, idle_since: float) -> None:
     """Close a kept session; its connection counts as idle since it was kept (the pool
     pings it before its next use if that was long ago)."""
+    connection = own_connection(session)
     try:
         info = None if connection is None or connection.invalidated else (
             connection.connection.info)

@@ -65,11 +65,6 @@ class AnswerRows:
     timezone: str
 
 
-def execute(name: str, params: dict[str, Any]) -> int:
-    """Run the write ``name`` in the session's transaction; the number of rows changed."""
-    return STATEMENTS[name].run(params)
-
-
 def lock_item(item_id: int) -> int | None:
     """Lock the item and its quiz (PostgreSQL); the item's attempt id, if answered."""
     return STATEMENTS["lock_item"].scalar({"item_id": item_id})
@@ -125,12 +120,6 @@ def stats_params(question_id: int, rows: AnswerRows, after: QuestionRecord,
         params[name] = getattr(after, name)
         params[f"d_{name}"] = getattr(after, name) - getattr(before, name)
     return params
-
-
-def write_stats(question_id: int, rows: AnswerRows, after: QuestionRecord,
-                now: datetime) -> None:
-    """Insert the row on the question's first answer, else add this answer's change to it."""
-    execute("stats", stats_params(question_id, rows, after, now))
 
 
 def _insert_for(dialect: str) -> Any:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from quizapp import session_reuse
 from quizapp.database import retry_on_lock
+from quizapp.db_session import own_connection
 from quizapp.extensions import db
 from quizapp.models import Topic
 from tests.integration.helpers import drop_own_app
@@ -129,15 +130,15 @@ def test_pending_changes_are_never_carried_into_the_next_request(own_app):
 def test_an_idle_session_is_closed_and_its_connection_counts_as_idle(own_app, monkeypatch):
     client = own_app.test_client()
     client.get("/t/read")
-    _, _, kept_since, connection = session_reuse.kept()
-    connection_info = connection.connection.info
+    _, session, kept_since = session_reuse.kept()
+    connection_info = own_connection(session).connection.info
     clock = [kept_since + session_reuse.PING_AFTER_IDLE_SECONDS + 1]
     monkeypatch.setattr(session_reuse.time, "monotonic", lambda: clock[0])
     closed: list = []
     real_close = session_reuse._close
     monkeypatch.setattr(session_reuse, "_close",
-                        lambda session, since, info: (closed.append(since),
-                                                      real_close(session, since, info)))
+                        lambda session, since: (closed.append(since),
+                                                real_close(session, since)))
     assert client.get("/t/read").text == "0"
     assert SEEN[1] is not SEEN[0]
     assert closed == [kept_since]
@@ -183,7 +184,7 @@ def test_a_session_that_lived_through_an_engine_disposal_is_not_kept(own_app):
 def test_a_kept_session_whose_connection_broke_is_dropped_quietly(own_app, worker_id_safe,
                                                                     tmp_path):
     own_app.test_client().get("/t/read")
-    _, _, _, connection = session_reuse.kept()
+    connection = own_connection(session_reuse.kept()[1])
     connection.connection.dbapi_connection.close()  # the server went away, say
     other = _make_app(worker_id_safe, tmp_path, "_sr3")
     try:

@@ -127,7 +127,8 @@ def test_two_first_answers_read_before_either_write_both_count(ctx):
     outcomes = [record_attempt(fresh, 1400.0, 1.0, True, 20.0),
                 record_attempt(fresh, 1700.0, 0.0, True, 40.0)]
     for rows, after in zip(reads, outcomes, strict=True):
-        answer_rows.write_stats(question.id, rows, after, NOW)
+        answer_rows.STATEMENTS["stats"].run(
+            answer_rows.stats_params(question.id, rows, after, NOW))
     stats = db.session.get(QuestionStats, question.id)
     db.session.refresh(stats)
     assert (stats.attempts, stats.first_attempts, stats.first_correct) == (2, 2, 1)
