@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.loadkit.client import CONTINUE  # noqa: E402
 from benchmarks.loadkit.client import CSRF  # noqa: E402
 from benchmarks.loadkit.client import answer_fields  # noqa: E402
+from benchmarks.loadkit.database import fresh_database  # noqa: E402
 
 PASSWORD = "instructions-passphrase-42"
 COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
@@ -51,11 +52,14 @@ def _app(url: str, request_log: str = "off") -> Flask:
                        "SESSION_COOKIE_SECURE": False})
 
 
-def prepare_state(workdir: Path) -> Path:
-    """A database with one learner logged in and a quiz started; its URLs and cookie."""
+def prepare_state(workdir: Path, url: str | None = None) -> Path:
+    """A database with one learner logged in and a quiz started; its URLs and cookie.
+
+    ``url`` is an empty database (by default a SQLite file in ``workdir``).
+    """
     from benchmarks.loadkit.database import prepare
 
-    url = f"sqlite:///{workdir / 'bench.db'}"
+    url = url or f"sqlite:///{workdir / 'bench.db'}"
     prepare(url, sandboxed=False)
     _seed_randomness()  # the same quiz (question types, texts) in every run
     app = _app(url)
@@ -186,6 +190,7 @@ def count(state: Path, loops: int, floor: bool) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loops", type=int, default=10)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--replay", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -196,13 +201,15 @@ def main() -> None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
     workdir = Path(tempfile.mkdtemp(prefix="quizapp-instructions-"))
     try:
-        state = prepare_state(workdir)
-        floor = count(state, args.loops, floor=True)
-        app = count(state, args.loops, floor=False)
+        with fresh_database(args.db, "instructions") as url:
+            state = prepare_state(workdir, None if args.db == "sqlite" else url)
+            floor = count(state, args.loops, floor=True)
+            app = count(state, args.loops, floor=False)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    where = "SQLite" if args.db == "sqlite" else "PostgreSQL, the app's side"
     print(f"floor (bare Flask, 3 x GET /hello): {floor:.2f} M instructions per loop")
-    print(f"quizapp answer loop (question, answer, feedback; SQLite): {app:.2f} M")
+    print(f"quizapp answer loop (question, answer, feedback; {where}): {app:.2f} M")
     print(f"answer loop: {app:.2f} M instructions, {app / floor:.1f}x the floor "
           f"({floor / app:.3f}x in the issue's terms)")
 

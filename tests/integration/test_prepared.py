@@ -25,6 +25,7 @@ from sqlalchemy import create_engine
 from sqlalchemy import event
 from sqlalchemy import insert
 from sqlalchemy import literal
+from sqlalchemy import literal_column
 from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy import update
@@ -34,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from quizapp import database
 from quizapp.models.types import UTCDateTime
 from quizapp.prepared import Prepared
+from quizapp.prepared import numbered
 
 PG_URL = os.environ.get("POOL_TEST_DATABASE_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -144,6 +146,28 @@ def test_statement_listeners_see_every_statement(engine):
         event.remove(engine, "before_cursor_execute", record)
     assert len(seen) == 1 and seen[0][0].startswith("SELECT")
     assert "x" in (seen[0][1].values() if isinstance(seen[0][1], dict) else seen[0][1])
+
+
+def test_percent_signs_repeated_and_many_parameters_run_as_core_runs_them(engine):
+    """On psycopg the statements go numbered ($1...) to a raw cursor: a literal % (written
+    %% in pyformat), a parameter used twice and a long statement must survive that."""
+    n = bindparam("n", type_=Integer)
+    odd = Prepared(select(literal_column("'50%'").label("text"), (n % 7).label("rest"),
+                          (n + 1).label("next"), n.label("same")))
+    wide = select(*[(bindparam(f"p{i}", type_=Integer) * 2).label(f"c{i}") for i in range(80)])
+    with engine.connect() as conn:
+        assert tuple(odd.first({"n": 10}, conn)) == ("50%", 3, 11, 10)
+        assert tuple(odd.first({"n": 10}, conn)) == tuple(
+            conn.execute(odd.statement, {"n": 10}).one())
+        assert list(Prepared(wide).first({f"p{i}": i for i in range(80)}, conn)) == [
+            2 * i for i in range(80)]
+
+
+def test_pyformat_statements_are_numbered_once_per_name():
+    sql, names = numbered("SELECT %(a)s, %(b)s %% 2, %(a)s, %(x_y)s", {"x_y": "x-y"})
+    assert sql == "SELECT $1, $2 % 2, $1, $3" and names == ("a", "b", "x-y")
+    with pytest.raises(ValueError, match="bare %"):
+        numbered("SELECT 5 % 2", {})
 
 
 def test_expanding_parameters_are_refused(engine):

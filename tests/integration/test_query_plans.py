@@ -61,7 +61,15 @@ def full_scans(statement: str, parameters: object) -> list[str]:
         plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
         return _sqlite_problems(plan)
     connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    rows = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters).all()
+    if isinstance(parameters, tuple):  # a prepared statement, numbered ($1, $2...)
+        from psycopg import RawCursor
+
+        with RawCursor(connection.connection.dbapi_connection) as cursor:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+            rows = cursor.fetchall()
+    else:
+        rows = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}",
+                                          parameters).all()
     plan = rows[0][0] if not isinstance(rows[0][0], str) else json.loads(rows[0][0])
     return _postgres_problems(plan[0]["Plan"])
 
