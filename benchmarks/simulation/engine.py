@@ -76,7 +76,7 @@ class EngineAdapter:
         if effects.was_new:
             day = start_of_local_day(now, self.timezone)
             self.new_on_day[day] = self.new_on_day.get(day, 0) + 1
-        if selection.reask("daily", score, question_id, self.asked):
+        if selection.reask("daily", score, self.asked.count(question_id)):
             self.asked.append(question_id)
             return question_id
         return None

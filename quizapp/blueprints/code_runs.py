@@ -41,7 +41,7 @@ def _require_login() -> None:
 @limiter.limit(_run_limit, key_func=_learner_key)
 def run_examples(quiz_id: int, position: int) -> str | tuple[str, int]:
     """Run the visible examples: an HTML fragment for scripts, else the question page."""
-    quiz = _own_quiz(quiz_id)
+    quiz = _own_quiz(quiz_id, position)
     item = _own_item(quiz, position)
     form = AnswerForm()
     if not form.validate_on_submit():

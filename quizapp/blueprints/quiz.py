@@ -40,10 +40,11 @@ def _require_login() -> None:
     """Every quiz page needs a logged-in learner."""
 
 
-def _own_quiz(quiz_id: int) -> QuizView:
-    """The learner's quiz with its items (one statement), else 404."""
+def _own_quiz(quiz_id: int, position: int = 0) -> QuizView:
+    """The learner's quiz with the item at ``position`` and its progress (one statement),
+    else 404."""
     try:
-        return quizzes.get_quiz_view(current_learner().id, quiz_id)
+        return quizzes.get_quiz_view(current_learner().id, quiz_id, position)
     except quizzes.QuizNotFound:
         abort(404)
 
@@ -78,24 +79,22 @@ def resume(quiz_id: int) -> Response:
     quiz = _own_quiz(quiz_id)
     if (over := _quiz_over(quiz)) is not None:
         return over
-    item = quizzes.next_unanswered(quiz)
-    if item is None:
+    if quiz.first_open is None:
         return redirect(url_for("quiz.summary", quiz_id=quiz.id))
-    return redirect(url_for("quiz.question", quiz_id=quiz.id, position=item.position))
+    return redirect(url_for("quiz.question", quiz_id=quiz.id, position=quiz.first_open))
 
 
 @bp.get("/<id:quiz_id>/q/<id:position>")
 def question(quiz_id: int, position: int) -> str | Response:
     """Show one question."""
-    quiz = _own_quiz(quiz_id)
+    quiz = _own_quiz(quiz_id, position)
     if (over := _quiz_over(quiz)) is not None:
         return over
     item = _own_item(quiz, position)
     if item.attempt_id is not None:
         return redirect(url_for("quiz.feedback", quiz_id=quiz.id, position=position))
-    first_open = quizzes.next_unanswered(quiz)
-    if first_open is not None and first_open.position != position:
-        return redirect(url_for("quiz.question", quiz_id=quiz.id, position=first_open.position))
+    if quiz.first_open is not None and quiz.first_open != position:
+        return redirect(url_for("quiz.question", quiz_id=quiz.id, position=quiz.first_open))
     fields = AnswerFields(uuid.uuid4().hex, str(item.question.version))
     page = render_template("quiz/question.html", **_question_context(quiz, item, fields))
     quizzes.mark_shown(item, utcnow())  # after rendering: its commit expires loaded rows
@@ -105,11 +104,11 @@ def question(quiz_id: int, position: int) -> str | Response:
 @bp.post("/<id:quiz_id>/q/<id:position>")
 def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
     """Grade an answer (idempotent per key), then redirect to the feedback page."""
-    quiz = _own_quiz(quiz_id)
+    quiz = _own_quiz(quiz_id, position)
     if (over := _quiz_over(quiz)) is not None:
         return over
     item = _own_item(quiz, position)
-    if item.attempt_id is None and quizzes.next_unanswered(quiz) is not item:
+    if item.attempt_id is None and quiz.first_open != position:
         return _out_of_turn(quiz)
     form = AnswerForm()
     if not form.validate_on_submit():
@@ -152,7 +151,7 @@ def _out_of_turn(quiz: QuizView) -> Response:
 @bp.get("/<id:quiz_id>/q/<id:position>/feedback")
 def feedback(quiz_id: int, position: int) -> str | Response:
     """Show whether the answer was right, the right answer and the explanation."""
-    quiz = _own_quiz(quiz_id)
+    quiz = _own_quiz(quiz_id, position)
     item = _own_item(quiz, position)
     if quiz.mode == "mock" and quiz.finished_at is None and not modes.end_if_expired(
             quiz, utcnow()):
@@ -164,11 +163,10 @@ def feedback(quiz_id: int, position: int) -> str | Response:
         abort(404)
     kind = question_type(item.question.type)
     payload = parsed_payload(item.question)
-    following = quizzes.next_unanswered(quiz)
     return render_template(
         "quiz/feedback.html", quiz=quiz, item=item, question=item.question, kind=kind,
         payload=payload, attempt=attempt, widget=kind.widget(payload, _widget_rng(quiz, item)),
-        next_item=following, progress=_progress(quiz),
+        next_position=quiz.first_open, progress=_progress(quiz),
     )
 
 
@@ -192,8 +190,7 @@ def _widget_rng(quiz: QuizView, item: ItemView) -> random.Random:
 
 
 def _progress(quiz: QuizView) -> dict[str, int]:
-    answered = sum(1 for i in quiz.items if i.attempt_id is not None)
-    return {"answered": answered, "total": len(quiz.items)}
+    return {"answered": quiz.answered, "total": quiz.total}
 
 
 @dataclass(frozen=True)

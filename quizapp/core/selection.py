@@ -125,14 +125,13 @@ def daily_quiz(request: DailyRequest, rng: random.Random) -> list[Pick]:
     return interleave(review_picks) + interleave(new_picks)
 
 
-def reask(mode: str, score: float, question_id: int, asked: Sequence[int]) -> bool:
+def reask(mode: str, score: float, times_asked: int) -> bool:
     """Ask a missed question once more at the end of the same quiz (as Anki does).
 
     Only in ``REASK_MODES``, only after a miss (score below ``PASS_SCORE``) and only once:
-    ``asked`` are the quiz's question ids so far, this one included.
+    ``times_asked`` is how many of the quiz's items ask this question, this one included.
     """
-    return (REASK_MISSES and mode in REASK_MODES and score < PASS_SCORE
-            and list(asked).count(question_id) < 2)
+    return REASK_MISSES and mode in REASK_MODES and score < PASS_SCORE and times_asked < 2
 
 
 def allocate(due_count: int, new_available: int, needs: Mapping[int, float], goal: int,

@@ -31,7 +31,7 @@ from quizapp.services.activity import activity_params
 from quizapp.services.quiz_view import ItemView
 from quizapp.services.quiz_view import QuizView
 from quizapp.services.quiz_view import parsed_payload
-from quizapp.services.quizzes import next_unanswered
+from quizapp.services.quizzes import is_open_item
 
 MAX_SECONDS = 3600
 
@@ -69,7 +69,7 @@ def record_answer(
     """
     if item.attempt_id is not None:  # a double submit: the first one counted
         return AnswerResult(item.attempt_id, quiz.id, item.position, repeated=True)
-    if item.shown_at is None or next_unanswered(quiz) is not item:
+    if not is_open_item(quiz, item):
         raise OutOfTurn("Answer the questions in order, each after it is shown.")
     question = item.question
     if shown_version != question.version:
@@ -144,9 +144,9 @@ def _write(quiz: Quiz | QuizView, item: QuizItem | ItemView, answer: _Answer, no
                            answer.rating, answer.score, answer.seconds, now, rng)
     lapsed = rows.memory.state == State.Review.value and answer.rating == Rating.Again
     again = None
-    if selection.reask(quiz.mode, answer.score, question.id, [i.question_id for i in quiz.items]):
+    if selection.reask(quiz.mode, answer.score, _times_asked(quiz, item)):
         again = {"quiz_id": quiz_id, "question_id": question.id,
-                 "position": max(i.position for i in quiz.items) + 1, "kind": "again"}
+                 "position": _last_position(quiz) + 1, "kind": "again"}
     duration_ms = int(answer.seconds * 1000)
     day, topic_day = activity_params(user_id, rows.timezone, question.topic_id, effects.skill,
                                      answer.correct, effects.was_new, duration_ms, now)
@@ -175,6 +175,19 @@ def _key_used(error: IntegrityError) -> bool:
     """Whether the attempt's (user, idempotency key) constraint refused the insert."""
     text = str(error.orig)  # PostgreSQL names the constraint, SQLite its columns
     return "uq_attempt_user_key" in text or "attempt.idempotency_key" in text
+
+
+def _times_asked(quiz: Quiz | QuizView, item: QuizItem | ItemView) -> int:
+    """How many of the quiz's items ask the item's question (the item included)."""
+    if isinstance(quiz, QuizView) and quiz.page_item is item:
+        return quiz.page_asks
+    return sum(1 for i in quiz.items if i.question_id == item.question_id)
+
+
+def _last_position(quiz: Quiz | QuizView) -> int:
+    if isinstance(quiz, QuizView):
+        return quiz.last_position
+    return max(i.position for i in quiz.items)
 
 
 def _earlier_answer(quiz: Quiz | QuizView, key: str, position: int) -> AnswerResult:

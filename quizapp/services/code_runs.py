@@ -14,7 +14,7 @@ from quizapp.models import QuizItem
 from quizapp.services.quiz_view import ItemView
 from quizapp.services.quiz_view import QuizView
 from quizapp.services.quiz_view import parsed_payload
-from quizapp.services.quizzes import next_unanswered
+from quizapp.services.quizzes import is_open_item
 
 
 class NotRunnable(ResponseError):
@@ -32,7 +32,7 @@ def run_examples(quiz: Quiz | QuizView, item: QuizItem | ItemView,
     kind = question_type(item.question.type)
     if not isinstance(kind, CodeQuestion):
         raise NotRunnable("Only code questions have examples to run.")
-    if item.attempt_id is not None or item.shown_at is None or next_unanswered(quiz) is not item:
+    if not is_open_item(quiz, item):
         raise NotRunnable("That question is not open.")
     payload = parsed_payload(item.question)
     try:

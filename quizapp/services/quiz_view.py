@@ -1,10 +1,13 @@
 """A quiz and its items as plain objects, read in one statement, for the question loop.
 
-Every page of the loop (question, answer, feedback) needs the quiz's items to know which one
-is open and how far the learner got. Loading them as ORM objects cost more CPU than the rest
-of the page; these views hold the same fields. Questions change only when the bank is
-synced, so each worker keeps a snapshot of the ones it showed, checked against the content
-hash the item query reads: the page needs no question query of its own.
+Every page of the loop (question, answer, feedback) needs to know which item is open and how
+far the learner got. Loading the items as ORM objects cost more CPU than the rest of the
+page; these views hold the same fields. A page reads only its own item and the quiz's counts
+(``load_quiz_page``): reading every item had cost a page about 1 µs per item, and quizzes
+grow as missed questions are asked again. ``QuizView.items`` loads the whole list when
+something needs it. Questions change only when the bank is synced, so each worker keeps a
+snapshot of the ones it showed, checked against the content hash the item query reads: the
+page needs no question query of its own.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ from datetime import datetime
 from typing import Any
 from typing import NamedTuple
 
+from sqlalchemy import and_
 from sqlalchemy import bindparam
+from sqlalchemy import case
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import type_coerce
 from sqlalchemy.engine import Dialect
@@ -163,6 +169,13 @@ class ItemView(NamedTuple):
 
 @dataclass(eq=False, slots=True)
 class QuizView:
+    """A quiz, its progress and (read for a page) the page's item.
+
+    ``first_open`` is the position of the first unanswered item (None: all answered);
+    ``page_item`` the item at the position the page asked for (None when there is none, or
+    when the whole list was read) and ``page_asks`` how many items ask its question.
+    """
+
     id: int
     user_id: int
     mode: str
@@ -170,30 +183,71 @@ class QuizView:
     created_at: datetime
     finished_at: datetime | None
     deadline: datetime | None
-    items: list[ItemView] = field(default_factory=list)
+    total: int = 0
+    answered: int = 0
+    first_open: int | None = None
+    last_position: int = 0
+    page_item: ItemView | None = None
+    page_asks: int = 0
+    loaded_items: list[ItemView] | None = None
 
     @property
     def mode_label(self) -> str:
         return MODES.get(self.mode, self.mode.title())
 
+    @property
+    def items(self) -> list[ItemView]:
+        """Every item in order (read on first use when the view was read for a page)."""
+        if self.loaded_items is None:
+            full = load_quiz_view(self.user_id, self.id)
+            self.loaded_items = [] if full is None else full.items
+        return self.loaded_items
+
 
 # The datetimes and the JSON column are read raw (no type processing) and converted where
-# used: the quiz's own repeat on every item row (converted once, from the first row), and
-# only the open item's ``shown_at`` and ``extra`` matter. With 20-40 items per quiz,
-# converting them all had cost about 5 % of the answer loop's instructions.
+# used: the quiz's own once, and only the page item's ``shown_at`` and ``extra`` matter.
 _RAW = NullType()
-_QUIZ_AND_ITEMS = Prepared(  # compiled once: every page of the loop runs it
-    select(Quiz.id, Quiz.user_id, Quiz.mode, Quiz.seed, type_coerce(Quiz.created_at, _RAW),
-           type_coerce(Quiz.finished_at, _RAW), type_coerce(Quiz.deadline, _RAW),
-           QuizItem.id.label("item_id"), QuizItem.position,
-           QuizItem.question_id, QuizItem.kind, type_coerce(QuizItem.shown_at, _RAW),
-           QuizItem.attempt_id, type_coerce(QuizItem.extra, _RAW),
-           Question.version, Question.content_hash, Question.topic_id)
-    .join(QuizItem, QuizItem.quiz_id == Quiz.id)
-    .join(Question, Question.id == QuizItem.question_id)
+_QUIZ_COLUMNS = (Quiz.id, Quiz.user_id, Quiz.mode, Quiz.seed, type_coerce(Quiz.created_at, _RAW),
+                 type_coerce(Quiz.finished_at, _RAW), type_coerce(Quiz.deadline, _RAW))
+
+
+def _item_columns(item: Any) -> tuple[Any, ...]:
+    return (item.c.id.label("item_id"), item.c.position, item.c.question_id, item.c.kind,
+            type_coerce(item.c.shown_at, _RAW), item.c.attempt_id,
+            type_coerce(item.c.extra, _RAW), Question.version, Question.content_hash,
+            Question.topic_id)
+
+
+_ITEMS = QuizItem.__table__
+_QUIZ_AND_ITEMS = Prepared(  # the whole list: summaries, and the rare paths that need it
+    select(*_QUIZ_COLUMNS, *_item_columns(_ITEMS))
+    .join(_ITEMS, _ITEMS.c.quiz_id == Quiz.id)
+    .join(Question, Question.id == _ITEMS.c.question_id)
     .where(Quiz.id == bindparam("quiz_id"), Quiz.user_id == bindparam("user_id"))
-    .order_by(QuizItem.position)
+    .order_by(_ITEMS.c.position)
 )
+
+
+def _page_statement() -> Any:
+    """The quiz, the item at ``position`` (if any) and counts over all its items."""
+    item, other = _ITEMS.alias("page_item"), _ITEMS.alias("other_item")
+    return (
+        select(*_QUIZ_COLUMNS, *_item_columns(item),
+               func.count(other.c.id), func.count(other.c.attempt_id),
+               func.min(case((other.c.attempt_id.is_(None), other.c.position))),
+               func.max(other.c.position),
+               func.count(case((other.c.question_id == item.c.question_id, 1))))
+        .select_from(Quiz)
+        .outerjoin(other, other.c.quiz_id == Quiz.id)
+        .outerjoin(item, and_(item.c.quiz_id == Quiz.id,
+                              item.c.position == bindparam("position")))
+        .outerjoin(Question, Question.id == item.c.question_id)
+        .where(Quiz.id == bindparam("quiz_id"), Quiz.user_id == bindparam("user_id"))
+        .group_by(Quiz.id, item.c.id, Question.id)
+    )
+
+
+_QUIZ_PAGE = Prepared(_page_statement())  # every page of the loop runs it
 
 
 @functools.cache
@@ -213,15 +267,36 @@ def _reader(kind: Any, dialect: Dialect) -> Callable[[Any], Any]:
     return process if process is not None else _as_read
 
 
+def _readers() -> tuple[Callable[[Any], datetime | None], Callable[[Any], Any]]:
+    dialect = session_connection(db.session()).dialect
+    return _datetime_reader(dialect), _json_reader(dialect)
+
+
+def load_quiz_page(user_id: int, quiz_id: int, position: int) -> QuizView | None:
+    """The learner's own quiz with the item at ``position`` and its progress counts (one
+    statement, one row); None if there is no such quiz."""
+    row = _QUIZ_PAGE.first({"quiz_id": quiz_id, "user_id": user_id, "position": position})
+    if row is None:
+        return None
+    read, decode = _readers()
+    quiz = QuizView(*row[:4], read(row[4]), read(row[5]), read(row[6]), *row[17:21])
+    if row[7] is not None:
+        quiz.page_item = tuple.__new__(ItemView, (*row[7:17], read, decode))
+        quiz.page_asks = row[21]
+    return quiz
+
+
 def load_quiz_view(user_id: int, quiz_id: int) -> QuizView | None:
-    """The learner's own quiz with its items in order; None if there is no such quiz."""
+    """The learner's own quiz with every item in order; None if there is no such quiz."""
     rows = _QUIZ_AND_ITEMS.tuples({"quiz_id": quiz_id, "user_id": user_id})
     if not rows:
         return None
-    dialect = session_connection(db.session()).dialect
-    read, decode = _datetime_reader(dialect), _json_reader(dialect)
+    read, decode = _readers()
     first = rows[0]
-    quiz = QuizView(*first[:4], read(first[4]), read(first[5]), read(first[6]))
     make, tail = tuple.__new__, (read, decode)
-    quiz.items = [make(ItemView, row[7:] + tail) for row in rows]  # in the fields' order
-    return quiz
+    items = [make(ItemView, row[7:] + tail) for row in rows]  # in the fields' order
+    open_positions = [item.position for item in items if item.attempt_id is None]
+    return QuizView(*first[:4], read(first[4]), read(first[5]), read(first[6]),
+                    total=len(items), answered=len(items) - len(open_positions),
+                    first_open=open_positions[0] if open_positions else None,
+                    last_position=items[-1].position, loaded_items=items)

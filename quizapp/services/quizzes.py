@@ -36,6 +36,7 @@ from quizapp.models.user import Profile
 from quizapp.prepared import Prepared
 from quizapp.services.quiz_view import ItemView
 from quizapp.services.quiz_view import QuizView
+from quizapp.services.quiz_view import load_quiz_page
 from quizapp.services.quiz_view import load_quiz_view
 
 
@@ -180,9 +181,15 @@ def get_quiz(user_id: int, quiz_id: int) -> Quiz:
     return quiz
 
 
-def get_quiz_view(user_id: int, quiz_id: int) -> QuizView:
-    """The learner's own quiz as a ``QuizView`` (one statement), or ``QuizNotFound``."""
-    quiz = load_quiz_view(user_id, quiz_id)
+def get_quiz_view(user_id: int, quiz_id: int, position: int | None = None) -> QuizView:
+    """The learner's own quiz as a ``QuizView`` (one statement), or ``QuizNotFound``.
+
+    With ``position``, read for a page: that item and the quiz's counts, not every item.
+    """
+    if position is None:
+        quiz = load_quiz_view(user_id, quiz_id)
+    else:
+        quiz = load_quiz_page(user_id, quiz_id, position)
     if quiz is None:
         raise QuizNotFound(quiz_id)
     return quiz
@@ -192,6 +199,9 @@ _QUIZ = select(Quiz).where(Quiz.id == bindparam("quiz_id"), Quiz.user_id == bind
 
 
 def get_item(quiz: Quiz | QuizView, position: int) -> QuizItem | ItemView:
+    if isinstance(quiz, QuizView) and (page_item := quiz.page_item) is not None and (
+            page_item.position == position):
+        return page_item
     for item in quiz.items:
         if item.position == position:
             return item
@@ -200,6 +210,20 @@ def get_item(quiz: Quiz | QuizView, position: int) -> QuizItem | ItemView:
 
 def next_unanswered(quiz: Quiz | QuizView) -> QuizItem | ItemView | None:
     return next((item for item in quiz.items if item.attempt_id is None), None)
+
+
+def first_open_position(quiz: Quiz | QuizView) -> int | None:
+    """The position of the quiz's first unanswered item (the one on screen), if any."""
+    if isinstance(quiz, QuizView):
+        return quiz.first_open
+    item = next_unanswered(quiz)
+    return None if item is None else item.position
+
+
+def is_open_item(quiz: Quiz | QuizView, item: QuizItem | ItemView) -> bool:
+    """Whether ``item`` is the question on screen: unanswered, shown, and the first open."""
+    return (item.attempt_id is None and item.shown_at is not None
+            and first_open_position(quiz) == item.position)
 
 
 def mark_shown(item: QuizItem | ItemView, now: datetime) -> None:

@@ -98,3 +98,59 @@ def test_the_view_s_datetimes_are_aware_utc_like_the_orm_s(learner):  # noqa: F8
     shown = db.session.get(QuizItem, view.items[0].id).shown_at
     assert view.items[0].shown_at == shown and view.items[0].shown_at.tzinfo == UTC
     assert view.items[1].shown_at is None and view.items[1].shown_raw is None
+
+
+def _agrees_with_the_full_view(user_id: int, quiz_id: int) -> None:
+    full = quiz_view.load_quiz_view(user_id, quiz_id)
+    positions = [i.position for i in full.items]
+    for position in [*positions, max(positions) + 1]:
+        page = quiz_view.load_quiz_page(user_id, quiz_id, position)
+        assert (page.id, page.mode, page.created_at, page.finished_at) == (
+            full.id, full.mode, full.created_at, full.finished_at)
+        assert (page.total, page.answered, page.first_open, page.last_position) == (
+            len(full.items), sum(i.attempt_id is not None for i in full.items),
+            next((i.position for i in full.items if i.attempt_id is None), None),
+            max(positions))
+        expected = next((i for i in full.items if i.position == position), None)
+        if expected is None:
+            assert page.page_item is None
+            continue
+        assert page.page_item[:10] == expected[:10]  # the same columns, read the same way
+        assert (page.page_item.shown_at, page.page_item.extra) == (
+            expected.shown_at, expected.extra)
+        assert page.page_asks == sum(i.question_id == expected.question_id for i in full.items)
+        assert page.loaded_items is None and page.items == full.items  # loaded on use
+
+
+def test_a_page_reads_its_item_and_counts_that_agree_with_the_whole_list(learner):  # noqa: F811
+    from tests.integration.helpers import answer
+
+    quiz_id = start(learner)
+    user_id = db.session.get(Quiz, quiz_id).user_id
+    _agrees_with_the_full_view(user_id, quiz_id)  # nothing answered
+    answer(learner, quiz_id, 1, correct=False)  # a miss: asked again at the end
+    answer(learner, quiz_id, 2)
+    learner.get(f"/quiz/{quiz_id}/q/3")  # shown, not answered
+    db.session.expire_all()
+    full = quiz_view.load_quiz_view(user_id, quiz_id)
+    assert [i.kind for i in full.items].count("again") == 1
+    _agrees_with_the_full_view(user_id, quiz_id)
+    assert quiz_view.load_quiz_page(user_id + 1, quiz_id, 1) is None  # not another learner's
+
+
+def test_the_question_loop_never_reads_every_item(learner, monkeypatch):  # noqa: F811
+    from tests.integration.helpers import answer
+
+    quiz_id = start(learner)
+
+    def refuse(*args):
+        raise AssertionError("a page of the loop read every item")
+
+    monkeypatch.setattr(quiz_view, "load_quiz_view", refuse)
+    for position in (1, 2, 3):
+        assert "Question" in learner.get(f"/quiz/{quiz_id}/q/{position}").get_data(as_text=True)
+        reply = answer(learner, quiz_id, position, correct=position != 2)
+        assert reply.status_code == 302
+        page = learner.get(reply.headers["Location"]).get_data(as_text=True)
+        assert f'href="/quiz/{quiz_id}/q/{position + 1}"' in page  # Continue: the next open one
+    assert learner.get(f"/quiz/{quiz_id}").headers["Location"].endswith("/q/4")
