@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import html
 import json
 import logging
@@ -141,6 +142,10 @@ def replay(state_file: Path, loops: int, floor: bool) -> None:
             warm_render_cache()
             compile_templates(app)
         _freeze_clock()
+    # As gunicorn's master does before forking (gunicorn.conf.py): what is loaded now stays
+    # out of the garbage collections, which otherwise walked the whole heap now and then.
+    gc.collect()
+    gc.freeze()
 
     def call(method: str, path: str, form: list | None = None) -> tuple[dict, str]:
         body = urlencode(form) if form is not None else None

@@ -25,6 +25,7 @@ from sqlalchemy import bindparam
 from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import true
 from sqlalchemy import type_coerce
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import joinedload
@@ -229,21 +230,28 @@ _QUIZ_AND_ITEMS = Prepared(  # the whole list: summaries, and the rare paths tha
 
 
 def _page_statement() -> Any:
-    """The quiz, the item at ``position`` (if any) and counts over all its items."""
-    item, other = _ITEMS.alias("page_item"), _ITEMS.alias("other_item")
+    """The quiz, the item at ``position`` (if any) and counts over all its items.
+
+    The counts come from one aggregate over the quiz's items, read once; a grouped join
+    had looked the page's item and question up again for every item, then sorted.
+    """
+    item, other, same = (_ITEMS.alias(name) for name in ("page_item", "other_item", "same"))
+    counts = (select(func.count().label("total"), func.count(other.c.attempt_id).label("done"),
+                     func.min(case((other.c.attempt_id.is_(None), other.c.position))).label(
+                         "first_open"), func.max(other.c.position).label("last"))
+              .where(other.c.quiz_id == bindparam("quiz_id")).subquery("counts"))
+    asks = (select(func.count()).select_from(same)  # items asking the page item's question
+            .where(same.c.quiz_id == Quiz.id, same.c.question_id == item.c.question_id)
+            .scalar_subquery())
     return (
-        select(*_QUIZ_COLUMNS, *_item_columns(item),
-               func.count(other.c.id), func.count(other.c.attempt_id),
-               func.min(case((other.c.attempt_id.is_(None), other.c.position))),
-               func.max(other.c.position),
-               func.count(case((other.c.question_id == item.c.question_id, 1))))
+        select(*_QUIZ_COLUMNS, *_item_columns(item), counts.c.total, counts.c.done,
+               counts.c.first_open, counts.c.last, asks)
         .select_from(Quiz)
-        .outerjoin(other, other.c.quiz_id == Quiz.id)
+        .join(counts, true())
         .outerjoin(item, and_(item.c.quiz_id == Quiz.id,
                               item.c.position == bindparam("position")))
         .outerjoin(Question, Question.id == item.c.question_id)
         .where(Quiz.id == bindparam("quiz_id"), Quiz.user_id == bindparam("user_id"))
-        .group_by(Quiz.id, item.c.id, Question.id)
     )
 
 
