@@ -28,6 +28,7 @@ from quizapp.rendering import render_untrusted_inline
 from quizapp.rendering import render_untrusted_markdown
 from quizapp.request_log import register_request_log
 from quizapp.security_headers import SecurityHeaders
+from quizapp.services import quiz_pages
 from quizapp.services import sessions
 from quizapp.static_assets import register_static
 from quizapp.template_urls import register_template_urls
@@ -111,8 +112,12 @@ def _run_default_context_once(app: Flask) -> None:
 
 
 def _load_user(login_token: str) -> Learner | None:
-    """Flask-Login's loader: the cookie carries a login-session token, not a user id."""
-    return sessions.user_for_token(login_token, utcnow())
+    """Flask-Login's loader: the cookie carries a login-session token, not a user id. On a
+    quiz page it reads the page's quiz in the same statement (``quiz_pages``)."""
+    page = quiz_pages.requested_page()
+    if page is None:
+        return sessions.user_for_token(login_token, utcnow())
+    return quiz_pages.learner_and_page(login_token, utcnow(), *page)
 
 
 def _csrf_error(error: CSRFError) -> tuple[str, int]:

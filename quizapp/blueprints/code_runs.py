@@ -17,8 +17,10 @@ from quizapp.extensions import limiter
 from quizapp.forms import AnswerForm
 from quizapp.login_state import login_required
 from quizapp.services import code_runs
+from quizapp.services import quiz_pages
 
 bp = Blueprint("code_runs", __name__, url_prefix="/quiz")
+quiz_pages.PAGE_ENDPOINTS.add("code_runs.run_examples")  # its login check reads the page
 
 RUN_LIMIT = "20 per minute"
 

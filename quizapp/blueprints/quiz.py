@@ -25,6 +25,7 @@ from quizapp.login_state import current_learner
 from quizapp.login_state import login_required
 from quizapp.services import answers
 from quizapp.services import modes
+from quizapp.services import quiz_pages
 from quizapp.services import quizzes
 from quizapp.services import reports
 from quizapp.services.quiz_view import ItemView
@@ -32,6 +33,8 @@ from quizapp.services.quiz_view import QuizView
 from quizapp.services.quiz_view import parsed_payload
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
+# their login check reads the quiz page too (quiz_pages)
+quiz_pages.PAGE_ENDPOINTS.update({"quiz.question", "quiz.answer", "quiz.feedback"})
 
 
 @bp.before_request
@@ -41,10 +44,14 @@ def _require_login() -> None:
 
 
 def _own_quiz(quiz_id: int, position: int = 0) -> QuizView:
-    """The learner's quiz with the item at ``position`` and its progress (one statement),
-    else 404."""
+    """The learner's quiz with the item at ``position`` and its progress (one statement, or
+    none on the pages whose login check read it), else 404."""
+    user_id = current_learner().id
+    read, quiz = quiz_pages.take_page(user_id, quiz_id, position)
+    if read:
+        return quiz if quiz is not None else abort(404)
     try:
-        return quizzes.get_quiz_view(current_learner().id, quiz_id, position)
+        return quizzes.get_quiz_view(user_id, quiz_id, position)
     except quizzes.QuizNotFound:
         abort(404)
 

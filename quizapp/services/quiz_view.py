@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -229,11 +230,16 @@ _QUIZ_AND_ITEMS = Prepared(  # the whole list: summaries, and the rare paths tha
 )
 
 
-def _page_statement() -> Any:
+def page_statement(leading: tuple[Any, ...] = (), start: Any = None,
+                   quiz_on: Any = None) -> Any:
     """The quiz, the item at ``position`` (if any) and counts over all its items.
 
     The counts come from one aggregate over the quiz's items, read once; a grouped join
-    had looked the page's item and question up again for every item, then sorted.
+    had looked the page's item and question up again for every item, then sorted. By
+    default the statement reads the quiz ``quiz_id`` of ``user_id``; with ``start`` it
+    reads ``leading`` columns from ``start`` and outer-joins the quiz on ``quiz_on`` (its
+    columns are then NULL when no such quiz matched). ``page_from_row`` reads the page's
+    columns, which follow ``leading``.
     """
     item, other, same = (_ITEMS.alias(name) for name in ("page_item", "other_item", "same"))
     counts = (select(func.count().label("total"), func.count(other.c.attempt_id).label("done"),
@@ -243,19 +249,21 @@ def _page_statement() -> Any:
     asks = (select(func.count()).select_from(same)  # items asking the page item's question
             .where(same.c.quiz_id == Quiz.id, same.c.question_id == item.c.question_id)
             .scalar_subquery())
-    return (
-        select(*_QUIZ_COLUMNS, *_item_columns(item), counts.c.total, counts.c.done,
+    columns = (*leading, *_QUIZ_COLUMNS, *_item_columns(item), counts.c.total, counts.c.done,
                counts.c.first_open, counts.c.last, asks)
-        .select_from(Quiz)
-        .join(counts, true())
-        .outerjoin(item, and_(item.c.quiz_id == Quiz.id,
-                              item.c.position == bindparam("position")))
-        .outerjoin(Question, Question.id == item.c.question_id)
-        .where(Quiz.id == bindparam("quiz_id"), Quiz.user_id == bindparam("user_id"))
-    )
+    if start is None:
+        statement = select(*columns).select_from(Quiz).join(counts, true()).where(
+            Quiz.id == bindparam("quiz_id"), Quiz.user_id == bindparam("user_id"))
+    else:
+        statement = (select(*columns).select_from(start).outerjoin(Quiz, quiz_on)
+                     .outerjoin(counts, true()))
+    return (statement
+            .outerjoin(item, and_(item.c.quiz_id == Quiz.id,
+                                  item.c.position == bindparam("position")))
+            .outerjoin(Question, Question.id == item.c.question_id))
 
 
-_QUIZ_PAGE = Prepared(_page_statement())  # every page of the loop runs it
+_QUIZ_PAGE = Prepared(page_statement())  # every page of the loop runs it
 
 
 @functools.cache
@@ -284,7 +292,12 @@ def load_quiz_page(user_id: int, quiz_id: int, position: int) -> QuizView | None
     """The learner's own quiz with the item at ``position`` and its progress counts (one
     statement, one row); None if there is no such quiz."""
     row = _QUIZ_PAGE.first({"quiz_id": quiz_id, "user_id": user_id, "position": position})
-    if row is None:
+    return None if row is None else page_from_row(row)
+
+
+def page_from_row(row: Sequence[Any]) -> QuizView | None:
+    """The ``QuizView`` in a row of ``page_statement``'s page columns (None: no quiz)."""
+    if row[0] is None:
         return None
     read, decode = _readers()
     quiz = QuizView(*row[:4], read(row[4]), read(row[5]), read(row[6]), *row[17:21])

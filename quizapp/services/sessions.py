@@ -13,6 +13,7 @@ import re
 import secrets
 from datetime import datetime
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import bindparam
 from sqlalchemy import delete
@@ -72,17 +73,29 @@ def user_for_token(token: str, now: datetime) -> Learner | None:
     """
     if not _TOKEN.match(token):
         return None
-    row = _USER_FOR_TOKEN.first({"token_hash": _request_digest(token)})
-    if row is None or as_utc(row[-1]) <= now:
+    return learner_in(_USER_FOR_TOKEN.first({"token_hash": _request_digest(token)}), token, now)
+
+
+# A login check's columns: the learner's (``LEARNER_COLUMNS``), then the login's expiry.
+LOGIN_COLUMNS = (*(User.__table__.c[name] for name in LEARNER_COLUMNS),
+                 LoginSession.expires_at)
+LOGIN_FROM = LoginSession.__table__.join(User.__table__, LoginSession.user_id == User.id)
+LOGIN_WHERE = LoginSession.token_hash == bindparam("token_hash")
+_USER_FOR_TOKEN = Prepared(select(*LOGIN_COLUMNS).select_from(LOGIN_FROM).where(LOGIN_WHERE))
+
+
+def login_parameters(token: str) -> dict[str, str] | None:
+    """The parameters of a login check for ``token`` (None: not a token at all)."""
+    return {"token_hash": _request_digest(token)} if _TOKEN.match(token) else None
+
+
+def learner_in(row: Any, token: str, now: datetime) -> Learner | None:
+    """The learner of a login check's row (``LOGIN_COLUMNS`` first): None when there was
+    no such login, or it has expired."""
+    expires = len(LEARNER_COLUMNS)
+    if row is None or row[expires] is None or as_utc(row[expires]) <= now:
         return None
-    return Learner(*row[:-1], token)
-
-
-_USER_FOR_TOKEN = Prepared(  # every request runs it
-    select(*(User.__table__.c[name] for name in LEARNER_COLUMNS), LoginSession.expires_at)
-    .join(LoginSession, LoginSession.user_id == User.id)
-    .where(LoginSession.token_hash == bindparam("token_hash"))
-)
+    return Learner(*row[:expires], token)
 
 
 @retry_on_lock
