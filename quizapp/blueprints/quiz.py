@@ -35,6 +35,7 @@ from quizapp.services.quiz_view import parsed_payload
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 # their login check reads the quiz page too (quiz_pages)
 quiz_pages.PAGE_ENDPOINTS.update({"quiz.question", "quiz.answer", "quiz.feedback"})
+quiz_pages.ATTEMPT_ENDPOINTS.add("quiz.feedback")  # and the item's attempt
 
 
 @bp.before_request
@@ -165,7 +166,9 @@ def feedback(quiz_id: int, position: int) -> str | Response:
         return redirect(url_for("quiz.resume", quiz_id=quiz.id))  # no feedback until the end
     if item.attempt_id is None:
         return redirect(url_for("quiz.question", quiz_id=quiz.id, position=position))
-    attempt = reports.attempt_for(current_learner().id, item.attempt_id)
+    read, attempt = quiz_pages.take_attempt(current_learner().id, item.attempt_id)
+    if not read:
+        attempt = reports.attempt_for(current_learner().id, item.attempt_id)
     if attempt is None:
         abort(404)
     kind = question_type(item.question.type)

@@ -2,10 +2,11 @@
 
 Each page of the question loop (question, answer, feedback) ran two statements before its
 own work: Flask-Login's user loader (the learner of the login token) and the quiz page's
-read (``quiz_view.load_quiz_page``). A statement costs the worker a round trip on
-PostgreSQL (about 50 µs of CPU) and 15-20 µs on SQLite. For the endpoints registered in
-``PAGE_ENDPOINTS`` the user loader runs one statement that answers both; the view then
-takes the quiz the loader read (``take_page``) instead of reading it again.
+read (``quiz_view.load_quiz_page``); the feedback page a third, its attempt. A statement
+costs the worker a round trip on PostgreSQL (about 50 µs of CPU) and 15-20 µs on SQLite.
+For the endpoints registered in ``PAGE_ENDPOINTS`` the user loader runs one statement that
+answers all of them; the view then takes what the loader read (``take_page``,
+``take_attempt``) instead of reading it again.
 
 Nothing about the login check changes: Flask-Login still calls the loader, with its session
 protection and remember-cookie logic, and the loader still finds the learner by the token's
@@ -15,6 +16,7 @@ must be the token's), and a view uses it only for the quiz and position it asked
 
 from __future__ import annotations
 
+import collections
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +24,7 @@ from sqlalchemy import and_
 from sqlalchemy import bindparam
 
 from quizapp import request_state
+from quizapp.models import Attempt
 from quizapp.models import Quiz
 from quizapp.models import User
 from quizapp.models.user import Learner
@@ -32,15 +35,25 @@ from quizapp.services.quiz_view import page_from_row
 from quizapp.services.quiz_view import page_statement
 
 PAGE_ENDPOINTS: set[str] = set()  # endpoints whose view reads the page (quiz_id, position)
+ATTEMPT_ENDPOINTS: set[str] = set()  # of those, the ones that show the page item's attempt
 # Kept in the request's WSGI environ (one per request, even where requests share an app
 # context): (quiz id, position, user id, quiz view or None).
 _STASH = "quizapp.quiz_page"
+_ATTEMPT_STASH = "quizapp.page_attempt"  # (user id, attempt id, the attempt's row)
+_ATTEMPT_COLUMNS = tuple(Attempt.__table__.columns)
+AttemptRow = collections.namedtuple(  # type: ignore[misc]  # as reports.attempt_for's rows
+    "AttemptRow", [column.key for column in _ATTEMPT_COLUMNS])
 
-_LEARNER_AND_PAGE = Prepared(
-    page_statement(sessions.LOGIN_COLUMNS, start=sessions.LOGIN_FROM,
-                   quiz_on=and_(Quiz.id == bindparam("quiz_id"), Quiz.user_id == User.id))
-    .where(sessions.LOGIN_WHERE)
-)
+
+def _learner_and_page(with_attempt: bool) -> Prepared:
+    statement = page_statement(
+        sessions.LOGIN_COLUMNS, start=sessions.LOGIN_FROM,
+        quiz_on=and_(Quiz.id == bindparam("quiz_id"), Quiz.user_id == User.id),
+        attempt_of=User.id if with_attempt else None)
+    return Prepared(statement.where(sessions.LOGIN_WHERE))
+
+
+_LEARNER_AND_PAGE = {False: _learner_and_page(False), True: _learner_and_page(True)}
 
 
 def requested_page() -> tuple[int, int] | None:
@@ -58,11 +71,19 @@ def learner_and_page(token: str, now: datetime, quiz_id: int,
     params = sessions.login_parameters(token)
     if params is None:
         return None
-    row = _LEARNER_AND_PAGE.first({**params, "quiz_id": quiz_id, "position": position})
+    environ = request_state.request().environ
+    with_attempt = request_state.request().endpoint in ATTEMPT_ENDPOINTS
+    row = _LEARNER_AND_PAGE[with_attempt].first(
+        {**params, "quiz_id": quiz_id, "position": position})
     learner = sessions.learner_in(row, token, now)
-    if learner is not None:
-        page = page_from_row(row[len(sessions.LOGIN_COLUMNS):])
-        request_state.request().environ[_STASH] = (quiz_id, position, learner.id, page)
+    if learner is None:
+        return None
+    page = page_from_row(row[len(sessions.LOGIN_COLUMNS):])
+    environ[_STASH] = (quiz_id, position, learner.id, page)
+    if with_attempt and page is not None and page.page_item is not None:
+        values = row[len(row) - len(_ATTEMPT_COLUMNS):]
+        attempt = None if values[0] is None else AttemptRow._make(values)
+        environ[_ATTEMPT_STASH] = (learner.id, page.page_item.attempt_id, attempt)
     return learner
 
 
@@ -73,3 +94,12 @@ def take_page(user_id: int, quiz_id: int, position: int) -> tuple[bool, QuizView
     if stash is None or stash[:3] != (quiz_id, position, user_id):
         return False, None
     return True, stash[3]
+
+
+def take_attempt(user_id: int, attempt_id: int) -> tuple[bool, Any]:
+    """The page item's attempt the login check read, once: (True, the row or None when the
+    learner has no such attempt), or (False, None) when it read none for them and it."""
+    stash: Any = request_state.request().environ.pop(_ATTEMPT_STASH, None)
+    if stash is None or stash[:2] != (user_id, attempt_id):
+        return False, None
+    return True, stash[2]

@@ -35,6 +35,7 @@ from sqlalchemy.types import NullType
 from quizapp.db_session import connection as session_connection
 from quizapp.extensions import db
 from quizapp.grading.registry import question_type
+from quizapp.models import Attempt
 from quizapp.models import Question
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
@@ -231,7 +232,7 @@ _QUIZ_AND_ITEMS = Prepared(  # the whole list: summaries, and the rare paths tha
 
 
 def page_statement(leading: tuple[Any, ...] = (), start: Any = None,
-                   quiz_on: Any = None) -> Any:
+                   quiz_on: Any = None, attempt_of: Any = None) -> Any:
     """The quiz, the item at ``position`` (if any) and counts over all its items.
 
     The counts come from one aggregate over the quiz's items, read once; a grouped join
@@ -239,7 +240,8 @@ def page_statement(leading: tuple[Any, ...] = (), start: Any = None,
     default the statement reads the quiz ``quiz_id`` of ``user_id``; with ``start`` it
     reads ``leading`` columns from ``start`` and outer-joins the quiz on ``quiz_on`` (its
     columns are then NULL when no such quiz matched). ``page_from_row`` reads the page's
-    columns, which follow ``leading``.
+    columns, which follow ``leading``. With ``attempt_of`` (a user id column), every column
+    of the page item's attempt comes last, when it is that user's (else NULLs).
     """
     item, other, same = (_ITEMS.alias(name) for name in ("page_item", "other_item", "same"))
     counts = (select(func.count().label("total"), func.count(other.c.attempt_id).label("done"),
@@ -257,10 +259,15 @@ def page_statement(leading: tuple[Any, ...] = (), start: Any = None,
     else:
         statement = (select(*columns).select_from(start).outerjoin(Quiz, quiz_on)
                      .outerjoin(counts, true()))
-    return (statement
-            .outerjoin(item, and_(item.c.quiz_id == Quiz.id,
-                                  item.c.position == bindparam("position")))
-            .outerjoin(Question, Question.id == item.c.question_id))
+    statement = (statement
+                 .outerjoin(item, and_(item.c.quiz_id == Quiz.id,
+                                       item.c.position == bindparam("position")))
+                 .outerjoin(Question, Question.id == item.c.question_id))
+    if attempt_of is None:
+        return statement
+    attempt = Attempt.__table__
+    return statement.add_columns(*attempt.columns).outerjoin(
+        attempt, and_(attempt.c.id == item.c.attempt_id, attempt.c.user_id == attempt_of))
 
 
 _QUIZ_PAGE = Prepared(page_statement())  # every page of the loop runs it

@@ -47,6 +47,29 @@ def test_each_loop_page_checks_the_login_and_reads_its_quiz_in_one_statement(lea
         logins = [s for s in selects if "login_session" in s]
         pages = [s for s in selects if "page_item" in s]
         assert len(logins) == 1 and logins == pages, selects
+    assert selects == logins  # the feedback page's attempt came with it
+
+
+def test_the_feedback_page_shows_the_attempt_read_with_the_login(learner, monkeypatch):  # noqa: F811
+    from quizapp.services import reports
+
+    quiz_id = start(learner)
+    page = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+    learner.post(f"/quiz/{quiz_id}/q/1", data={
+        "key": form_key(page), "version": form_version(page), "hints_used": "0",
+        **right_answer(item_question(quiz_id, 1))})
+    taken = []
+    real_take = quiz_pages.take_attempt
+    monkeypatch.setattr(quiz_pages, "take_attempt",
+                        lambda *args: taken.append(real_take(*args)) or taken[-1])
+    monkeypatch.setattr(reports, "attempt_for", lambda *args: None)  # never read apart
+    feedback = learner.get(f"/quiz/{quiz_id}/q/1/feedback")
+    assert feedback.status_code == 200 and "Answered in" in feedback.get_data(as_text=True)
+    read, attempt = taken[0]
+    monkeypatch.undo()
+    own = reports.attempt_for(attempt.user_id, attempt.id)
+    assert read and tuple(attempt) == tuple(own) and attempt._fields == own._fields
+    assert attempt.created_at.tzinfo is not None  # converted as the ORM converts it
 
 
 def test_another_learners_quiz_is_not_found_through_the_combined_read(learner, auth):  # noqa: F811
