@@ -41,8 +41,8 @@ ATTEMPT_ENDPOINTS: set[str] = set()  # of those, the ones that show the page ite
 _STASH = "quizapp.quiz_page"
 _ATTEMPT_STASH = "quizapp.page_attempt"  # (user id, attempt id, the attempt's row)
 _ATTEMPT_COLUMNS = tuple(Attempt.__table__.columns)
-AttemptRow = collections.namedtuple(  # type: ignore[misc]  # as reports.attempt_for's rows
-    "AttemptRow", [column.key for column in _ATTEMPT_COLUMNS])
+# the attempt as reports.attempt_for gives it: a row of named columns
+AttemptRow = collections.namedtuple("AttemptRow", [column.key for column in _ATTEMPT_COLUMNS])
 
 
 def _learner_and_page(with_attempt: bool) -> Prepared:
@@ -71,8 +71,8 @@ def learner_and_page(token: str, now: datetime, quiz_id: int,
     params = sessions.login_parameters(token)
     if params is None:
         return None
-    environ = request_state.request().environ
-    with_attempt = request_state.request().endpoint in ATTEMPT_ENDPOINTS
+    request = request_state.request()
+    environ, with_attempt = request.environ, request.endpoint in ATTEMPT_ENDPOINTS
     row = _LEARNER_AND_PAGE[with_attempt].first(
         {**params, "quiz_id": quiz_id, "position": position})
     learner = sessions.learner_in(row, token, now)
