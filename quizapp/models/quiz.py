@@ -55,6 +55,25 @@ class Quiz(db.Model):
     def mode_label(self) -> str:
         return MODES.get(self.mode, self.mode.title())
 
+    # The progress a ``QuizView`` reads with its page (services/quiz_view.py), derived here
+    # from the loaded items, so the services treat either kind of quiz alike.
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for item in self.items if item.attempt_id is not None)
+
+    @property
+    def first_open(self) -> int | None:
+        """The position of the first unanswered item (None: all answered)."""
+        return next((item.position for item in self.items if item.attempt_id is None), None)
+
+    @property
+    def last_position(self) -> int:
+        return max((item.position for item in self.items), default=0)
+
 
 class QuizItem(db.Model):
     __table_args__ = (UniqueConstraint("quiz_id", "position", name="uq_quizitem_quiz_position"),)

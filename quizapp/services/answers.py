@@ -146,7 +146,7 @@ def _write(quiz: Quiz | QuizView, item: QuizItem | ItemView, answer: _Answer, no
     again = None
     if selection.reask(quiz.mode, answer.score, _times_asked(quiz, item)):
         again = {"quiz_id": quiz_id, "question_id": question.id,
-                 "position": _last_position(quiz) + 1, "kind": "again"}
+                 "position": quiz.last_position + 1, "kind": "again"}
     duration_ms = int(answer.seconds * 1000)
     day, topic_day = activity_params(user_id, rows.timezone, question.topic_id, effects.skill,
                                      answer.correct, effects.was_new, duration_ms, now)
@@ -182,12 +182,6 @@ def _times_asked(quiz: Quiz | QuizView, item: QuizItem | ItemView) -> int:
     if isinstance(quiz, QuizView) and quiz.page_item is item:
         return quiz.page_asks
     return sum(1 for i in quiz.items if i.question_id == item.question_id)
-
-
-def _last_position(quiz: Quiz | QuizView) -> int:
-    if isinstance(quiz, QuizView):
-        return quiz.last_position
-    return max(i.position for i in quiz.items)
 
 
 def _earlier_answer(quiz: Quiz | QuizView, key: str, position: int) -> AnswerResult:

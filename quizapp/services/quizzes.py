@@ -212,18 +212,10 @@ def next_unanswered(quiz: Quiz | QuizView) -> QuizItem | ItemView | None:
     return next((item for item in quiz.items if item.attempt_id is None), None)
 
 
-def first_open_position(quiz: Quiz | QuizView) -> int | None:
-    """The position of the quiz's first unanswered item (the one on screen), if any."""
-    if isinstance(quiz, QuizView):
-        return quiz.first_open
-    item = next_unanswered(quiz)
-    return None if item is None else item.position
-
-
 def is_open_item(quiz: Quiz | QuizView, item: QuizItem | ItemView) -> bool:
     """Whether ``item`` is the question on screen: unanswered, shown, and the first open."""
     return (item.attempt_id is None and item.shown_at is not None
-            and first_open_position(quiz) == item.position)
+            and quiz.first_open == item.position)
 
 
 def mark_shown(item: QuizItem | ItemView, now: datetime) -> None:

@@ -71,9 +71,8 @@ def user_for_token(token: str, now: datetime) -> Learner | None:
     One Core statement: building an ORM ``User`` for every request cost about a fifth of a
     question page's CPU, and the pages of the question loop only read a few columns.
     """
-    if not _TOKEN.match(token):
-        return None
-    return learner_in(_USER_FOR_TOKEN.first({"token_hash": _request_digest(token)}), token, now)
+    params = login_parameters(token)
+    return None if params is None else learner_in(_USER_FOR_TOKEN.first(params), token, now)
 
 
 # A login check's columns: the learner's (``LEARNER_COLUMNS``), then the login's expiry.
