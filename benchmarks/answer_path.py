@@ -72,13 +72,12 @@ def answer_many(user, n: int, counter: StatementCounter) -> tuple[list[float], l
             now += timedelta(days=1)
             continue
         for item in quiz.items:
-            quizzes.mark_shown(item, now)
-            now += timedelta(seconds=40)
+            shown, now = now, now + timedelta(seconds=40)
             form = MultiDict(right_answer(item.question))
             before = counter.count
             t0 = time.perf_counter()
             answers.record_answer(quiz, item, form, f"{item.id:032x}", 0, now, rng,
-                                  item.question.version)
+                                  item.question.version, shown_at=shown)
             times.append(time.perf_counter() - t0)
             statements.append(counter.count - before)
         now += timedelta(hours=20)

@@ -127,33 +127,6 @@ def read_outside_transactions(session: Any) -> None:
         session.rollback()
 
 
-def execute_alone(statement: Any, params: dict[str, Any]) -> None:
-    """Run one write that is atomic by itself, as cheaply as it can be run safely.
-
-    Inside a unit of work it is part of that unit (which commits it). In a request reading
-    outside transactions it autocommits as it is: no BEGIN or COMMIT, and on SQLite no
-    earlier snapshot to upgrade (it waits for the write lock like BEGIN IMMEDIATE).
-    Anywhere else (a test's transaction, a command) it runs as a unit of work of its own.
-    """
-    from quizapp.extensions import db
-
-    session = db.session()
-    if _IN_UNIT.get() or (session.in_transaction() and _in_autocommit(session)):
-        _run(session_connection(session), statement, params)
-        return
-    _execute_as_unit(statement, params)
-
-
-def _run(connection: Any, statement: Any, params: dict[str, Any]) -> None:
-    """Execute a Core statement, or a ``Prepared`` one, on ``connection``."""
-    from quizapp.prepared import Prepared
-
-    if isinstance(statement, Prepared):
-        statement.run(params, connection)
-    else:
-        connection.execute(statement, params)
-
-
 def _in_autocommit(session: Any) -> bool:
     return autocommit_options(session_connection(session).get_execution_options())
 
@@ -238,11 +211,3 @@ def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:
                 _IN_UNIT.reset(token)
 
     return run
-
-
-@retry_on_lock
-def _execute_as_unit(statement: Any, params: dict[str, Any]) -> None:
-    from quizapp.extensions import db
-
-    _run(session_connection(db.session()), statement, params)
-    db.session.commit()

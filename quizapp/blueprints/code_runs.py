@@ -54,7 +54,8 @@ def run_examples(quiz_id: int, position: int) -> str | tuple[str, int]:
         abort(409)
     if request.headers.get("X-Requested-With") == "fetch":
         return render_template("widgets/_example_results.html", example_run=result)
-    fields = AnswerFields(form.key.data, form.version.data, form.hints_used.data or "0")
+    fields = AnswerFields(form.key.data, form.version.data, form.hints_used.data or "0",
+                          form.shown.data or "")
     context = _question_context(quiz, item, fields)
     context["given"] = request.form
     return render_template("quiz/question.html", example_run=result, **context)

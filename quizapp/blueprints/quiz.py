@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -16,6 +18,7 @@ from flask import request
 from flask import url_for
 from werkzeug.wrappers import Response
 
+from quizapp import shown_stamps
 from quizapp.core.clock import utcnow
 from quizapp.forms import AnswerForm
 from quizapp.forms import StartQuizForm
@@ -103,10 +106,9 @@ def question(quiz_id: int, position: int) -> str | Response:
         return redirect(url_for("quiz.feedback", quiz_id=quiz.id, position=position))
     if quiz.first_open is not None and quiz.first_open != position:
         return redirect(url_for("quiz.question", quiz_id=quiz.id, position=quiz.first_open))
-    fields = AnswerFields(uuid.uuid4().hex, str(item.question.version))
-    page = render_template("quiz/question.html", **_question_context(quiz, item, fields))
-    quizzes.mark_shown(item, utcnow())  # after rendering: its commit expires loaded rows
-    return page
+    fields = AnswerFields(uuid.uuid4().hex, str(item.question.version),
+                          shown=_stamp(quiz, item))
+    return render_template("quiz/question.html", **_question_context(quiz, item, fields))
 
 
 @bp.post("/<id:quiz_id>/q/<id:position>")
@@ -119,21 +121,22 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
     if item.attempt_id is None and quiz.first_open != position:
         return _out_of_turn(quiz)
     form = AnswerForm()
+    shown_at = _shown_at(quiz, item, form.shown.data)
     if not form.validate_on_submit():
         fields = AnswerFields(uuid.uuid4().hex, str(item.question.version),
-                              form.hints_used.data or "0")
+                              form.hints_used.data or "0", _stamp(quiz, item, shown_at))
         return render_template("quiz/question.html", **_question_context(
             quiz, item, fields, error="The form was incomplete. Please answer again.")), 400
     mode = quiz.mode  # read before the answer's commit expires the quiz
     try:
         result = answers.record_answer(quiz, item, request.form, form.key.data,
                                        int(form.hints_used.data or 0), utcnow(), random.Random(),
-                                       shown_version=int(form.version.data))
+                                       shown_version=int(form.version.data), shown_at=shown_at)
     except answers.OutOfTurn:
         return _out_of_turn(quiz)
     except ResponseError as exc:
         fields = AnswerFields(form.key.data, str(item.question.version),
-                              form.hints_used.data or "0")
+                              form.hints_used.data or "0", _stamp(quiz, item, shown_at))
         return render_template("quiz/question.html", **_question_context(
             quiz, item, fields, error=str(exc))), 400
     if not result.repeated and mode == "replay":
@@ -210,6 +213,18 @@ class AnswerFields:
     key: str
     version: str
     hints_used: str = "0"
+    shown: str = ""  # the signed moment the page was shown (``shown_stamps``)
+
+
+def _stamp(quiz: QuizView, item: ItemView, shown_at: datetime | None = None) -> str:
+    """The page's shown stamp: for ``shown_at`` when the form it re-renders had a valid
+    one (the answer stays timed from the first showing), else for now."""
+    return shown_stamps.stamp(current_app.secret_key, quiz.user_id, item.id,
+                              shown_at or utcnow())
+
+
+def _shown_at(quiz: QuizView, item: ItemView, value: str | None) -> datetime | None:
+    return shown_stamps.shown_at(current_app.secret_key, value, quiz.user_id, item.id)
 
 
 def _question_context(quiz: QuizView, item: ItemView, fields: AnswerFields,

@@ -83,7 +83,6 @@ class QuizItem(db.Model):
     position: Mapped[int]
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
-    shown_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempt.id", ondelete="SET NULL"))
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.core import selection
-from quizapp.core.clock import as_utc
 from quizapp.core.grading_to_rating import Outcome
 from quizapp.core.grading_to_rating import rating_for
 from quizapp.core.practice import apply_answer
@@ -54,13 +53,16 @@ def record_answer(
     now: datetime,
     rng: random.Random,
     shown_version: int,
+    shown_at: datetime | None,
 ) -> AnswerResult:
     """Grade ``form`` for ``item``; a repeated key or an answered item changes nothing.
 
     Only the question on screen can be answered: the quiz's first open item, after its
-    page was shown (else ``OutOfTurn``). ``shown_version`` is the question version the
-    learner saw; if the bank was edited since, the answer is refused (``ResponseError``) so
-    it is never graded against text the learner did not read.
+    page was shown (else ``OutOfTurn``). ``shown_at`` is when it was shown, from the stamp
+    its page signed (None: no valid stamp, so not shown); the answer is timed from it.
+    ``shown_version`` is the question version the learner saw; if the bank was edited
+    since, the answer is refused (``ResponseError``) so it is never graded against text
+    the learner did not read.
 
     Raises ``grading.base.ResponseError`` (nothing written) when the response is unusable.
     Concurrent submits for one item serialise on the item's row lock (PostgreSQL) or the
@@ -69,7 +71,7 @@ def record_answer(
     """
     if item.attempt_id is not None:  # a double submit: the first one counted
         return AnswerResult(item.attempt_id, quiz.id, item.position, repeated=True)
-    if not is_open_item(quiz, item):
+    if shown_at is None or not is_open_item(quiz, item):
         raise OutOfTurn("Answer the questions in order, each after it is shown.")
     question = item.question
     if shown_version != question.version:
@@ -79,7 +81,7 @@ def record_answer(
     payload = parsed_payload(question)
     response = kind.parse_response(payload, form)
     grade = kind.grade(payload, response)
-    seconds = _seconds(item, now, question.expected_seconds)
+    seconds = _seconds(shown_at, now)
     rating = rating_for(Outcome(grade.score, seconds, question.expected_seconds,
                                 hints_used, grade.self_grade))
     answer = _Answer(key, response, grade.score, grade.correct, seconds, hints_used, rating)
@@ -194,8 +196,6 @@ def _earlier_answer(quiz: Quiz | QuizView, key: str, position: int) -> AnswerRes
     return AnswerResult(row.id, quiz.id, earlier, repeated=True)
 
 
-def _seconds(item: QuizItem | ItemView, now: datetime, expected: int) -> float:
-    if item.shown_at is None:
-        return float(expected)
-    elapsed = (now - as_utc(item.shown_at)).total_seconds()
+def _seconds(shown_at: datetime, now: datetime) -> float:
+    elapsed = (now - shown_at).total_seconds()
     return min(max(elapsed, 0.0), MAX_SECONDS)

@@ -137,28 +137,22 @@ def _as_read(value: Any) -> Any:
 
 
 class ItemView(NamedTuple):
-    """One item of the quiz (read-only). ``shown_raw`` and ``extra_raw`` are the columns as
-    the driver returned them: only the open item's ``shown_at`` and ``extra`` are ever read,
-    so ``reader`` and ``decode`` convert them on use. A named tuple: a quiz's 20-40 items are
-    built on every page of the loop, and a dataclass's ``__init__`` cost four times as much.
-    Items are told apart by identity (``is``), never by value."""
+    """One item of the quiz (read-only). ``extra_raw`` is the column as the driver returned
+    it: only the open item's ``extra`` is ever read, so ``decode`` converts it on use. A
+    named tuple: a quiz's 20-40 items are built on every page of the loop, and a
+    dataclass's ``__init__`` cost four times as much. Items are told apart by identity
+    (``is``), never by value."""
 
     id: int
     position: int
     question_id: int
     kind: str
-    shown_raw: Any
     attempt_id: int | None
     extra_raw: Any
     question_version: int = 0
     question_hash: str = ""
     question_topic: int = 0
-    reader: Callable[[Any], datetime | None] = _as_read
     decode: Callable[[Any], Any] = _as_read
-
-    @property
-    def shown_at(self) -> datetime | None:
-        return None if self.shown_raw is None else self.reader(self.shown_raw)
 
     @property
     def extra(self) -> dict[str, Any] | None:
@@ -208,7 +202,7 @@ class QuizView:
 
 
 # The datetimes and the JSON column are read raw (no type processing) and converted where
-# used: the quiz's own once, and only the page item's ``shown_at`` and ``extra`` matter.
+# used: the quiz's own once, and only the page item's ``extra`` matters.
 _RAW = NullType()
 _QUIZ_COLUMNS = (Quiz.id, Quiz.user_id, Quiz.mode, Quiz.seed, type_coerce(Quiz.created_at, _RAW),
                  type_coerce(Quiz.finished_at, _RAW), type_coerce(Quiz.deadline, _RAW))
@@ -216,7 +210,7 @@ _QUIZ_COLUMNS = (Quiz.id, Quiz.user_id, Quiz.mode, Quiz.seed, type_coerce(Quiz.c
 
 def _item_columns(item: Any) -> tuple[Any, ...]:
     return (item.c.id.label("item_id"), item.c.position, item.c.question_id, item.c.kind,
-            type_coerce(item.c.shown_at, _RAW), item.c.attempt_id,
+            item.c.attempt_id,
             type_coerce(item.c.extra, _RAW), Question.version, Question.content_hash,
             Question.topic_id)
 
@@ -307,10 +301,10 @@ def page_from_row(row: Sequence[Any]) -> QuizView | None:
     if row[0] is None:
         return None
     read, decode = _readers()
-    quiz = QuizView(*row[:4], read(row[4]), read(row[5]), read(row[6]), *row[17:21])
+    quiz = QuizView(*row[:4], read(row[4]), read(row[5]), read(row[6]), *row[16:20])
     if row[7] is not None:
-        quiz.page_item = tuple.__new__(ItemView, (*row[7:17], read, decode))
-        quiz.page_asks = row[21]
+        quiz.page_item = tuple.__new__(ItemView, (*row[7:16], decode))
+        quiz.page_asks = row[20]
     return quiz
 
 
@@ -321,7 +315,7 @@ def load_quiz_view(user_id: int, quiz_id: int) -> QuizView | None:
         return None
     read, decode = _readers()
     first = rows[0]
-    make, tail = tuple.__new__, (read, decode)
+    make, tail = tuple.__new__, (decode,)
     items = [make(ItemView, row[7:] + tail) for row in rows]  # in the fields' order
     open_positions = [item.position for item in items if item.attempt_id is None]
     return QuizView(*first[:4], read(first[4]), read(first[5]), read(first[6]),

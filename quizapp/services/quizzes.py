@@ -12,7 +12,6 @@ from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.core import selection
@@ -22,7 +21,6 @@ from quizapp.core.clock import start_of_local_day
 from quizapp.core.memory import MemoryState
 from quizapp.core.memory import retrievability
 from quizapp.core.skill import Skill
-from quizapp.database import execute_alone
 from quizapp.database import retry_on_lock
 from quizapp.extensions import db
 from quizapp.models import Attempt
@@ -213,24 +211,8 @@ def next_unanswered(quiz: Quiz | QuizView) -> QuizItem | ItemView | None:
 
 
 def is_open_item(quiz: Quiz | QuizView, item: QuizItem | ItemView) -> bool:
-    """Whether ``item`` is the question on screen: unanswered, shown, and the first open."""
-    return (item.attempt_id is None and item.shown_at is not None
-            and quiz.first_open == item.position)
-
-
-def mark_shown(item: QuizItem | ItemView, now: datetime) -> None:
-    """Remember when a question was first shown, to time the answer (one statement).
-
-    Call it after the page is rendered: outside a request's autocommit reads it commits,
-    which expires every loaded row. A page shown again writes nothing.
-    """
-    if item.shown_at is None:
-        execute_alone(_MARK_SHOWN, {"item_id": item.id, "now": now})
-
-
-_MARK_SHOWN = Prepared(update(QuizItem).where(  # every question page runs it
-    QuizItem.id == bindparam("item_id"), QuizItem.shown_at.is_(None)
-).values(shown_at=bindparam("now")))
+    """Whether ``item`` is the question on screen: unanswered and the first open."""
+    return item.attempt_id is None and quiz.first_open == item.position
 
 
 def unfinished_quiz(user_id: int) -> Quiz | None:

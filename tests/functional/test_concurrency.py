@@ -44,7 +44,8 @@ def _form(page, uid: str | None = None) -> dict:
     uid = uid or page.locator("article.question").get_attribute("data-question-uid")
     return {"csrf_token": page.input_value("input[name=csrf_token]"),
             "key": uuid.uuid4().hex, "hints_used": "0", **right_answer(BANK[uid]),
-            "version": page.input_value("input[name=version]")}
+            "version": page.input_value("input[name=version]"),
+            "shown": page.input_value("input[name=shown]")}
 
 
 def _cookie(context) -> str:

@@ -33,6 +33,11 @@ def form_version(html: str) -> str:
     return re.search(r'name="version"[^>]*value="([0-9]+)"', html).group(1)
 
 
+def form_shown(html: str) -> str:
+    """The answer form's signed stamp of when its page was shown."""
+    return re.search(r'name="shown"[^>]*value="([^"]+)"', html).group(1)
+
+
 def right_answer(question: Question) -> dict:
     payload = question.payload
     if question.type == "mcq":
@@ -72,7 +77,8 @@ def answer(client, quiz_id: int, position: int, correct: bool = True, **extra):
     assert page.status_code == 200, page.status_code
     question = item_question(quiz_id, position)
     html = page.get_data(as_text=True)
-    data = {"key": form_key(html), "version": form_version(html), "hints_used": "0",
+    data = {"key": form_key(html), "version": form_version(html), "shown": form_shown(html),
+            "hints_used": "0",
             **(right_answer(question) if correct else wrong_answer(question)), **extra}
     return client.post(f"/quiz/{quiz_id}/q/{position}", data=data)
 

@@ -102,13 +102,11 @@ def test_only_a_reused_form_key_counts_as_one(started):
 def test_a_reused_key_on_another_item_records_nothing_for_it(started, rng):
     _, quiz = started
     first, second = quiz.items
-    quizzes.mark_shown(first, NOW)
     form = MultiDict(right_answer(first.question))
     done = answers.record_answer(quiz, first, form, "r" * 32, 0, NOW + timedelta(seconds=9),
-                                 rng, first.question.version)
-    quizzes.mark_shown(second, NOW)
+                                 rng, first.question.version, shown_at=NOW)
     again = answers.record_answer(quiz, second, MultiDict(right_answer(second.question)),
                                   "r" * 32, 0, NOW + timedelta(seconds=30), rng,
-                                  second.question.version)
+                                  second.question.version, shown_at=NOW)
     assert again.repeated and again.attempt_id == done.attempt_id and again.position == 1
     assert db.session.scalar(select(QuizItem.attempt_id).where(QuizItem.id == second.id)) is None

@@ -17,6 +17,7 @@ from quizapp.models import Card
 from quizapp.services.bank_sync import sync_bank
 from tests.conftest import NOW
 from tests.integration.helpers import form_key
+from tests.integration.helpers import form_shown
 from tests.integration.helpers import form_version
 
 BANK = """\
@@ -62,7 +63,8 @@ def code_quiz(client, auth, tmp_path):
 
 
 def _form(page: str, code: str) -> dict[str, str]:
-    return {"key": form_key(page), "version": form_version(page), "code": code}
+    return {"key": form_key(page), "version": form_version(page), "shown": form_shown(page),
+            "code": code}
 
 
 def test_question_page_has_a_labelled_code_editor_textarea_with_the_starter(client, code_quiz):

@@ -9,6 +9,8 @@ from quizapp.models import Attempt
 from quizapp.models import User
 from tests.integration.helpers import answer
 from tests.integration.helpers import form_key
+from tests.integration.helpers import form_shown
+from tests.integration.helpers import form_version
 from tests.integration.helpers import item_question
 from tests.integration.helpers import sync_test_bank
 
@@ -43,7 +45,8 @@ def test_answers_with_hostile_values(client, auth, value):
     for position in range(1, 6):
         page = client.get(f"/quiz/{quiz_id}/q/{position}").get_data(as_text=True)
         kind = item_question(quiz_id, position).type
-        data = {"key": form_key(page), "hints_used": "0", "answer": value, "choice": value}
+        data = {"key": form_key(page), "version": form_version(page), "shown": form_shown(page),
+                "hints_used": "0", "answer": value, "choice": value}
         if kind == "self_graded":
             data.update(self_grade="2", rubric=value)
         response = client.post(f"/quiz/{quiz_id}/q/{position}", data=data)

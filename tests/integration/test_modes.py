@@ -18,6 +18,7 @@ from quizapp.models import Topic
 from quizapp.models import TopicSkill
 from tests.integration.helpers import answer
 from tests.integration.helpers import form_key
+from tests.integration.helpers import form_shown
 from tests.integration.helpers import form_version
 from tests.integration.helpers import item_question
 from tests.integration.helpers import right_answer
@@ -168,7 +169,8 @@ def open_question(client, quiz_id: int, position: int) -> dict:
     page = client.get(f"/quiz/{quiz_id}/q/{position}")
     assert page.status_code == 200, page.headers.get("Location")
     html = page.get_data(as_text=True)
-    return {"key": form_key(html), "version": form_version(html), "hints_used": "0",
+    return {"key": form_key(html), "version": form_version(html), "shown": form_shown(html),
+            "hints_used": "0",
             **right_answer(item_question(quiz_id, position)), "html": html}
 
 

@@ -17,6 +17,7 @@ from quizapp.models import Attempt
 from quizapp.services.bank_sync import sync_bank
 from tests.conftest import NOW
 from tests.integration.helpers import form_key
+from tests.integration.helpers import form_shown
 from tests.integration.helpers import form_version
 
 
@@ -69,10 +70,10 @@ def test_a_registered_type_validates_syncs_renders_and_grades(client, auth, year
     assert 'data-question-type="year"' in page and 'name="answer"' in page
     version = form_version(page)
     bad = client.post(question_url, data={"key": form_key(page), "version": version,
-                                          "answer": "eighties"})
+                                          "shown": form_shown(page), "answer": "eighties"})
     assert bad.status_code == 400 and "Type a year" in bad.get_data(as_text=True)
     response = client.post(question_url, data={"key": form_key(page), "version": version,
-                                               "answer": "1987"})
+                                               "shown": form_shown(page), "answer": "1987"})
     feedback = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Partly right (50%)" in feedback and "1986" in feedback
     assert db.session.scalars(select(Attempt)).one().score == 0.5

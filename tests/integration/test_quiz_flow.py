@@ -1,4 +1,6 @@
 import re
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 from fsrs import Rating
@@ -12,10 +14,12 @@ from quizapp.models import Quiz
 from quizapp.models import TopicSkill
 from tests.integration.helpers import answer
 from tests.integration.helpers import form_key
+from tests.integration.helpers import form_shown
 from tests.integration.helpers import form_version
 from tests.integration.helpers import item_question
 from tests.integration.helpers import right_answer
 from tests.integration.helpers import sync_test_bank
+from tests.integration.modes_helpers import Clock
 
 
 @pytest.fixture
@@ -74,7 +78,7 @@ def test_wrong_answer_shows_the_right_one_and_why(learner):
 def test_double_submit_records_one_attempt(learner):
     quiz_id = start(learner)
     page = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
-    data = {"key": form_key(page), "version": form_version(page),
+    data = {"key": form_key(page), "version": form_version(page), "shown": form_shown(page),
             **right_answer(item_question(quiz_id, 1))}
     first = learner.post(f"/quiz/{quiz_id}/q/1", data=data)
     second = learner.post(f"/quiz/{quiz_id}/q/1", data=data)
@@ -102,12 +106,13 @@ def test_a_form_key_reused_on_another_question_writes_nothing_for_it(learner):
     used_key = form_key(first_page)
     learner.post(f"/quiz/{quiz_id}/q/1", data={"key": used_key,
                                                "version": form_version(first_page),
+                                               "shown": form_shown(first_page),
                                                **right_answer(item_question(quiz_id, 1))})
     before = (db.session.scalar(select(func.count(Card.question_id))),
               db.session.scalar(select(func.sum(TopicSkill.n))))
     second_page = learner.get(f"/quiz/{quiz_id}/q/2").get_data(as_text=True)
     response = learner.post(f"/quiz/{quiz_id}/q/2", data={
-        "key": used_key, "version": form_version(second_page),
+        "key": used_key, "version": form_version(second_page), "shown": form_shown(second_page),
         **right_answer(item_question(quiz_id, 2))})
     assert response.headers["Location"] == f"/quiz/{quiz_id}/q/1/feedback"  # the earlier one
     db.session.expire_all()
@@ -125,7 +130,7 @@ def test_unusable_answer_rerenders_with_message_and_input(learner):
     page = learner.get(f"/quiz/{quiz_id}/q/{position}").get_data(as_text=True)
     response = learner.post(f"/quiz/{quiz_id}/q/{position}",
                             data={"key": form_key(page), "version": form_version(page),
-                                  "answer": "twelve"})
+                                  "shown": form_shown(page), "answer": "twelve"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "is not a number" in html and 'value="twelve"' in html
@@ -202,7 +207,8 @@ def test_an_edit_between_showing_and_answering_is_not_graded_blind(learner):
     question.version += 1
     question.body_md = "Edited body."
     db.session.commit()
-    data = {"key": form_key(page), "version": "1", **right_answer(question)}
+    data = {"key": form_key(page), "version": "1", "shown": form_shown(page),
+            **right_answer(question)}
     response = learner.post(f"/quiz/{quiz_id}/q/1", data=data)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -226,12 +232,66 @@ def test_a_later_question_cannot_be_answered_before_it_is_shown(learner):
     assert learner.get(f"/quiz/{quiz_id}").headers["Location"].endswith("/q/1")
 
 
-def test_the_open_question_must_be_shown_before_it_is_graded(learner, ctx):
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock(datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
+    monkeypatch.setattr("quizapp.blueprints.quiz.utcnow", clock)
+    return clock
+
+
+def _open_first(learner) -> tuple[int, dict]:
+    """Start a quiz and show its first question; (quiz id, the form a browser would send)."""
     quiz_id = start(learner)
-    first = item_question(quiz_id, 1)
-    response = learner.post(f"/quiz/{quiz_id}/q/1", data={
-        "key": "c" * 32, "version": str(first.version), **right_answer(first)})
+    page = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+    return quiz_id, {"key": form_key(page), "version": form_version(page),
+                     "shown": form_shown(page), **right_answer(item_question(quiz_id, 1))}
+
+
+def _duration_ms() -> int:
+    return db.session.scalars(select(Attempt.duration_ms)).one()
+
+
+def test_an_answer_is_timed_from_when_its_page_was_shown(learner, clock):
+    quiz_id, data = _open_first(learner)
+    clock.advance(seconds=37.5)
+    assert learner.post(f"/quiz/{quiz_id}/q/1", data=data).status_code == 302
+    assert _duration_ms() == 37_500
+
+
+@pytest.mark.parametrize("forge", [
+    lambda stamp: str(int(stamp.split(".")[0]) - 60_000) + "." + stamp.split(".")[1],
+    lambda stamp: stamp[:-2] + ("AA" if not stamp.endswith("AA") else "BB"),
+    lambda stamp: "",
+    lambda stamp: "not a stamp",
+], ids=["earlier-time", "edited-signature", "missing", "malformed"])
+def test_the_open_question_is_graded_only_with_the_stamp_its_page_signed(
+        learner, clock, forge):
+    """No valid stamp: the page was not shown (or the form was forged); nothing graded."""
+    quiz_id, data = _open_first(learner)
+    response = learner.post(f"/quiz/{quiz_id}/q/1", data={**data, "shown": forge(data["shown"])})
     assert response.status_code == 303 and attempts() == 0
+    assert learner.post(f"/quiz/{quiz_id}/q/1", data=data).status_code == 302
+    assert attempts() == 1
+
+
+def test_a_stamp_from_another_question_page_grades_nothing(learner, clock):
+    quiz_id, data = _open_first(learner)
+    assert learner.post(f"/quiz/{quiz_id}/q/1", data=data).status_code == 302
+    second = {"key": "d" * 32, "version": str(item_question(quiz_id, 2).version),
+              "shown": data["shown"], **right_answer(item_question(quiz_id, 2))}
+    assert learner.post(f"/quiz/{quiz_id}/q/2", data=second).status_code == 303
+    assert attempts() == 1
+
+
+def test_a_re_rendered_form_keeps_its_page_shown_stamp(learner, clock):
+    quiz_id, data = _open_first(learner)
+    clock.advance(seconds=20)
+    response = learner.post(f"/quiz/{quiz_id}/q/1", data={**data, "version": ""})
+    assert response.status_code == 400
+    assert form_shown(response.get_data(as_text=True)) == data["shown"]
+    clock.advance(seconds=10)
+    assert learner.post(f"/quiz/{quiz_id}/q/1", data=data).status_code == 302
+    assert _duration_ms() == 30_000
 
 
 def test_an_answer_without_the_shown_version_is_refused(learner):

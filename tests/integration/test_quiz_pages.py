@@ -12,6 +12,7 @@ from quizapp.extensions import db
 from quizapp.models import LoginSession
 from quizapp.services import quiz_pages
 from tests.integration.helpers import form_key
+from tests.integration.helpers import form_shown
 from tests.integration.helpers import form_version
 from tests.integration.helpers import item_question
 from tests.integration.helpers import right_answer
@@ -37,7 +38,8 @@ def _selects(run) -> list[str]:
 def test_each_loop_page_checks_the_login_and_reads_its_quiz_in_one_statement(learner):  # noqa: F811
     quiz_id = start(learner)
     page = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)  # shown: now reads only
-    form = {"key": form_key(page), "version": form_version(page), "hints_used": "0",
+    form = {"key": form_key(page), "version": form_version(page), "shown": form_shown(page),
+            "hints_used": "0",
             **right_answer(item_question(quiz_id, 1))}
     for run in (lambda: learner.get(f"/quiz/{quiz_id}/q/1"),
                 lambda: learner.post(f"/quiz/{quiz_id}/q/1", data=form),
@@ -56,7 +58,8 @@ def test_the_feedback_page_shows_the_attempt_read_with_the_login(learner, monkey
     quiz_id = start(learner)
     page = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
     learner.post(f"/quiz/{quiz_id}/q/1", data={
-        "key": form_key(page), "version": form_version(page), "hints_used": "0",
+        "key": form_key(page), "version": form_version(page), "shown": form_shown(page),
+        "hints_used": "0",
         **right_answer(item_question(quiz_id, 1))})
     taken = []
     real_take = quiz_pages.take_attempt

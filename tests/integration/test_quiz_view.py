@@ -35,7 +35,7 @@ def test_quiz_view_holds_the_items_in_order(learner):  # noqa: F811
 
 def test_a_shown_question_page_reads_no_question_row(learner):  # noqa: F811
     quiz_id = start(learner)
-    learner.get(f"/quiz/{quiz_id}/q/1")  # first view: loads the snapshot, marks it shown
+    learner.get(f"/quiz/{quiz_id}/q/1")  # first view: loads the snapshot
     statements = _statements(lambda: learner.get(f"/quiz/{quiz_id}/q/1"))
     assert not [s for s in statements if s.lstrip().upper().startswith("SELECT QUESTION.")]
     assert len(statements) <= 4  # BEGIN, login, quiz with items, (nothing else to write)
@@ -87,17 +87,12 @@ def test_a_snapshot_validates_its_payload_once(learner, monkeypatch):  # noqa: F
 def test_the_view_s_datetimes_are_aware_utc_like_the_orm_s(learner):  # noqa: F811
     from datetime import UTC
 
-    from quizapp.models import QuizItem
-
     quiz_id = start(learner)
-    learner.get(f"/quiz/{quiz_id}/q/1")  # marks item 1 shown
+    learner.get(f"/quiz/{quiz_id}/q/1")
     quiz = db.session.get(Quiz, quiz_id)
     view = quiz_view.load_quiz_view(quiz.user_id, quiz_id)
     assert view.created_at == quiz.created_at and view.created_at.tzinfo == UTC
     assert view.finished_at is None and view.deadline is None
-    shown = db.session.get(QuizItem, view.items[0].id).shown_at
-    assert view.items[0].shown_at == shown and view.items[0].shown_at.tzinfo == UTC
-    assert view.items[1].shown_at is None and view.items[1].shown_raw is None
 
 
 def _agrees_with_the_full_view(user_id: int, quiz_id: int) -> None:
@@ -115,9 +110,8 @@ def _agrees_with_the_full_view(user_id: int, quiz_id: int) -> None:
         if expected is None:
             assert page.page_item is None
             continue
-        assert page.page_item[:10] == expected[:10]  # the same columns, read the same way
-        assert (page.page_item.shown_at, page.page_item.extra) == (
-            expected.shown_at, expected.extra)
+        assert page.page_item[:9] == expected[:9]  # the same columns, read the same way
+        assert page.page_item.extra == expected.extra
         assert page.page_asks == sum(i.question_id == expected.question_id for i in full.items)
         assert page.loaded_items is None and page.items == full.items  # loaded on use
 

@@ -16,10 +16,10 @@ from tests.integration.helpers import wrong_answer
 
 
 def answer(quiz, item, moment, rng, right):
-    quizzes.mark_shown(item, moment)
     form = right_answer(item.question) if right else wrong_answer(item.question)
     return answers.record_answer(quiz, item, MultiDict(form), f"{item.id:032x}", 0,
-                                 moment + timedelta(seconds=20), rng, item.question.version)
+                                 moment + timedelta(seconds=20), rng, item.question.version,
+                                 shown_at=moment)
 
 
 def test_a_miss_comes_back_once_at_the_end_and_the_quiz_finishes_after_it(ctx, rng):

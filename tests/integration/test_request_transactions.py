@@ -19,11 +19,11 @@ from quizapp.database import read_outside_transactions
 from quizapp.database import retry_on_lock
 from quizapp.extensions import db
 from quizapp.models import Attempt
-from quizapp.models import QuizItem
 from quizapp.models import Topic
 from quizapp.models import User
 from tests.integration.helpers import drop_own_app
 from tests.integration.helpers import form_key
+from tests.integration.helpers import form_shown
 from tests.integration.helpers import form_version
 from tests.integration.helpers import item_question
 from tests.integration.helpers import make_own_app
@@ -84,23 +84,21 @@ def test_a_page_reads_outside_any_transaction(own_app):
     assert not [s for s, _ in seen if s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
 
 
-def test_a_first_view_marks_the_question_shown_in_one_autocommit_statement(own_app):
+def test_a_first_view_of_a_question_writes_nothing(own_app):
+    """When it was shown travels in the answer form, signed: the page only reads."""
     client, quiz_id = _learner_in_a_quiz(own_app, view_first=False)
-    seen = _recorded(own_app, lambda: client.get(f"/quiz/{quiz_id}/q/1"))
-    writes = [(s, autocommit) for s, autocommit in seen if s.startswith(("UPDATE", "INSERT"))]
-    assert len(writes) == 1 and writes[0][0].startswith("UPDATE quiz_item SET shown_at")
-    assert all(autocommit for _, autocommit in seen)
-    assert not [s for s, _ in seen if s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
-    with own_app.app_context():
-        assert db.session.scalar(select(QuizItem.shown_at).where(
-            QuizItem.quiz_id == quiz_id, QuizItem.position == 1)) is not None
+    pages = []
+    seen = _recorded(own_app, lambda: pages.append(client.get(f"/quiz/{quiz_id}/q/1")))
+    assert 'name="shown"' in pages[0].get_data(as_text=True)
+    assert seen and all(autocommit for _, autocommit in seen)
+    assert all(s.lstrip().startswith("SELECT") for s, _ in seen), [s[:60] for s, _ in seen]
 
 
 def test_an_answer_is_written_in_one_transaction_of_its_own(own_app):
     client, quiz_id = _learner_in_a_quiz(own_app)
     html = client.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
     with own_app.app_context():
-        data = {"key": form_key(html), "version": form_version(html),
+        data = {"key": form_key(html), "version": form_version(html), "shown": form_shown(html),
                 **right_answer(item_question(quiz_id, 1))}
         db.session.remove()
     seen = _recorded(own_app, lambda: client.post(f"/quiz/{quiz_id}/q/1", data=data))
@@ -162,26 +160,3 @@ def test_settings_and_plan_are_saved_together(own_app):
         user = db.session.scalars(select(User)).one()
         assert (user.display_name, user.daily_goal, user.theme, user.target_readiness,
                 str(user.interview_date)) == ("Rita", 25, "dark", 85, "2027-03-01")
-
-
-def test_a_single_write_inside_a_unit_is_committed_by_that_unit_only(own_app):
-    """execute_alone within a unit joins it: the unit failing later rolls it back too."""
-    from sqlalchemy import update
-
-    from quizapp.database import execute_alone
-
-    @retry_on_lock
-    def rename_then_fail(topic_id: int) -> None:
-        execute_alone(update(Topic).where(Topic.id == topic_id).values(title="Renamed"), {})
-        raise ValueError("the unit fails after the single write")
-
-    with own_app.app_context():
-        topic_id, title = db.session.execute(select(Topic.id, Topic.title)).first()
-        db.session.remove()
-    with own_app.test_request_context("/"):
-        read_outside_transactions(db.session())
-        with pytest.raises(ValueError, match="single write"):
-            rename_then_fail(topic_id)
-        db.session.rollback()
-    with own_app.app_context():
-        assert db.session.scalar(select(Topic.title).where(Topic.id == topic_id)) == title

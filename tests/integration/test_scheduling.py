@@ -34,12 +34,11 @@ def play(user, now, rng, correct=lambda q: True, extra=False):
         return None
     moment = now
     while (item := quizzes.next_unanswered(quiz)) is not None:
-        quizzes.mark_shown(item, moment)
-        moment += timedelta(seconds=30)
+        shown, moment = moment, moment + timedelta(seconds=30)
         form = right_answer(item.question) if correct(item.question) else wrong_answer(
             item.question)
         answers.record_answer(quiz, item, MultiDict(form), f"{item.id:032x}", 0, moment, rng,
-                              item.question.version)
+                              item.question.version, shown_at=shown)
     return quiz
 
 

@@ -46,12 +46,12 @@ def practise(user, days: int, rng: random.Random) -> None:
         now = NOW + timedelta(days=day)
         quiz = quizzes.start_daily_review(user, now, rng)
         for item in quiz.items if quiz else []:
-            quizzes.mark_shown(item, now)
-            now += timedelta(seconds=40)
+            shown, now = now, now + timedelta(seconds=40)
             topic = item.question.topic.slug
             said = "right" if knows(topic, item.question.difficulty, rng) else "wrong"
             answers.record_answer(quiz, item, MultiDict({"answer": said}),
-                                  f"{item.id:032x}", 0, now, rng, item.question.version)
+                                  f"{item.id:032x}", 0, now, rng, item.question.version,
+                                  shown_at=shown)
 
 
 def simulate(tmp_path, seed: int) -> dict[str, tuple[float, int]]:

@@ -69,12 +69,12 @@ def test_simulator_quizzes_equal_the_services_quizzes(ctx, tmp_path, focus):
         sim_ids = engine.start(now, sim_rngs[0])
         assert ([item.question_id for item in quiz.items] if quiz else []) == sim_ids, day
         while quiz and (item := quizzes.next_unanswered(quiz)) is not None:
-            quizzes.mark_shown(item, now)
-            now += timedelta(seconds=SECONDS)
+            shown, now = now, now + timedelta(seconds=SECONDS)
             right = db_learner.answer(item.question_id, now, db_rngs[1])
             assert right == sim_learner.answer(item.question_id, now, sim_rngs[1])
             answers.record_answer(quiz, item, MultiDict({"answer": "right" if right else "no"}),
-                                  f"{item.id:032x}", 0, now, db_rngs[2], item.question.version)
+                                  f"{item.id:032x}", 0, now, db_rngs[2], item.question.version,
+                                  shown_at=shown)
             again = engine.record(item.question_id, 1.0 if right else 0.0, now, SECONDS,
                                   sim_rngs[2])
             sim_ids += [again] if again is not None else []

@@ -7,6 +7,7 @@ import random
 from sqlalchemy import event
 from sqlalchemy import select
 from sqlalchemy import text
+from werkzeug.datastructures import MultiDict
 
 from quizapp import create_app
 from quizapp.bank.loader import load_bank
@@ -15,15 +16,17 @@ from quizapp.models import Question
 from quizapp.models import QuizItem
 from quizapp.rendering import render_markdown
 from quizapp.services import accounts
+from quizapp.services import answers
 from quizapp.services import quizzes
 from quizapp.services.bank_sync import sync_bank
 from quizapp.services.warmup import warm_render_cache
 from tests.conftest import NOW
 from tests.conftest import TEST_BANK
 from tests.conftest import make_config
+from tests.integration.helpers import right_answer
 
 
-def test_a_stale_reader_marks_a_question_shown_after_a_concurrent_commit(tmp_path):
+def test_a_stale_reader_answers_after_a_concurrent_commit_on_the_first_try(tmp_path):
     """The unit ends the request's read snapshot and takes the write lock up front.
 
     Upgrading a snapshot older than another worker's commit would fail ('database is
@@ -32,7 +35,7 @@ def test_a_stale_reader_marks_a_question_shown_after_a_concurrent_commit(tmp_pat
     app = create_app(make_config(f"sqlite:///{tmp_path}/race.db", {},
                                  STATIC_BUILD_DIR=str(tmp_path / "static")))
     begins: list[str] = []
-    updates: list[str] = []
+    inserts: list[str] = []
     with app.app_context():
         db.create_all()
         sync_bank(load_bank(TEST_BANK), NOW)
@@ -43,22 +46,23 @@ def test_a_stale_reader_marks_a_question_shown_after_a_concurrent_commit(tmp_pat
         db.session.remove()
         event.listen(db.engine, "before_cursor_execute",
                      lambda _c, _cur, sql, *_: begins.append(sql) if sql.startswith("BEGIN")
-                     else updates.append(sql) if sql.startswith("UPDATE quiz_item")
+                     else inserts.append(sql) if sql.startswith("INSERT INTO attempt")
                      else None)
         item = db.session.scalars(select(QuizItem).where(
             QuizItem.quiz_id == quiz_id, QuizItem.position == 1)).one()  # a read snapshot
         with db.engine.connect() as other:  # another worker commits a write meanwhile
             other.execute(text("UPDATE users SET display_name = 'Other'"))
             other.commit()
-        quizzes.mark_shown(item, NOW)
+        answers.record_answer(item.quiz, item, MultiDict(right_answer(item.question)), "s" * 32,
+                              0, NOW, random.Random(2), item.question.version, shown_at=NOW)
         db.session.remove()
-        shown = db.session.scalar(select(QuizItem.shown_at).where(
+        answered = db.session.scalar(select(QuizItem.attempt_id).where(
             QuizItem.quiz_id == quiz_id, QuizItem.position == 1))
         db.session.remove()
         db.engine.dispose()
-    assert shown == NOW
+    assert answered is not None
     assert begins[:3] == ["BEGIN", "BEGIN", "BEGIN IMMEDIATE"]  # the read, the other, the unit
-    assert len(updates) == 1  # written on the first try: no lost race, no re-run
+    assert len(inserts) == 1  # written on the first try: no lost race, no re-run
 
 
 def test_a_lost_race_is_counted_in_the_request_log(tmp_path):
