@@ -3,8 +3,11 @@
 Each learner registers through the HTML forms, logs in, and loops GET question -> POST answer
 -> GET feedback on a fresh database holding the full bank. The floor is a bare Flask app
 answering 3 x GET /hello per "answer" with the same gunicorn settings, measured in the same
-run. Server CPU is the gunicorn master's and workers' user + system time from /proc over the
-measured window (the load clients' own CPU is excluded; so is PostgreSQL's).
+run: every server runs at once, each with its own 16 learners, and they take turns in short
+windows (floor, SQLite, PostgreSQL, then the reverse, ...; ``loadkit/alternate.py``), so the
+machine's drift falls on all of them. Server CPU is the gunicorn master's and workers' user
++ system time from /proc over a server's windows (the load clients' own CPU is excluded; so
+is PostgreSQL's).
 
     .venv/bin/python benchmarks/load.py                      # SQLite and PostgreSQL
     .venv/bin/python benchmarks/load.py --db sqlite --seconds 30
@@ -17,21 +20,22 @@ p99 < 50 ms at 16 clients, worker RSS < 150 MB.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.loadkit import alternate  # noqa: E402
 from benchmarks.loadkit import client  # noqa: E402
 from benchmarks.loadkit.database import fresh_database  # noqa: E402
 from benchmarks.loadkit.database import prepare  # noqa: E402
 from benchmarks.loadkit.server import Gunicorn  # noqa: E402
-from benchmarks.loadkit.server import machine_busy_seconds  # noqa: E402
 
 PASSWORD = "load-test-passphrase-42"
 
@@ -57,65 +61,40 @@ class Figures:
         return self.answers / self.seconds
 
 
-def _learner(port: int, index: int, floor: bool, window: float, ready, start_at,
-             results) -> None:
-    """One learner process: log in, wait for the start signal, loop, report its stats.
+def _log_in(existing: bool) -> Callable[[client.Browser, int], None]:
+    """How learner ``index`` logs in: a generated one with 500 answers of history on the
+    large database (through the form), else a new one signing up first."""
 
-    On the large database the learners are generated ones with 500 answers of history
-    (logging in through the form); otherwise each signs up first.
-    """
-    browser = client.Browser("127.0.0.1", port)
-    stats = client.Stats()
-    try:
-        if not floor and _learner.existing:  # type: ignore[attr-defined]
+    def log_in(browser: client.Browser, index: int) -> None:
+        if existing:
             from benchmarks.loadkit.generate import PASSWORD as LARGE_PASSWORD
 
             client.log_in(browser, f"learner{index * 7}@large.example", LARGE_PASSWORD)
-        elif not floor:
+        else:
             client.sign_up_and_log_in(browser, f"learner{index}@example.com", PASSWORD)
-        ready.release()
-        while start_at.value == 0.0:
-            time.sleep(0.01)
-        loop = client.run_floor if floor else client.run_learner
-        loop(browser, start_at.value + window, start_at.value, stats)
-    except (client.LoadError, OSError) as exc:
-        stats.errors.append(f"{type(exc).__name__}: {exc}")
-        ready.release()
-    results.put(stats)
+
+    return log_in
 
 
-def drive(server: Gunicorn, label: str, clients: int, warmup: float, seconds: float,
-          floor: bool, existing: bool = False) -> Figures:
-    """Run ``clients`` learner processes; read server CPU over the measured window."""
-    ctx = multiprocessing.get_context("fork")
-    ready, start_at, results = ctx.Semaphore(0), ctx.Value("d", 0.0), ctx.Queue()
-    _learner.existing = existing  # type: ignore[attr-defined]  (inherited by the forks)
-    procs = [ctx.Process(target=_learner, args=(server.port, i, floor, seconds, ready,
-                                                start_at, results)) for i in range(clients)]
-    for proc in procs:
-        proc.start()
-    for _ in range(clients):
-        if not ready.acquire(timeout=120):
-            raise RuntimeError("clients did not log in in time")
-    start_at.value = time.monotonic() + warmup
-    time.sleep(max(0.0, start_at.value - time.monotonic()))
-    cpu_before, busy_before = server.cpu_seconds(), machine_busy_seconds()
-    time.sleep(max(0.0, start_at.value + seconds - time.monotonic()))
-    cpu_after, busy_after = server.cpu_seconds(), machine_busy_seconds()
-    stats = [results.get(timeout=120) for _ in procs]
-    for proc in procs:
-        proc.join()
+def _no_log_in(_browser: client.Browser, _index: int) -> None:
+    """The floor's learners need no account."""
+
+
+def figures(side: alternate.Side, log: Path | None = None) -> Figures:
+    """A side's figures over its measured windows."""
+    stats = side.stats
     answers = sum(r.answers for r in stats)
     latencies = sorted(x for r in stats for x in r.post_seconds)
     code = sorted(x for r in stats for x in r.code_seconds)
+    locked = log.read_text(errors="replace").count("database is locked") if log else 0
     return Figures(
-        label=label, cpu_ms=(cpu_after - cpu_before) * 1000 / max(answers, 1),
-        answers=answers, seconds=seconds,
+        label=side.label, cpu_ms=side.cpu_seconds * 1000 / max(answers, 1),
+        answers=answers, seconds=side.window_seconds,
         p50_ms=_quantile(latencies, 0.50) * 1000, p99_ms=_quantile(latencies, 0.99) * 1000,
-        rss_mb=server.worker_rss_mb(), errors=[e for r in stats for e in r.errors],
-        code_answers=len(code),
+        rss_mb=side.server.worker_rss_mb(), errors=[e for r in stats for e in r.errors],
+        locked=locked, code_answers=len(code),
         code_p50_ms=_quantile(code, 0.50) * 1000, code_p99_ms=_quantile(code, 0.99) * 1000,
-        machine_ms=(busy_after - busy_before) * 1000 / max(answers, 1),
+        machine_ms=side.busy_seconds * 1000 / max(answers, 1),
     )
 
 
@@ -125,33 +104,11 @@ def _quantile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def floor_run(args: argparse.Namespace) -> Figures:
-    server = Gunicorn("benchmarks.loadkit.floor_app:app", {}, workers=args.workers,
-                      threads=args.threads)
-    try:
-        server.wait_ready("/healthz")
-        return drive(server, "bare Flask, 3 x GET /hello", args.clients, args.warmup,
-                     args.seconds, floor=True)
-    finally:
-        server.stop()
-
-
-def quizapp_run(args: argparse.Namespace, kind: str, url: str, log_dir: Path,
-                label: str) -> Figures:
-    env = {"QUIZAPP_ENV": "production", "SECRET_KEY": "load-benchmark-secret",
-           "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0", "REQUEST_LOG": "logfmt",
-           "AUTH_RATE_LIMIT": "100000 per minute",
-           "LOGIN_ACCOUNT_CLIENT_RATE_LIMIT": "100000 per minute"}
-    log = log_dir / f"{kind}.log"
-    server = Gunicorn("wsgi:app", env, workers=args.workers, threads=args.threads, log=log)
-    try:
-        server.wait_ready("/healthz")
-        figures = drive(server, label, args.clients, args.warmup, args.seconds, floor=False,
-                        existing=args.large)
-    finally:
-        server.stop()
-    figures.locked = log.read_text(errors="replace").count("database is locked")
-    return figures
+def quizapp_env(url: str) -> dict[str, str]:
+    return {"QUIZAPP_ENV": "production", "SECRET_KEY": "load-benchmark-secret",
+            "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0", "REQUEST_LOG": "logfmt",
+            "AUTH_RATE_LIMIT": "100000 per minute",
+            "LOGIN_ACCOUNT_CLIENT_RATE_LIMIT": "100000 per minute"}
 
 
 def report(floor: Figures, rows: list[Figures]) -> None:
@@ -184,7 +141,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1,
                         help="threads per worker (more than 1: gthread workers)")
-    parser.add_argument("--seconds", type=float, default=20.0, help="measured window")
+    parser.add_argument("--seconds", type=float, default=20.0,
+                        help="measured time per server, in --rounds windows")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--large", action="store_true",
                         help="10,000 learners, 2,000 questions, 5M attempts before the run")
@@ -194,27 +153,39 @@ def main() -> None:
     parser.add_argument("--logs", type=Path, help="keep the servers' logs in this folder")
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
-    floor = floor_run(args)
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="quizapp-load-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="quizapp-load-") as tmp, ExitStack() as stack:
+        logs = args.logs or Path(tmp)
+        logs.mkdir(parents=True, exist_ok=True)
+        floor = Gunicorn("benchmarks.loadkit.floor_app:app", {}, workers=args.workers,
+                         threads=args.threads)
+        stack.callback(floor.stop)
+        sides = [alternate.Side("bare Flask, 3 x GET /hello", floor, _no_log_in,
+                                client.run_floor)]
         for kind in kinds:
-            with fresh_database(kind, "large" if args.large else "load") as url:
-                questions = prepare(url, sandboxed=not args.without_code)
-                label = f"quizapp on {kind} ({questions} questions)"
-                if args.large:
-                    from benchmarks.loadkit.generate import generate
+            url = stack.enter_context(fresh_database(kind, "large" if args.large else "load"))
+            questions = prepare(url, sandboxed=not args.without_code)
+            label = f"quizapp on {kind} ({questions} questions)"
+            if args.large:
+                from benchmarks.loadkit.generate import generate
 
-                    started = time.monotonic()
-                    counts = generate(url, attempts=args.attempts)
-                    print(f"{kind}: generated {counts} in {time.monotonic() - started:.0f} s")
-                    label = f"quizapp on {kind}, large db, old learners"
-                logs = args.logs or Path(tmp)
-                logs.mkdir(parents=True, exist_ok=True)
-                rows.append(quizapp_run(args, kind, url, logs, label))
-        report(floor, rows)
+                started = time.monotonic()
+                counts = generate(url, attempts=args.attempts)
+                print(f"{kind}: generated {counts} in {time.monotonic() - started:.0f} s")
+                label = f"quizapp on {kind}, large db, old learners"
+            server = Gunicorn("wsgi:app", quizapp_env(url), workers=args.workers,
+                              threads=args.threads, log=logs / f"{kind}.log")
+            stack.callback(server.stop)
+            sides.append(alternate.Side(label, server, _log_in(args.large), client.run_learner))
+        for side in sides:
+            side.server.wait_ready("/healthz")
+        alternate.run(sides, args.clients, args.warmup, args.seconds, args.rounds)
+        rows = [figures(side, logs / f"{kind}.log") for side, kind in zip(sides[1:], kinds,
+                                                                           strict=True)]
+        report(figures(sides[0]), rows)
     kind = "sync" if args.threads == 1 else f"gthread ({args.threads} threads each)"
-    print(f"({args.clients} clients, {args.workers} {kind} workers, {args.seconds:.0f} s "
-          f"window after {args.warmup:.0f} s warm-up; PostgreSQL's own CPU not counted)")
+    print(f"({args.clients} clients per server, {args.workers} {kind} workers; each server "
+          f"measured {args.seconds:.0f} s in {args.rounds} windows alternating with the "
+          f"others', after {args.warmup:.0f} s warm-up; PostgreSQL's own CPU not counted)")
 
 
 if __name__ == "__main__":

@@ -139,9 +139,14 @@ def answer_fields(page: str) -> tuple[str, list[tuple[str, str]]]:
     return html.unescape(form.group(1)), fields
 
 
-def run_learner(browser: Browser, deadline: float, measure_from: float, stats: Stats) -> None:
-    """Loop question -> answer -> feedback until ``deadline``; measure after ``measure_from``."""
-    path = start_quiz(browser)
+def run_learner(browser: Browser, deadline: float, measure_from: float, stats: Stats,
+                path: str | None = None) -> str:
+    """Loop question -> answer -> feedback until ``deadline``; measure after ``measure_from``.
+
+    Starts a quiz, or goes on from ``path`` (what an earlier call returned); returns where
+    to go on from.
+    """
+    path = path or start_quiz(browser)
     while time.monotonic() < deadline:
         path, page = browser.follow(path)
         if "/summary" in path or page.status != 200:
@@ -173,6 +178,7 @@ def run_learner(browser: Browser, deadline: float, measure_from: float, stats: S
         path = html.unescape(link.group(1)) if link else "/"
         if path == "/" or "/summary" in path:
             path = start_quiz(browser)
+    return path
 
 
 def _error_text(body: str) -> str:
@@ -180,7 +186,8 @@ def _error_text(body: str) -> str:
     return match.group(1).strip() if match else body[:120]
 
 
-def run_floor(browser: Browser, deadline: float, measure_from: float, stats: Stats) -> None:
+def run_floor(browser: Browser, deadline: float, measure_from: float, stats: Stats,
+              path: str | None = None) -> str:
     """Three bare GETs per "answer", the same request count as the quiz loop."""
     while time.monotonic() < deadline:
         started = time.monotonic()
@@ -192,3 +199,4 @@ def run_floor(browser: Browser, deadline: float, measure_from: float, stats: Sta
         if measure_from <= finished < deadline:
             stats.answers += 1
             stats.post_seconds.append((finished - started) / 3)
+    return "/hello"
