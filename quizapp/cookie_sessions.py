@@ -18,7 +18,9 @@ from flask import Flask
 from flask import Request
 from flask.sessions import SecureCookieSession
 from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SessionMixin
 from itsdangerous import BadSignature
+from werkzeug.wrappers import Response
 
 CACHE_LIMIT = 4096  # distinct cookies remembered per worker (a few per active learner)
 _IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes})
@@ -59,3 +61,16 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
             self._verified.clear()
         self._verified[value] = (_copy(data), signed.timestamp())
         return self.session_class(data)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Flask's, with its usual case short: an unchanged session that writes no cookie
+        only marks the response ``Vary: Cookie`` (a header added, where ``response.vary``
+        parsed and rebuilt the header set on every page)."""
+        if session.modified or (session.permanent and app.config[
+                "SESSION_REFRESH_EACH_REQUEST"]):
+            super().save_session(app, session, response)
+        elif session.accessed:
+            if "Vary" in response.headers:
+                response.vary.add("Cookie")
+            else:
+                response.headers["Vary"] = "Cookie"

@@ -88,3 +88,38 @@ def test_the_memory_stays_bounded(tmp_path, monkeypatch):
     for index in range(5):
         assert _open(app, _cookie(app, {"n": index}))["n"] == index
     assert len(app.session_interface._verified) <= 3
+
+
+def _saved(app: Flask, session, response=None):
+    response = response or app.response_class("page")
+    app.session_interface.save_session(app, session, response)
+    return response
+
+
+def test_saving_an_unchanged_session_writes_the_same_headers_as_flask(tmp_path):
+    from flask.sessions import SecureCookieSessionInterface
+
+    app = _app(tmp_path)
+    flask_own = SecureCookieSessionInterface()
+    cookie = _cookie(app, {"_user_id": "token"})
+    cases = [({}, False), ({}, True), ({"Vary": "Accept-Encoding"}, True)]
+    for headers, read in cases:
+        ours, theirs = _open(app, cookie), _open(app, cookie)
+        if read:
+            ours.get("_user_id"), theirs.get("_user_id")
+        mine = _saved(app, ours, app.response_class("page", headers=headers))
+        flask_response = app.response_class("page", headers=headers)
+        flask_own.save_session(app, theirs, flask_response)
+        assert mine.headers.getlist("Vary") == flask_response.headers.getlist("Vary")
+        assert "Set-Cookie" not in mine.headers
+    assert _saved(app, _open(app, cookie)).headers.get("Vary") is None  # never read
+
+
+def test_a_changed_or_emptied_session_still_writes_its_cookie(tmp_path):
+    app = _app(tmp_path)
+    session = _open(app, _cookie(app, {"_user_id": "token"}))
+    session["_user_id"] = "other"
+    written = _saved(app, session)
+    assert "session=" in written.headers["Set-Cookie"] and written.headers["Vary"] == "Cookie"
+    session.clear()
+    assert "session=;" in _saved(app, session).headers["Set-Cookie"]  # deleted
