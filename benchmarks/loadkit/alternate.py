@@ -4,7 +4,8 @@ The machine's speed drifts by ±25 % within minutes here, so a floor measured be
 (and PostgreSQL after SQLite) compared different machines. Every server runs at once, each
 with its own learner processes, and only one side's learners run at a time: one warm-up
 window per side, then ``rounds`` rounds of one window each, in an order that reverses
-every round (A B C, C B A, ...). A side's figures add up its windows.
+every round (A B C, C B A, ...). A side's figures add up its windows; ``per_window`` gives
+them window by window, for ratios between sides taken in the same round.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ class Side:
     busy_seconds: float = 0.0  # the whole machine's, over the same windows
     window_seconds: float = 0.0
     stats: list[client.Stats] = field(default_factory=list)
+    window_cpu: dict[int, float] = field(default_factory=dict)  # by window number
+    window_answers: dict[int, int] = field(default_factory=dict)
+
+    def per_window(self) -> list[float]:
+        """Server CPU per answer (ms) in each measured window, in order."""
+        return [cpu * 1000 / max(1, self.window_answers.get(number, 0))
+                for number, cpu in sorted(self.window_cpu.items())]
 
 
 def _learner(side: Side, index: int, go: Any, stop: Any, window: Any, ready: Any,
@@ -42,7 +50,7 @@ def _learner(side: Side, index: int, go: Any, stop: Any, window: Any, ready: Any
     """Log in, then loop during each of this side's windows (``window``: start, end and
     the window's number, so a window that follows this side's last one is told apart)."""
     browser, stats, path = client.Browser("127.0.0.1", side.server.port), client.Stats(), None
-    done = 0.0
+    done, answers = 0.0, {}
     try:
         side.log_in(browser, index)
         ready.release()
@@ -52,12 +60,13 @@ def _learner(side: Side, index: int, go: Any, stop: Any, window: Any, ready: Any
             if window[2] == done:  # this window's end has passed: wait for the next
                 time.sleep(0.01)
                 continue
-            done = window[2]
+            done, before = window[2], stats.answers
             path = side.loop(browser, window[1], window[0], stats, path)
+            answers[int(done)] = stats.answers - before
     except (client.LoadError, OSError) as exc:
         stats.errors.append(f"{type(exc).__name__}: {exc}")
         ready.release()
-    results.put(stats)
+    results.put((stats, answers))
 
 
 def run(sides: list[Side], clients: int, warmup: float, seconds: float, rounds: int) -> None:
@@ -83,7 +92,10 @@ def run(sides: list[Side], clients: int, warmup: float, seconds: float, rounds: 
         _window(sides[s], go[s], windows[s], length, measured)
     stop.set()
     for s, side in enumerate(sides):
-        side.stats = [queues[s].get(timeout=120) for _ in range(clients)]
+        for stats, answers in (queues[s].get(timeout=120) for _ in range(clients)):
+            side.stats.append(stats)
+            for number, count in answers.items():
+                side.window_answers[number] = side.window_answers.get(number, 0) + count
     for proc in procs:
         proc.join(timeout=60)
 
@@ -98,7 +110,8 @@ def _window(side: Side, go: Any, window: Any, length: float, measured: bool) -> 
     cpu, busy = side.server.cpu_seconds(), machine_busy_seconds()
     time.sleep(max(0.0, end - time.monotonic()))
     if measured:
-        side.cpu_seconds += side.server.cpu_seconds() - cpu
+        side.window_cpu[int(window[2])] = side.server.cpu_seconds() - cpu
+        side.cpu_seconds += side.window_cpu[int(window[2])]
         side.busy_seconds += machine_busy_seconds() - busy
         side.window_seconds += length
     go.clear()

@@ -60,15 +60,17 @@ class Gunicorn:
     """One gunicorn master with ``workers`` sync workers on a free local port."""
 
     def __init__(self, app: str, env: dict[str, str], workers: int = 2, threads: int = 1,
-                 log: Path | None = None) -> None:
+                 log: Path | None = None, root: Path = ROOT) -> None:
+        """Serve ``app`` from the checkout ``root`` (by default this one), with its venv."""
         self.port = free_port()
         full_env = {**os.environ, **env, "GUNICORN_BIND": f"127.0.0.1:{self.port}",
                     "GUNICORN_WORKERS": str(workers), "GUNICORN_THREADS": str(threads),
-                    "PYTHONPATH": str(ROOT)}
+                    "PYTHONPATH": str(root)}
+        gunicorn = GUNICORN if root == ROOT else root / ".venv" / "bin" / "gunicorn"
         self._log = open(log or os.devnull, "wb")  # noqa: SIM115  (closed in stop)
         self.process = subprocess.Popen(  # noqa: S603  (our own gunicorn, fixed argv)
-            [str(GUNICORN), "-c", str(ROOT / "gunicorn.conf.py"), app],
-            cwd=ROOT, env=full_env, stdout=self._log, stderr=subprocess.STDOUT,
+            [str(gunicorn), "-c", str(root / "gunicorn.conf.py"), app],
+            cwd=root, env=full_env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.workers = workers
