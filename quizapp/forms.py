@@ -164,7 +164,7 @@ class AnswerForm(AppForm):
     key = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}\Z")])
     hints_used = HiddenField(default="0", validators=[Optional(), Regexp(r"^[01]\Z")])
     version = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9]{1,9}\Z")])
-    # when the page was shown, signed (``shown_stamps``); without it the answer is untimed
+    # when the page was shown, signed (``shown_stamps``); without a valid one, not graded
     shown = HiddenField(validators=[Optional(), Length(max=160)])
     submit = SubmitField("Submit answer")
 
