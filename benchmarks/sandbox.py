@@ -1,7 +1,9 @@
 """Sandbox verdict latency, burst throughput, and the web app's response time meanwhile.
 
 1. Latency: one full submission (reference solution, every test, one sandboxed process) of a
-   numpy question and of a SQL question, ``--runs`` times each, one at a time: p50/p95.
+   numpy question, a plain-Python one and a SQL one, ``--runs`` times each, one at a time:
+   p50/p95, as a learner gets it (a spare jail started after the previous run is waiting,
+   ``sandbox/pool.py``) and cold (no spares: the jail starts when the job comes).
    Baseline in the same run: starting the same interpreter with ``import numpy`` and nothing
    else (no jail, no limits), so the ratio shows what the jail and the tests add.
 2. Burst: 8 submissions at once (threads; the sandbox admits one per CPU, the rest wait),
@@ -38,10 +40,14 @@ from quizapp.bank.loader import load_bank  # noqa: E402
 from quizapp.grading.registry import REGISTRY  # noqa: E402
 from quizapp.sandbox import concurrency  # noqa: E402
 from quizapp.sandbox import sandbox_mode  # noqa: E402
+from quizapp.sandbox.pool import SPARES  # noqa: E402
+from quizapp.sandbox.pool import kind_of  # noqa: E402
 
 NUMPY_QUESTION = "coding.ml-from-scratch.softmax-rows"
+PLAIN_QUESTION = "coding.python-fundamentals.batched-generator-code"
 SQL_QUESTION = "coding.sql-analytics.running-total"
 BURST = 8
+THINK_SECONDS = 0.3  # between submissions in the latency runs (learners take longer)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -55,8 +61,15 @@ def submission(uid: str):
     question = next(q for q in bank.questions if q.uid == uid)
     kind = REGISTRY[question.type]
     payload = kind.load(question.payload)
+    spare = kind_of(kind.job(payload, payload.solution))
 
-    def submit() -> float:
+    def submit(think: bool = False) -> float:
+        """One submission; ``think``: after a learner's pause (a spare jail started and warmed
+        up in it, when spares are on)."""
+        if think and SPARES.per_kind and not SPARES.ready((spare,)):
+            raise SystemExit("no spare jail got ready in 10 s")
+        if think:
+            time.sleep(THINK_SECONDS)
         started = time.perf_counter()
         result = kind.run(payload, payload.solution)
         if not all(r["passed"] for r in result["results"]):
@@ -162,18 +175,27 @@ def main() -> None:
     args = parser.parse_args()
     print(f"sandbox mode: {sandbox_mode()}, concurrency bound {concurrency()}, "
           f"{os.cpu_count()} CPUs")
-    numpy_submit, sql_submit = submission(NUMPY_QUESTION), submission(SQL_QUESTION)
-    numpy_submit(), sql_submit()  # warm caches (page cache, bwrap probe)
+    submits = {name: submission(uid) for name, uid in (
+        ("numpy", NUMPY_QUESTION), ("plain", PLAIN_QUESTION), ("sql", SQL_QUESTION))}
+    for submit in submits.values():
+        submit()  # warm caches (page cache, bwrap probe)
     base = bare_python(args.runs)
-    numpy_times = [numpy_submit() for _ in range(args.runs)]
-    sql_times = [sql_submit() for _ in range(args.runs)]
     base_p50 = statistics.median(base)
     print(f"baseline  python -c 'import numpy' (no jail): p50 {base_p50:.3f} s, "
           f"p95 {percentile(base, 0.95):.3f} s")
-    for name, times in (("numpy", numpy_times), ("sql", sql_times)):
-        p50 = statistics.median(times)
-        print(f"{name:5} submission ({args.runs} runs): p50 {p50:.3f} s, "
-              f"p95 {percentile(times, 0.95):.3f} s ({p50 / base_p50:.1f}x baseline)")
+    spares, times = SPARES.per_kind, {}
+    for label, per_kind in (("cold", 0), ("spare", spares)):
+        SPARES.discard()
+        SPARES.per_kind = per_kind
+        for name, submit in submits.items():
+            times[name, label] = [submit(think=True) for _ in range(args.runs)]
+    for name in submits:
+        cold, warm = (statistics.median(times[name, label]) for label in ("cold", "spare"))
+        print(f"{name:5} submission ({args.runs} runs): p50 {warm:.3f} s, p95 "
+              f"{percentile(times[name, 'spare'], 0.95):.3f} s with a spare jail waiting "
+              f"({warm / base_p50:.1f}x baseline); cold p50 {cold:.3f} s "
+              f"({warm / cold:.2f}x cold)")
+    numpy_submit = submits["numpy"]
 
     proc, url, client = start_server()
     try:
@@ -196,8 +218,8 @@ def main() -> None:
           f"{3 * BURST / elapsed:.1f} submissions/s")
     print(f"question page: p95 {1000 * percentile(quiet, 0.95):.1f} ms idle ({len(quiet)} GETs), "
           f"p95 {1000 * percentile(out, 0.95):.1f} ms during the burst ({len(out)} GETs)")
-    print(f"sandbox: numpy p50 {statistics.median(numpy_times):.3f} s, "
-          f"sql p50 {statistics.median(sql_times):.3f} s")
+    print(f"sandbox: numpy p50 {statistics.median(times['numpy', 'spare']):.3f} s, "
+          f"sql p50 {statistics.median(times['sql', 'spare']):.3f} s")
 
 
 if __name__ == "__main__":

@@ -48,9 +48,11 @@ def main() -> None:
                           "SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False})
         web = app.test_client()
         with app.app_context():  # as gunicorn's master does before forking
+            from quizapp.services.warmup import compile_templates
             from quizapp.services.warmup import warm_render_cache
 
             warm_render_cache()
+            compile_templates(app)
         statements: list[str] = []
         with app.app_context():
             event.listen(db.engine, "before_cursor_execute",

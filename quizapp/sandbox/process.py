@@ -16,7 +16,6 @@ import contextlib
 import fcntl
 import json
 import os
-import queue
 import secrets
 import selectors
 import shutil
@@ -127,46 +126,101 @@ def _bwrap_args(workdir: Path) -> list[str]:
     return [*args, "--remount-ro", "/"]
 
 
-def _slots() -> queue.Queue[int]:
-    slots: queue.Queue[int] = queue.Queue()
-    for index in range(max(1, os.cpu_count() or 1)):
-        slots.put(index)
-    return slots
+@dataclass
+class Jail:
+    """A started runner: its job goes to stdin; until then it waits there (a spare)."""
+
+    proc: subprocess.Popen[bytes]
+    read_fd: int  # the runner's result channel
+    workdir: Path
+    uid: int | None  # the run's own uid (and the lock that holds it), when the app is root
+    lock: int | None
+    preload: str
+    owner: int = field(default_factory=os.getpid)
+
+    def usable(self) -> bool:
+        """Still waiting for a job, in the process that started it (not a forked copy)."""
+        return self.owner == os.getpid() and self.proc.poll() is None
 
 
-# The concurrency bound (per process): one slot per CPU. Each run, when the app runs as root,
-# also gets a uid of its own (``_claim_uid``), unique across processes.
-_SLOTS = _slots()
-
-
-def concurrency() -> int:
-    """How many runs may execute at once."""
-    return _SLOTS.maxsize or max(1, os.cpu_count() or 1)
-
-
-def run_job(job: dict[str, Any], limits: Limits) -> RunResult:
-    """Run ``job`` (see ``runner.py``) in a fresh jail; block while all slots are busy."""
-    slot = _SLOTS.get()
+def start_jail(preload: str = "") -> Jail:
+    """Start the runner in a fresh jail and work directory (under a uid of its own when the
+    app runs as root); ``preload="numpy"`` imports numpy before it waits for the job."""
+    mode = sandbox_mode()
+    uid, lock = _claim_run_uid() if mode == "bwrap" and _drop_uid() else (None, None)
+    workdir = Path(tempfile.mkdtemp(prefix="quizapp-run-"))
+    read_fd, write_fd = os.pipe()
     try:
-        if sandbox_mode() != "bwrap" or not _drop_uid():
-            return _run_in_slot(job, limits, None)
-        uid, lock = _claim_uid()
-        try:
-            if os.pread(lock, len(_RUNNING), 0) == _RUNNING:
-                _kill_uid(uid, thorough=True)  # leftovers of a worker that died mid-run
-            os.pwrite(lock, _RUNNING, 0)
-            result = _run_in_slot(job, limits, uid)
-            os.pwrite(lock, _IDLE, 0)  # this run's processes are gone (see _kill_all)
-            return result
-        finally:
-            os.close(lock)
+        if uid is not None:
+            os.chown(workdir, uid, uid)
+        proc = subprocess.Popen(  # noqa: S603 - fixed argv; the untrusted code goes via stdin
+            _command(mode, uid, workdir, write_fd, preload), stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_fd,), cwd=workdir,
+            env={**ENV, "HOME": "/job" if mode == "bwrap" else str(workdir)},
+            start_new_session=True, close_fds=True)
+    except OSError:
+        os.close(read_fd)
+        shutil.rmtree(workdir, ignore_errors=True)
+        _release_uid(lock, clean=True)
+        raise
     finally:
-        _SLOTS.put(slot)
+        os.close(write_fd)
+    return Jail(proc, read_fd, workdir, uid, lock, preload)
 
 
-# What a uid's lock file says: a run that ended cleanly leaves _IDLE; _RUNNING left behind
-# means its worker died mid-run, and the next holder sweeps that uid's processes first.
+def run_in(jail: Jail, job: dict[str, Any], limits: Limits) -> RunResult:
+    """Send ``job`` (see ``runner.py``) to ``jail``, collect its results, end the jail."""
+    marker = secrets.token_hex(16)
+    payload = {**job, "marker": marker, "limits": _rlimits(limits)}
+    started = time.monotonic()
+    try:
+        status, result_bytes, output = _collect(jail.proc, jail.read_fd,
+                                                json.dumps(payload).encode(),
+                                                started + limits.wall, limits.output_bytes)
+    finally:
+        close_jail(jail)
+    records, finished = _parse(result_bytes, marker)
+    if status == "ok" and not finished:
+        status = "crashed"
+    return RunResult(mode=sandbox_mode(), status=status, records=records, output=output,
+                     returncode=jail.proc.returncode, seconds=time.monotonic() - started)
+
+
+def close_jail(jail: Jail) -> None:
+    """Kill the jail's processes and remove its work directory; free its uid."""
+    os.close(jail.read_fd)
+    _kill_all(jail.proc, jail.uid)  # every process of the run is gone after this
+    shutil.rmtree(jail.workdir, ignore_errors=True)
+    _release_uid(jail.lock, clean=True)
+
+
+def forget_jail(jail: Jail) -> None:
+    """In a forked child: drop the inherited descriptors of a parent's jail, nothing else."""
+    for fd in (jail.read_fd, jail.lock):
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+# What a uid's lock file says: a jail that ended cleanly leaves _IDLE; _RUNNING left behind
+# means its worker died while the jail lived, and the next holder sweeps that uid first.
 _RUNNING, _IDLE = b"running", b"idle\0\0\0"
+
+
+def _claim_run_uid() -> tuple[int, int]:
+    uid, lock = _claim_uid()
+    if os.pread(lock, len(_RUNNING), 0) == _RUNNING:
+        _kill_uid(uid, thorough=True)  # leftovers of a worker that died mid-run
+    os.pwrite(lock, _RUNNING, 0)
+    return uid, lock
+
+
+def _release_uid(lock: int | None, clean: bool) -> None:
+    if lock is None:
+        return
+    if clean:
+        os.pwrite(lock, _IDLE, 0)
+    os.close(lock)
 
 
 def _claim_uid() -> tuple[int, int]:
@@ -186,52 +240,20 @@ def _claim_uid() -> tuple[int, int]:
         time.sleep(0.05)
 
 
-def _command(mode: str, uid: int | None, workdir: Path) -> list[str]:
+def _command(mode: str, uid: int | None, workdir: Path, result_fd: int,
+             preload: str) -> list[str]:
     # -S: no site module. The venv's .pth hooks (the editable install's finder imports
     # pathlib, re, urllib...) cost about 20 ms of CPU per run; the runner adds numpy's
-    # directory itself (``import_paths`` in the job).
+    # directory itself (``--path``).
+    options = [f"--result-fd={result_fd}", *(f"--path={p}" for p in _import_paths())]
+    if preload:
+        options.append(f"--preload={preload}")
     python = [sys.executable, "-I", "-B", "-S"]
     if mode != "bwrap":
-        return [*python, str(RUNNER)]
+        return [*python, str(RUNNER), *options]
     drop = ([SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
              "--bounding-set=-all", "--"] if uid is not None else [])
-    return [*_bwrap_args(workdir), *drop, *python, "/sandbox/runner.py"]
-
-
-def _run_in_slot(job: dict[str, Any], limits: Limits, uid: int | None) -> RunResult:
-    mode = sandbox_mode()
-    workdir = Path(tempfile.mkdtemp(prefix="quizapp-run-"))
-    if uid is not None:
-        os.chown(workdir, uid, uid)
-    marker = secrets.token_hex(16)
-    read_fd, write_fd = os.pipe()
-    payload = {**job, "marker": marker, "result_fd": write_fd, "limits": _rlimits(limits),
-               "import_paths": _import_paths()}
-    started = time.monotonic()
-    try:
-        proc = subprocess.Popen(  # noqa: S603 - fixed argv; the untrusted code goes via stdin
-            _command(mode, uid, workdir), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, pass_fds=(write_fd,), cwd=workdir,
-            env={**ENV, "HOME": "/job" if mode == "bwrap" else str(workdir)},
-            start_new_session=True, close_fds=True)
-    except OSError:
-        os.close(read_fd)
-        os.close(write_fd)
-        shutil.rmtree(workdir, ignore_errors=True)
-        raise
-    os.close(write_fd)
-    try:
-        status, result_bytes, output = _collect(proc, read_fd, json.dumps(payload).encode(),
-                                                started + limits.wall, limits.output_bytes)
-    finally:
-        os.close(read_fd)
-        _kill_all(proc, uid)
-        shutil.rmtree(workdir, ignore_errors=True)
-    records, finished = _parse(result_bytes, marker)
-    if status == "ok" and not finished:
-        status = "crashed"
-    return RunResult(mode=mode, status=status, records=records, output=output,
-                     returncode=proc.returncode, seconds=time.monotonic() - started)
+    return [*_bwrap_args(workdir), *drop, *python, "/sandbox/runner.py", *options]
 
 
 def _rlimits(limits: Limits) -> dict[str, int]:
@@ -317,8 +339,11 @@ def _kill_uid(uid: int, thorough: bool = False) -> None:
     thorough one reads each process's real and effective uids from its status file, which
     also finds a process that made itself non-dumpable (its ``/proc`` entry is then owned by
     root) and costs about eight times as much CPU: it runs only after a worker died mid-run.
+    A process just killed with its namespace is often still there for a millisecond or two:
+    the sweep looks again after short, growing pauses (it used to sleep 10 ms at once,
+    most of the time a run took to clean up).
     """
-    for _ in range(5):
+    for pause in (0.0005, 0.001, 0.002, 0.004, 0.008, 0.016):
         found = False
         for entry in os.scandir("/proc"):
             if not entry.name.isdigit():
@@ -331,7 +356,7 @@ def _kill_uid(uid: int, thorough: bool = False) -> None:
                 continue
         if not found:
             return
-        time.sleep(0.01)
+        time.sleep(pause)
 
 
 def _owned_by(entry: os.DirEntry[str], uid: int, thorough: bool) -> bool:

@@ -13,6 +13,7 @@ from quizapp.sandbox import Limits
 from quizapp.sandbox import RunResult
 from quizapp.sandbox import process
 from quizapp.sandbox import run_job
+from quizapp.sandbox.pool import SPARES
 
 ATTACK_LIMITS = Limits(cpu_seconds=1, wall_seconds=3, memory_mb=64)
 
@@ -46,7 +47,8 @@ def verdicts(result: RunResult) -> list[tuple[bool, str]]:
 
 @pytest.fixture(autouse=True)
 def nothing_left_behind(client, monkeypatch) -> Iterator[None]:
-    """After the test: no child of this process and no sandbox-uid process; app answers."""
+    """Runs go to spares started before the test; after it (spares ended): no child of
+    this process and no sandbox-uid process is left, and the app answers."""
     used: set[int] = set()
     claim = process._claim_uid
 
@@ -58,7 +60,9 @@ def nothing_left_behind(client, monkeypatch) -> Iterator[None]:
     monkeypatch.setattr(process, "_claim_uid", recording_claim)
     me = psutil.Process()
     before = {p.pid for p in me.children(recursive=True)}
+    assert SPARES.ready()  # so the test's runs go to spares, as in production
     yield
+    SPARES.discard()  # and the spares started after its runs
     deadline = time.monotonic() + 3
     while True:
         extra = [p for p in me.children(recursive=True) if p.pid not in before]

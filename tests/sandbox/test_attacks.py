@@ -13,7 +13,9 @@ import pytest
 
 from quizapp.sandbox import Limits
 from quizapp.sandbox import process
+from quizapp.sandbox import run_job
 from quizapp.sandbox import sandbox_mode
+from quizapp.sandbox.pool import SPARES
 from tests.sandbox.conftest import run_code
 from tests.sandbox.conftest import verdicts
 
@@ -226,15 +228,14 @@ def test_forging_a_result_line_without_the_marker_fails():
 
 @needs_jail
 def test_runs_cannot_see_each_other(monkeypatch):
-    workdirs: list[str] = []
-    mkdtemp = process.tempfile.mkdtemp
+    workdirs: list[Path] = []  # of the jails the two runs went to
+    run_in = process.run_in
 
-    def recording_mkdtemp(*args, **kwargs):
-        path = mkdtemp(*args, **kwargs)
-        workdirs.append(path)
-        return path
+    def recording_run_in(jail, job, limits):
+        workdirs.append(jail.workdir)
+        return run_in(jail, job, limits)
 
-    monkeypatch.setattr(process.tempfile, "mkdtemp", recording_mkdtemp)
+    monkeypatch.setattr(process, "run_in", recording_run_in)
     secret = "learner-a-private-answer-42"
     first: list[object] = []
     writer = threading.Thread(target=lambda: first.append(run_code(
@@ -255,7 +256,7 @@ def test_runs_cannot_see_each_other(monkeypatch):
                       limits=Limits(cpu_seconds=2, wall_seconds=4, memory_mb=64))
     writer.join()
     assert verdicts(result) == [(True, "")]
-    assert len(workdirs) == 2 and not any(os.path.exists(path) for path in workdirs)
+    assert len(set(workdirs)) == 2 and not any(path.exists() for path in workdirs)
 
 
 def test_sql_results_shown_are_bounded_and_json_safe():
@@ -263,7 +264,7 @@ def test_sql_results_shown_are_bounded_and_json_safe():
            "seeds": ["INSERT INTO t VALUES (1);"],
            "solution": "SELECT a FROM t", "ordered": False, "test_seconds": 1,
            "query": "SELECT printf('%.*c', 1000000, 'x') FROM t UNION ALL SELECT 1e999"}
-    result = process.run_job(job, Limits(cpu_seconds=1, wall_seconds=3))
+    result = run_job(job, Limits(cpu_seconds=1, wall_seconds=3))
     [record] = [r for r in result.records if "test" in r]
     assert not record["passed"] and record["message"] == "The query returns 2 rows; 1 expected."
     assert record["got"] == [["x" * 200 + "…"], ["inf"]]
@@ -273,6 +274,8 @@ def test_sql_results_shown_are_bounded_and_json_safe():
 def test_a_run_after_one_that_died_sweeps_its_uid_thoroughly(monkeypatch, tmp_path):
     if not process._drop_uid():
         pytest.skip("runs get a uid of their own only when the app runs as root")
+    SPARES.discard()  # so each run claims its uid when it starts
+    monkeypatch.setattr(SPARES, "per_kind", 0)
     lock_file = tmp_path / "uid.lock"
     lock_file.write_bytes(b"running")  # what a worker killed mid-run leaves
     uid = process.SLOT_UID_BASE + process.UID_COUNT - 2
