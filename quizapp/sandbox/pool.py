@@ -113,6 +113,7 @@ class Spares:
             return sum(1 for jail in self._ready.get(kind, []) if jail.usable())
 
     def _start_wanted(self) -> None:
+        process.remove_orphaned_workdirs()  # once per process, before its first spare
         while True:
             kind = self._wanted.get()
             jail = None

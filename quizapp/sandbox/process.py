@@ -38,6 +38,7 @@ NUMPY_BASE_MB = 160  # address space numpy + OpenBLAS (one thread) need to impor
 SLOT_UID_BASE = 61_000  # runs use uids SLOT_UID_BASE .. SLOT_UID_BASE + UID_COUNT - 1
 UID_COUNT = 256
 LOCK_DIR = Path(tempfile.gettempdir()) / "quizapp-sandbox-uids"
+WORKDIR_PREFIX = "quizapp-run-"  # + the pid of the process that made it + a random part
 READ_CHUNK = 65_536
 RESULT_CAP = 2 * 1024 * 1024
 ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": "/job",
@@ -148,7 +149,7 @@ def start_jail(preload: str = "") -> Jail:
     app runs as root); ``preload="numpy"`` imports numpy before it waits for the job."""
     mode = sandbox_mode()
     uid, lock = _claim_run_uid() if mode == "bwrap" and _drop_uid() else (None, None)
-    workdir = Path(tempfile.mkdtemp(prefix="quizapp-run-"))
+    workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
     read_fd, write_fd = os.pipe()
     try:
         if uid is not None:
@@ -192,6 +193,28 @@ def close_jail(jail: Jail) -> None:
     _kill_all(jail.proc, jail.uid)  # every process of the run is gone after this
     shutil.rmtree(jail.workdir, ignore_errors=True)
     _release_uid(jail.lock, clean=True)
+
+
+def remove_orphaned_workdirs() -> int:
+    """Remove the work directories of processes that are gone (a worker killed with SIGKILL
+    while a run or a spare had one); return how many. Each name carries its creator's pid."""
+    removed = 0
+    for path in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*"):
+        pid = path.name[len(WORKDIR_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def forget_jail(jail: Jail) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 
 import pytest
@@ -100,6 +101,20 @@ def test_without_spares_every_run_starts_its_own_jail(monkeypatch, used_jails):
     time.sleep(0.1)
     assert SPARES.waiting("") == 0 and len(used_jails) == 1
     assert not used_jails[0].workdir.exists()
+
+
+def test_work_directories_of_dead_processes_are_removed(tmp_path, monkeypatch):
+    monkeypatch.setattr(process.tempfile, "gettempdir", lambda: str(tmp_path))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    orphan = tmp_path / f"{process.WORKDIR_PREFIX}{dead.pid}-abc"
+    mine = tmp_path / f"{process.WORKDIR_PREFIX}{os.getpid()}-def"
+    unknown = tmp_path / f"{process.WORKDIR_PREFIX}xyz"  # not named by a pid: left alone
+    for path in (orphan, mine, unknown):
+        path.mkdir()
+        (path / "answer.py").write_text("x = 1")
+    assert process.remove_orphaned_workdirs() == 1
+    assert not orphan.exists() and mine.exists() and unknown.exists()
 
 
 @pytest.mark.parametrize(("job", "kind"), [
