@@ -53,12 +53,12 @@ class Spares:
         self._wanted: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._pid = 0  # the process whose thread starts spares (0: none started yet)
         self._pending = 0  # wanted and not started (or skipped) yet
+        os.register_at_fork(after_in_child=self._forget_after_fork)
 
     def take(self, kind: str) -> Jail | None:
         """A started jail of ``kind`` still waiting for its job, or None."""
         dead: list[Jail] = []
         with self._lock:
-            self._after_fork()
             jails = self._ready.get(kind, [])
             while jails:
                 jail = jails.pop()
@@ -76,7 +76,6 @@ class Spares:
         if self.per_kind <= 0:
             return
         with self._lock:
-            self._after_fork()
             if self._pid == 0:
                 self._pid = os.getpid()
                 threading.Thread(target=self._start_wanted, name="sandbox-spares",
@@ -102,7 +101,6 @@ class Spares:
         while self._pending and self._pid == os.getpid() and time.monotonic() < deadline:
             time.sleep(0.01)
         with self._lock:
-            self._after_fork()
             jails = [jail for jails in self._ready.values() for jail in jails]
             self._ready.clear()
         for jail in jails:
@@ -127,14 +125,14 @@ class Spares:
                     self._ready.setdefault(kind, []).append(jail)
                 self._pending -= 1
 
-    def _after_fork(self) -> None:
-        """In a forked child: the parent's spares and thread are not ours (lock held)."""
-        if self._pid in (0, os.getpid()):
-            return
+    def _forget_after_fork(self) -> None:
+        """In a forked child: the parent's spares, thread and lock (which another thread may
+        have held at the fork) are not the child's."""
+        self._lock = threading.Lock()
         for jails in self._ready.values():
             for jail in jails:
                 process.forget_jail(jail)
-        self._ready.clear()
+        self._ready = {}
         self._wanted = queue.SimpleQueue()
         self._pid = self._pending = 0
 
