@@ -44,6 +44,7 @@ from quizapp.models import Topic  # noqa: E402
 from quizapp.models import TopicDay  # noqa: E402
 from quizapp.models import TopicSkill  # noqa: E402
 from quizapp.services import accounts  # noqa: E402
+from quizapp.services import bank_sync  # noqa: E402
 from tests.conftest import make_config  # noqa: E402
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -95,6 +96,7 @@ def build(attempts: int, rng: random.Random) -> int:
         db.session.execute(insert(Attempt), rows)
     _summaries(user_id, daily, topic_days, rng)
     db.session.commit()
+    bank_sync.refresh_statistics()  # as a bank sync leaves the question table
     return user_id
 
 

@@ -31,6 +31,20 @@ def count(model):
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+def test_a_sync_refreshes_postgresqls_statistics_of_the_questions(ctx, bank_dir):
+    """The planner knows how many questions there are as soon as the bank is loaded
+    (PostgreSQL); SQLite is left without statistics, as its plans are tested."""
+    sync_bank(load_bank(bank_dir), NOW)
+    if db.engine.dialect.name == "postgresql":
+        estimate = db.session.execute(db.text(
+            "SELECT reltuples FROM pg_class WHERE oid = 'question'::regclass")).scalar()
+        assert estimate == count(Question) == 5
+    else:
+        stats = db.session.execute(db.text(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'")).scalar()
+        assert stats == 0
+
+
 def test_first_sync_inserts_everything(ctx, bank_dir):
     report = sync_bank(load_bank(bank_dir), NOW)
     assert sorted(report.added) == ["t.mcq", "t.multi", "t.numeric", "t.self", "t.short"]
