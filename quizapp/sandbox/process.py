@@ -218,11 +218,16 @@ def _alive(pid: int) -> bool:
 
 
 def forget_jail(jail: Jail) -> None:
-    """In a forked child: drop the inherited descriptors of a parent's jail, nothing else."""
+    """In a forked child: drop the inherited descriptors of a parent's jail (so the jail
+    still sees its stdin close when the parent goes), nothing else."""
     for fd in (jail.read_fd, jail.lock):
         if fd is not None:
             with contextlib.suppress(OSError):
                 os.close(fd)
+    for stream in (jail.proc.stdin, jail.proc.stdout, jail.proc.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
 # What a uid's lock file says: a jail that ended cleanly leaves _IDLE; _RUNNING left behind

@@ -86,12 +86,22 @@ def test_a_spare_that_died_while_waiting_is_not_used(used_jails):
 
 def test_a_forked_child_does_not_use_its_parents_spares():
     spare = _waiting("")
+    inherited = (spare.read_fd, spare.proc.stdin.fileno())
     child = os.fork()
     if child == 0:  # pragma: no cover - the child reports through its exit status
-        os._exit(0 if SPARES.take("") is None and SPARES.waiting("") == 0 else 1)
+        untouched = SPARES.take("") is None and SPARES.waiting("") == 0
+        os._exit(0 if untouched and not any(_open(fd) for fd in inherited) else 1)
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert spare.usable() and SPARES.waiting("") >= 1
+
+
+def _open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
 
 
 def test_without_spares_every_run_starts_its_own_jail(monkeypatch, used_jails):
