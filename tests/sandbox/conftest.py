@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import time
 from collections.abc import Iterator
 
@@ -45,6 +48,25 @@ def verdicts(result: RunResult) -> list[tuple[bool, str]]:
             for r in results_from(result, [f"t{i}" for i in range(count)], visible=count)]
 
 
+@contextlib.contextmanager
+def unclaimed(uids: set[int]) -> Iterator[set[int]]:
+    """The uids of ``uids`` that no process holds (their lock taken meanwhile)."""
+    held: dict[int, int] = {}
+    try:
+        for uid in uids:
+            fd = os.open(process.LOCK_DIR / f"{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            held[uid] = fd
+        yield set(held)
+    finally:
+        for fd in held.values():
+            os.close(fd)
+
+
 @pytest.fixture(autouse=True)
 def nothing_left_behind(client, monkeypatch) -> Iterator[None]:
     """Runs go to spares started before the test; after it (spares ended): no child of
@@ -66,7 +88,8 @@ def nothing_left_behind(client, monkeypatch) -> Iterator[None]:
     deadline = time.monotonic() + 3
     while True:
         extra = [p for p in me.children(recursive=True) if p.pid not in before]
-        jailed = sandbox_processes(used)
+        with unclaimed(used) as free:  # a uid another process's run or spare holds now
+            jailed = sandbox_processes(free)  # is not a leftover of this test
         if (not extra and not jailed) or time.monotonic() > deadline:
             break
         time.sleep(0.05)
