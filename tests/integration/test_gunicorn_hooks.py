@@ -1,0 +1,56 @@
+"""gunicorn.conf.py's hooks, called as gunicorn calls them."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from flask import Flask
+
+from quizapp.sandbox.pool import SPARES
+
+CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+
+
+@pytest.fixture()
+def conf():
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", CONF)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _server(app):
+    return SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
+
+
+def _waiting() -> dict[str, int]:
+    return {kind: SPARES.waiting(kind) for kind in ("", "numpy")}
+
+
+def test_a_new_worker_starts_a_spare_jail_of_each_kind(conf, app):
+    SPARES.discard()
+    try:
+        conf.post_fork(_server(app), worker=None)
+        deadline = time.monotonic() + 10
+        while min(_waiting().values()) == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _waiting() == {"": 1, "numpy": 1}
+    finally:
+        SPARES.discard()
+
+
+@pytest.mark.parametrize("case", ["floor app", "spares off"])
+def test_no_spares_for_the_bare_flask_floor_or_when_turned_off(conf, app, monkeypatch, case):
+    SPARES.discard()
+    target = app
+    if case == "floor app":
+        target = Flask("floor")
+    else:
+        monkeypatch.setenv("QUIZAPP_SANDBOX_SPARES", "0")
+    conf.post_fork(_server(target), worker=None)
+    time.sleep(0.3)
+    assert _waiting() == {"": 0, "numpy": 0}
