@@ -51,7 +51,7 @@ class Spares:
         self._lock = threading.Lock()
         self._ready: dict[str, list[Jail]] = {}
         self._wanted: queue.SimpleQueue[str] = queue.SimpleQueue()
-        self._pid = 0  # the process whose thread starts spares (0: none started yet)
+        self._started = False  # whether this process's starting thread runs
         self._pending = 0  # wanted and not started (or skipped) yet
         os.register_at_fork(after_in_child=self._forget_after_fork)
 
@@ -76,8 +76,8 @@ class Spares:
         if self.per_kind <= 0:
             return
         with self._lock:
-            if self._pid == 0:
-                self._pid = os.getpid()
+            if not self._started:
+                self._started = True
                 threading.Thread(target=self._start_wanted, name="sandbox-spares",
                                  daemon=True).start()
             self._pending += 1
@@ -98,7 +98,7 @@ class Spares:
     def discard(self, timeout: float = 5.0) -> None:
         """End every spare, those being started included (tests; at exit)."""
         deadline = time.monotonic() + timeout
-        while self._pending and self._pid == os.getpid() and time.monotonic() < deadline:
+        while self._pending and time.monotonic() < deadline:
             time.sleep(0.01)
         with self._lock:
             jails = [jail for jails in self._ready.values() for jail in jails]
@@ -116,7 +116,7 @@ class Spares:
             kind = self._wanted.get()
             jail = None
             try:
-                if self._pid == os.getpid() and self.waiting(kind) < self.per_kind:
+                if self.waiting(kind) < self.per_kind:
                     jail = process.start_jail(kind)
             except OSError as exc:  # a run then starts its own jail, as without spares
                 log.warning("could not start a spare sandbox: %s", exc)
@@ -134,7 +134,7 @@ class Spares:
                 process.forget_jail(jail)
         self._ready = {}
         self._wanted = queue.SimpleQueue()
-        self._pid = self._pending = 0
+        self._started, self._pending = False, 0
 
 
 def _slots() -> queue.Queue[int]:

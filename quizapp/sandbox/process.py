@@ -136,12 +136,10 @@ class Jail:
     workdir: Path
     uid: int | None  # the run's own uid (and the lock that holds it), when the app is root
     lock: int | None
-    preload: str
-    owner: int = field(default_factory=os.getpid)
 
     def usable(self) -> bool:
-        """Still waiting for a job, in the process that started it (not a forked copy)."""
-        return self.owner == os.getpid() and self.proc.poll() is None
+        """Still waiting for its job (it did not die)."""
+        return self.proc.poll() is None
 
 
 def start_jail(preload: str = "") -> Jail:
@@ -162,11 +160,11 @@ def start_jail(preload: str = "") -> Jail:
     except OSError:
         os.close(read_fd)
         shutil.rmtree(workdir, ignore_errors=True)
-        _release_uid(lock, clean=True)
+        _release_uid(lock)
         raise
     finally:
         os.close(write_fd)
-    return Jail(proc, read_fd, workdir, uid, lock, preload)
+    return Jail(proc, read_fd, workdir, uid, lock)
 
 
 def run_in(jail: Jail, job: dict[str, Any], limits: Limits) -> RunResult:
@@ -192,7 +190,7 @@ def close_jail(jail: Jail) -> None:
     os.close(jail.read_fd)
     _kill_all(jail.proc, jail.uid)  # every process of the run is gone after this
     shutil.rmtree(jail.workdir, ignore_errors=True)
-    _release_uid(jail.lock, clean=True)
+    _release_uid(jail.lock)
 
 
 def remove_orphaned_workdirs() -> int:
@@ -243,11 +241,11 @@ def _claim_run_uid() -> tuple[int, int]:
     return uid, lock
 
 
-def _release_uid(lock: int | None, clean: bool) -> None:
+def _release_uid(lock: int | None) -> None:
+    """Free a uid whose processes are gone (or never started)."""
     if lock is None:
         return
-    if clean:
-        os.pwrite(lock, _IDLE, 0)
+    os.pwrite(lock, _IDLE, 0)
     os.close(lock)
 
 
@@ -258,14 +256,21 @@ def _claim_uid() -> tuple[int, int]:
     while True:
         for offset in range(UID_COUNT):
             uid = SLOT_UID_BASE + (start + offset) % UID_COUNT
-            fd = os.open(LOCK_DIR / f"{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
-                continue
-            return uid, fd
+            if (fd := lock_uid(uid)) is not None:
+                return uid, fd
         time.sleep(0.05)
+
+
+def lock_uid(uid: int) -> int | None:
+    """``uid``'s lock file, locked for the caller until the fd is closed; None when a run or
+    a spare (in any process) holds it."""
+    fd = os.open(LOCK_DIR / f"{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def _command(mode: str, uid: int | None, workdir: Path, result_fd: int,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import time
 from collections.abc import Iterator
@@ -54,13 +53,8 @@ def unclaimed(uids: set[int]) -> Iterator[set[int]]:
     held: dict[int, int] = {}
     try:
         for uid in uids:
-            fd = os.open(process.LOCK_DIR / f"{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
-                continue
-            held[uid] = fd
+            if (fd := process.lock_uid(uid)) is not None:
+                held[uid] = fd
         yield set(held)
     finally:
         for fd in held.values():
