@@ -62,11 +62,9 @@ def when_ready(server):  # type: ignore[no-untyped-def]
 def post_fork(server, worker):  # type: ignore[no-untyped-def]
     """In each new worker: start the code sandbox's spare jails now, so the worker's first
     code answer of each kind does not wait for a jail to start (docs/sandbox.md)."""
-    if os.environ.get("QUIZAPP_SANDBOX_SPARES", "1") == "0":
-        return
     if "sqlalchemy" not in getattr(server.app.wsgi(), "extensions", {}):
         return  # not quizapp (the benchmark's bare-Flask floor uses this file too)
     from quizapp.sandbox.pool import SPARES
 
     for kind in ("", "numpy"):
-        SPARES.want(kind)
+        SPARES.want(kind)  # nothing when QUIZAPP_SANDBOX_SPARES=0

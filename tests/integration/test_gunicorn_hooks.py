@@ -49,8 +49,8 @@ def test_no_spares_for_the_bare_flask_floor_or_when_turned_off(conf, app, monkey
     target = app
     if case == "floor app":
         target = Flask("floor")
-    else:
-        monkeypatch.setenv("QUIZAPP_SANDBOX_SPARES", "0")
+    else:  # what QUIZAPP_SANDBOX_SPARES=0 sets when the app is imported
+        monkeypatch.setattr(SPARES, "per_kind", 0)
     conf.post_fork(_server(target), worker=None)
     time.sleep(0.3)
     assert _waiting() == {"": 0, "numpy": 0}
