@@ -157,6 +157,8 @@ def audited(browser, live_server):
     problems: list[str] = []
 
     def audit(label: str) -> None:
+        # A click may return once its navigation commits; axe needs the loaded document.
+        page.wait_for_load_state("load")
         for violation in axe.run(page).response["violations"]:
             if violation["impact"] in ("serious", "critical"):
                 targets = [node["target"] for node in violation["nodes"]][:3]
