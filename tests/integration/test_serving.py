@@ -196,3 +196,71 @@ def test_the_log_line_reads_an_expired_user_without_a_query(ctx):
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert statements == []
+
+
+@pytest.mark.parametrize(("method", "path", "user_id", "ip", "retries"), [
+    ("GET", "/quiz/3/q/1", 7, "127.0.0.1", None),
+    ("POST", "/a b", None, "", 2),
+    ("GE T", '/x"\\=\t\u00e9', 0, "::1", 0),
+])
+def test_the_request_line_is_format_line_of_its_fields(method, path, user_id, ip, retries):
+    from quizapp.request_log import _request_line
+
+    fields: dict[str, object] = {"event": "request", "method": method, "path": path,
+                                 "status": 302, "duration_ms": 1.5}
+    if user_id is not None:
+        fields["user_id"] = user_id
+    fields["ip"] = ip
+    if retries:
+        fields["lock_retries"] = retries
+    assert _request_line(method, path, 302, 1.5, user_id, ip, retries) == format_line(
+        fields, "logfmt")
+
+
+def _hello(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"hi"]
+
+
+def test_the_own_stderr_handler_gets_the_line_without_a_record(monkeypatch):
+    import io
+
+    from quizapp.request_log import RequestLog
+    from quizapp.request_log import _MessageOnly
+
+    stream = io.StringIO()
+    own = logging.StreamHandler(stream)
+    own.setFormatter(_MessageOnly())
+    made: list[object] = []
+    monkeypatch.setattr(LOGGER, "handlers", [own])
+    monkeypatch.setattr(LOGGER, "propagate", False)
+    monkeypatch.setattr(LOGGER, "level", logging.INFO)
+    monkeypatch.setattr(LOGGER, "makeRecord", lambda *a: made.append(a))
+    app = RequestLog(_hello, "logfmt", own)
+    assert b"".join(app({"REQUEST_METHOD": "GET", "PATH_INFO": "/p q", "REMOTE_ADDR": "1.2.3.4"},
+                        lambda status, headers, exc=None: None)) == b"hi"
+    assert re.fullmatch(r'event=request method=GET path="/p q" status=200 duration_ms=[0-9.]+ '
+                        r"ip=1\.2\.3\.4\n", stream.getvalue()), stream.getvalue()
+    assert made == []  # straight to the stream
+
+
+def test_another_handler_gets_the_record_and_the_own_handler_its_line(monkeypatch):
+    import io
+
+    from quizapp.request_log import RequestLog
+    from quizapp.request_log import _MessageOnly
+
+    stream = io.StringIO()
+    own = logging.StreamHandler(stream)
+    own.setFormatter(_MessageOnly())
+    seen: list[str] = []
+    other = logging.Handler()
+    other.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    monkeypatch.setattr(LOGGER, "handlers", [own, other])
+    monkeypatch.setattr(LOGGER, "propagate", False)
+    monkeypatch.setattr(LOGGER, "level", logging.INFO)
+    app = RequestLog(_hello, "logfmt", own)
+    b"".join(app({"REQUEST_METHOD": "GET", "PATH_INFO": "/a", "REMOTE_ADDR": ""},
+                 lambda status, headers, exc=None: None))
+    assert len(seen) == 1 and stream.getvalue() == seen[0] + "\n"
+    assert seen[0].startswith("event=request method=GET path=/a status=200 ")
