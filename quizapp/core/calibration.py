@@ -59,6 +59,14 @@ def record_attempt(record: QuestionRecord, learner_rating: float, score: float,
 
 def effective_rating(difficulty: int, record: QuestionRecord | None) -> float:
     """The rating selection and skill use: calibrated once enough first attempts are in."""
-    if record is None or record.first_attempts < MIN_FIRST_ATTEMPTS:
+    if record is None:
         return question_rating(difficulty)
-    return record.rating
+    return calibrated_rating(difficulty, record.rating, record.first_attempts)
+
+
+def calibrated_rating(difficulty: int, rating: float | None, first_attempts: int | None) -> float:
+    """``effective_rating`` from the stats row's two columns it needs (None: no row yet),
+    for a whole bank at once without building a ``QuestionRecord`` per question."""
+    if rating is None or first_attempts is None or first_attempts < MIN_FIRST_ATTEMPTS:
+        return question_rating(difficulty)
+    return rating

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quizapp.core import selection
 from quizapp.core.calibration import QuestionRecord
-from quizapp.core.calibration import effective_rating
+from quizapp.core.calibration import calibrated_rating
 from quizapp.core.clock import start_of_local_day
 from quizapp.core.memory import MemoryState
 from quizapp.core.memory import retrievability
@@ -88,15 +88,15 @@ def new_candidates(user_id: int) -> list[selection.Candidate]:
     """
     return [
         selection.Candidate(qid, topic_id, difficulty,
-                            effective_rating(difficulty, question_record(*stats)))
-        for qid, topic_id, difficulty, *stats in _NEW_CANDIDATES.tuples({"user_id": user_id})
+                            calibrated_rating(difficulty, rating, first_attempts))
+        for qid, topic_id, difficulty, rating, first_attempts in _NEW_CANDIDATES.tuples(
+            {"user_id": user_id})
     ]
 
 
 _NEW_CANDIDATES = Prepared(
     select(Question.id, Question.topic_id, Question.difficulty, QuestionStats.rating,
-           QuestionStats.attempts, QuestionStats.first_attempts, QuestionStats.first_correct,
-           QuestionStats.total_seconds)
+           QuestionStats.first_attempts)
     .outerjoin(QuestionStats, QuestionStats.question_id == Question.id)
     .where(Question.retired_at.is_(None), Question.id.not_in(
         select(Card.question_id).where(Card.user_id == bindparam("user_id")))))

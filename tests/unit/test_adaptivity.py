@@ -14,6 +14,7 @@ import pytest
 from fsrs import Rating
 
 from quizapp.core.calibration import QuestionRecord
+from quizapp.core.calibration import calibrated_rating
 from quizapp.core.calibration import effective_rating
 from quizapp.core.calibration import record_attempt
 from quizapp.core.memory import MemoryState
@@ -95,6 +96,10 @@ def test_calibrated_rating_is_used_from_five_first_attempts():
     assert effective_rating(4, None) == 1650.0
     assert effective_rating(4, QuestionRecord(1400.0, 9, 4, 0, 0.0)) == 1650.0
     assert effective_rating(4, QuestionRecord(1400.0, 9, 5, 0, 0.0)) == 1400.0
+    # the same from the two stats columns a quiz start reads (None: no stats row yet)
+    assert calibrated_rating(4, None, None) == 1650.0
+    assert calibrated_rating(4, 1400.0, 4) == 1650.0
+    assert calibrated_rating(4, 1400.0, 5) == 1400.0
 
 
 # --- Allocation and topic needs -------------------------------------------------------------
