@@ -164,11 +164,28 @@ def commit_new_quiz(quiz: Quiz, items: list[dict[str, Any]]) -> bool:
         rows = [{"quiz_id": quiz.id, **{k: v for k, v in item.items() if v is not None}}
                 for item in items]
         db.session.execute(insert(QuizItem), rows)
-        db.session.commit()
+        commit_keeping_loaded()
     except IntegrityError:  # one open quiz per learner (partial unique index)
         db.session.rollback()
         return False
     return True
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring the objects the session holds.
+
+    For a caller that goes on with what it has just written (a new quiz's id for the
+    redirect to its first question): after an expiring commit, that read began a
+    transaction just to load the row back, and the request ended by rolling it back. On
+    PostgreSQL a ROLLBACK also makes psycopg forget every prepared statement of the
+    connection, so the hot path's statements were parsed and planned anew for a while.
+    """
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expiring
 
 
 def get_quiz(user_id: int, quiz_id: int) -> Quiz:

@@ -160,3 +160,60 @@ def test_settings_and_plan_are_saved_together(own_app):
         user = db.session.scalars(select(User)).one()
         assert (user.display_name, user.daily_goal, user.theme, user.target_readiness,
                 str(user.interview_date)) == ("Rita", 25, "dark", 85, "2027-03-01")
+
+
+def test_a_learners_loop_ends_every_transaction_without_a_rollback(own_app):
+    """Quiz start, every question answered, the summary and the home page: each request's
+    transactions end in a commit (or in autocommit reads). A rollback at a request's end
+    means it read in a transaction it then threw away, and on PostgreSQL it also makes
+    psycopg forget the connection's prepared statements."""
+    from tests.integration.helpers import answer
+
+    in_request = [""]  # the request being served, while the test client serves one
+    rollbacks: list[str] = []
+
+    class Watched:
+        def __init__(self, client):
+            self.client = client
+
+        def __getattr__(self, method):
+            def call(path, *args, **kwargs):
+                in_request[0] = f"{method.upper()} {path}"
+                try:
+                    return getattr(self.client, method)(path, *args, **kwargs)
+                finally:
+                    in_request[0] = ""
+            return call
+
+    def record(_conn):
+        if in_request[0]:  # the requests', not this test's own look-ups
+            rollbacks.append(in_request[0])
+
+    with own_app.app_context():
+        engine = db.engine
+    event.listen(engine, "rollback", record)
+    try:
+        client = Watched(own_app.test_client())
+        client.post("/auth/register", data={"email": "rb@example.com", "display_name": "R",
+                                            "password": "correct-horse",
+                                            "confirm": "correct-horse"})
+        client.post("/auth/login", data={"email": "rb@example.com", "password": "correct-horse"})
+        assert client.get("/").status_code == 200
+        location = client.post("/quiz/start").headers["Location"]
+        quiz_id = int(re.fullmatch(r"/quiz/(\d+)/q/1", location).group(1))
+        position = 1
+        while True:
+            with own_app.app_context():
+                reply = answer(client, quiz_id, position)
+                db.session.remove()
+            assert reply.status_code == 302, reply.status_code
+            assert client.get(reply.headers["Location"]).status_code == 200
+            if client.get(f"/quiz/{quiz_id}").headers["Location"].endswith("/summary"):
+                break
+            position += 1
+        assert client.get(f"/quiz/{quiz_id}/summary").status_code == 200
+        assert client.get("/").status_code == 200
+    finally:
+        event.remove(engine, "rollback", record)
+    assert position >= 3
+    assert rollbacks == []
