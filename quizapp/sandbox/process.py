@@ -97,7 +97,8 @@ def _import_paths() -> list[str]:
                               if os.path.isdir(p)))
 
 
-def _ro_paths() -> list[str]:
+@cache
+def _ro_paths() -> tuple[str, ...]:
     """System and Python directories the jail needs, read-only."""
     paths = ["/usr", "/etc/alternatives", "/etc/ld.so.cache", "/etc/localtime",
              sys.base_prefix, sys.prefix, sysconfig.get_paths()["purelib"]]
@@ -105,10 +106,13 @@ def _ro_paths() -> list[str]:
     for path in paths:
         if os.path.exists(path) and path not in seen:
             seen.append(path)
-    return seen
+    return tuple(seen)
 
 
-def _bwrap_args(workdir: Path) -> list[str]:
+@cache
+def _jail_args() -> tuple[str, ...]:
+    """bubblewrap's arguments up to the run's own work directory: the same for every run
+    (built once per process: sysconfig and the paths' parents cost about 0.5 ms a jail)."""
     args = [BWRAP, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session",
             "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",  # noqa: S108 - the jail's own /tmp
@@ -122,9 +126,13 @@ def _bwrap_args(workdir: Path) -> list[str]:
                 made.add(str(parent))
                 args += ["--perms", "0755", "--dir", str(parent)]
         args += ["--ro-bind", path, path]
-    args += ["--perms", "0755", "--dir", "/sandbox", "--ro-bind", str(RUNNER), "/sandbox/runner.py",
-             "--bind", str(workdir), "/job", "--chdir", "/job", "--hostname", "sandbox"]
-    return [*args, "--remount-ro", "/"]
+    args += ["--perms", "0755", "--dir", "/sandbox", "--ro-bind", str(RUNNER), "/sandbox/runner.py"]
+    return tuple(args)
+
+
+def _bwrap_args(workdir: Path) -> list[str]:
+    return [*_jail_args(), "--bind", str(workdir), "/job", "--chdir", "/job",
+            "--hostname", "sandbox", "--remount-ro", "/"]
 
 
 @dataclass
