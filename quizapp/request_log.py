@@ -154,14 +154,16 @@ class RequestLog:
 
     def _write_own(self, line: str) -> bool:
         """Write ``line`` to the own handler's stream if nothing else would see the record
-        (no other handler, no filter, no propagation); False: log it the usual way."""
+        (no other handler, no filter, no propagation) and it would write it; False: log it
+        the usual way."""
         own, handlers = self.own, LOGGER.handlers
         if (own is None or len(handlers) != 1 or handlers[0] is not own or LOGGER.filters
-                or own.filters or LOGGER.propagate or LOGGER.disabled):
+                or own.filters or LOGGER.propagate or LOGGER.disabled
+                or own.level > logging.INFO):
             return False
         own.acquire()
         try:
-            own.stream.write(line + "\n")
+            own.stream.write(line + own.terminator)
             own.stream.flush()
         except Exception:  # e.g. a closed stream: logging reports it its own way
             return False

@@ -264,3 +264,22 @@ def test_another_handler_gets_the_record_and_the_own_handler_its_line(monkeypatc
                  lambda status, headers, exc=None: None))
     assert len(seen) == 1 and stream.getvalue() == seen[0] + "\n"
     assert seen[0].startswith("event=request method=GET path=/a status=200 ")
+
+
+def test_a_quieter_own_handler_writes_no_request_line(monkeypatch):
+    import io
+
+    from quizapp.request_log import RequestLog
+    from quizapp.request_log import _MessageOnly
+
+    stream = io.StringIO()
+    own = logging.StreamHandler(stream)
+    own.setFormatter(_MessageOnly())
+    own.setLevel(logging.WARNING)  # a deployment turned request lines off at the handler
+    monkeypatch.setattr(LOGGER, "handlers", [own])
+    monkeypatch.setattr(LOGGER, "propagate", False)
+    monkeypatch.setattr(LOGGER, "level", logging.INFO)
+    app = RequestLog(_hello, "logfmt", own)
+    b"".join(app({"REQUEST_METHOD": "GET", "PATH_INFO": "/a", "REMOTE_ADDR": ""},
+                 lambda status, headers, exc=None: None))
+    assert stream.getvalue() == ""
