@@ -176,7 +176,7 @@ def _cards(user_id: int, now: datetime, midnight: datetime) -> list[_CardRow]:
     else:  # SQLite compares its storage form of the datetimes
         params = {name: moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
                   for name, moment in (("now", now), ("midnight", midnight))}
-    rows = db.session.execute(_cards_statement(dialect), {"user_id": user_id, **params})
+    rows = _CARDS.tuples({"user_id": user_id, **params})
     return [_CardRow(topic, difficulty, stability,
                      None if elapsed is None else float(elapsed), float(due))
             for topic, difficulty, stability, elapsed, due in rows]
@@ -196,6 +196,10 @@ def _cards_statement(dialect: str) -> Any:
             .join(Question, Question.id == Card.question_id)
             .where(Card.user_id == bindparam("user_id"), Question.retired_at.is_(None)))
 
+
+# plain rows from the DBAPI cursor: an old learner has thousands of cards, and SQLAlchemy's
+# result rows cost more than the rest of reading them
+_CARDS = Prepared(_cards_statement)
 
 _DAYS = (select(DailyActivity.day, DailyActivity.answers, DailyActivity.correct,
                 DailyActivity.new, DailyActivity.duration_ms)
@@ -271,9 +275,11 @@ def _horizon(today: date, user: Profile) -> int:
 def _forecast_counts(due_days: list[int], n_days: int) -> list[int]:
     """Reviews falling due on each of the next ``n_days`` days (day 0 includes overdue)."""
     counts = [0] * n_days
+    if not n_days:
+        return counts
     for offset in due_days:
-        if offset < n_days and n_days:
-            counts[max(offset, 0)] += 1
+        if offset < n_days:
+            counts[offset if offset > 0 else 0] += 1
     return counts
 
 
