@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from typing import NamedTuple
+from typing import Protocol
 
 from fsrs import Scheduler
 
@@ -34,12 +35,20 @@ FACTOR: float = _DEFAULTS._FACTOR  # 0.9 ** (1 / DECAY) - 1, so that R(S, S) = 0
 UNSEEN_CREDIT = 0.5  # an unseen question is answered right half as often as skill predicts
 
 
-class StudiedCard(NamedTuple):
-    """The parts of a card readiness needs: its topic, stability, days since last review.
+class Studied(Protocol):
+    """What readiness reads of a studied card (``StudiedCard``, or a caller's own row with
+    these fields: the dashboard passes the rows it read, one per card, as they are)."""
 
-    A named tuple: the dashboard makes one per card of the learner (hundreds, thousands for
-    an old learner), and a frozen dataclass cost three times as much to build.
-    """
+    @property
+    def topic_id(self) -> int: ...
+    @property
+    def stability(self) -> float: ...
+    @property
+    def elapsed_days(self) -> float: ...
+
+
+class StudiedCard(NamedTuple):
+    """The parts of a card readiness needs: its topic, stability, days since last review."""
 
     topic_id: int
     stability: float
@@ -105,7 +114,7 @@ def unseen_probability(skill: Skill | None, difficulty: int) -> float:
     return UNSEEN_CREDIT * expected_score(cautious, question_rating(difficulty))
 
 
-def readiness(cards: Iterable[StudiedCard], bank: Iterable[TopicBank],
+def readiness(cards: Iterable[Studied], bank: Iterable[TopicBank],
               skills: Mapping[int, Skill]) -> Readiness:
     """Readiness per topic, per domain and overall (elapsed days are counted to "now")."""
     topics: dict[int, Score] = {}

@@ -130,8 +130,7 @@ def dashboard(user: Profile, now: datetime) -> Board:
     skills = skills_for(user.id)
     days = db.session.execute(_DAYS, {"user_id": user.id}).all()
     ready = readiness_model.readiness(
-        [readiness_model.StudiedCard(c.topic_id, c.stability, c.elapsed_days)
-         for c in cards if c.elapsed_days is not None and c.stability],
+        [c for c in cards if c.elapsed_days is not None and c.stability],
         _topic_banks(topics, totals, cards), skills)
     cells = _cells(topics, totals, cards, skills, ready)
     practised = sorted((c for c in cells if c.mastery is not None), key=lambda c: c.mastery)
