@@ -70,9 +70,16 @@ def main() -> None:
         runs = " ".join(f"{x:.2f}" for x in windows)
         print(f"{name} {side.label}: {statistics.median(windows):.2f} ms/answer "
               f"(windows: {runs})")
-    ratios = [b / a for a, b in zip(*figures, strict=True)]
+    # a window where a side measured nothing (its server stalled, or no CPU tick fell in
+    # it) has no ratio: it is left out and counted, not divided by
+    pairs = [(a, b) for a, b in zip(*figures, strict=True) if a > 0 and b > 0]
+    if not pairs:
+        raise SystemExit("no window measured both sides: see the servers' logs")
+    ratios = [b / a for a, b in pairs]
+    skipped = len(figures[0]) - len(pairs)
     print(f"B / A server CPU per answer ({args.db}): median {statistics.median(ratios):.3f}, "
-          f"range {min(ratios):.3f}-{max(ratios):.3f} over {len(ratios)} pairs")
+          f"range {min(ratios):.3f}-{max(ratios):.3f} over {len(ratios)} pairs"
+          + (f" ({skipped} left out: a side measured nothing)" if skipped else ""))
 
 
 if __name__ == "__main__":
