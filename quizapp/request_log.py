@@ -42,18 +42,6 @@ def format_line(fields: dict[str, object], style: str) -> str:
     return " ".join(f"{key}={_logfmt_value(value)}" for key, value in fields.items())
 
 
-def _request_line(method: str, path: str, status: int, milliseconds: float,
-                  user_id: int | None, ip: str, retries: int | None) -> str:
-    """``format_line`` of a request's fields in logfmt, written out: numbers need no
-    quoting, so only the three strings a client chose are checked (a third of the cost)."""
-    line = (f"event=request method={_logfmt_value(method)} path={_logfmt_value(path)} "
-            f"status={status} duration_ms={milliseconds}")
-    if user_id is not None:
-        line += f" user_id={user_id}"
-    line += f" ip={_logfmt_value(ip)}"
-    return line + f" lock_retries={retries}" if retries else line
-
-
 class _MessageOnly(logging.Formatter):
     """The record's message as it is: the line is complete (``logging.Formatter`` with
     ``%(message)s`` says the same through a %-format of the record's fields)."""
@@ -126,27 +114,19 @@ class RequestLog:
         return self.app(environ, start)
 
     def _log(self, environ: dict[str, Any], status: str, seconds: float) -> None:
-        method = environ.get("REQUEST_METHOD", "")
-        path = "/" + get_path_info(environ).lstrip("/")
+        fields: dict[str, object] = {
+            "event": "request", "method": environ.get("REQUEST_METHOD", ""),
+            "path": "/" + get_path_info(environ).lstrip("/"), "status": int(status[:3]),
+            "duration_ms": round(seconds * 1000, 1),
+        }
         state = request_state.g_if_any()
-        user_id = _user_id(state)
-        ip = environ.get("REMOTE_ADDR") or ""
-        # g's attributes live in its __dict__; getattr on a missing one raises and catches
-        retries = None if state is None else vars(state).get("lock_retries")
-        milliseconds = round(seconds * 1000, 1)
-        if self.style == "logfmt":
-            line = _request_line(method, path, int(status[:3]), milliseconds, user_id, ip,
-                                 retries)
-        else:
-            fields: dict[str, object] = {"event": "request", "method": method, "path": path,
-                                         "status": int(status[:3]),
-                                         "duration_ms": milliseconds}
-            if user_id is not None:
-                fields["user_id"] = user_id
-            fields["ip"] = ip
-            if retries:
-                fields["lock_retries"] = retries
-            line = format_line(fields, self.style)
+        if (user_id := _user_id(state)) is not None:
+            fields["user_id"] = user_id
+        fields["ip"] = environ.get("REMOTE_ADDR") or ""
+        # g's attributes live in its __dict__ (getattr on a missing one raises and catches)
+        if state is not None and (retries := vars(state).get("lock_retries")):
+            fields["lock_retries"] = retries
+        line = format_line(fields, self.style)
         if not self._write_own(line):
             # A record without the caller's file and line: finding them cost a third of it.
             LOGGER.handle(LOGGER.makeRecord(LOGGER.name, logging.INFO, __file__, 0, line,

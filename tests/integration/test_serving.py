@@ -198,25 +198,6 @@ def test_the_log_line_reads_an_expired_user_without_a_query(ctx):
     assert statements == []
 
 
-@pytest.mark.parametrize(("method", "path", "user_id", "ip", "retries"), [
-    ("GET", "/quiz/3/q/1", 7, "127.0.0.1", None),
-    ("POST", "/a b", None, "", 2),
-    ("GE T", '/x"\\=\t\u00e9', 0, "::1", 0),
-])
-def test_the_request_line_is_format_line_of_its_fields(method, path, user_id, ip, retries):
-    from quizapp.request_log import _request_line
-
-    fields: dict[str, object] = {"event": "request", "method": method, "path": path,
-                                 "status": 302, "duration_ms": 1.5}
-    if user_id is not None:
-        fields["user_id"] = user_id
-    fields["ip"] = ip
-    if retries:
-        fields["lock_retries"] = retries
-    assert _request_line(method, path, 302, 1.5, user_id, ip, retries) == format_line(
-        fields, "logfmt")
-
-
 def _hello(environ, start_response):
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [b"hi"]
