@@ -7,7 +7,6 @@ summary rows, recent and mock quizzes. No query reads the answer history itself.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC
@@ -181,9 +180,8 @@ def _cards(user_id: int, now: datetime, midnight: datetime) -> list[_CardRow]:
             for topic, difficulty, stability, elapsed, due in rows]
 
 
-@functools.cache
 def _cards_statement(dialect: str) -> Any:
-    """``_cards``' statement, built once per dialect (with bind parameters)."""
+    """``_cards``' statement for a dialect (``Prepared`` builds it once per dialect)."""
 
     def days_after(start: str, column: Any) -> Any:  # column - start, in days
         if dialect == "postgresql":
