@@ -24,6 +24,7 @@ from quizapp.services import preferences
 from quizapp.services import progress
 from quizapp.services import reports
 from quizapp.services import sessions
+from quizapp.services.modes import open_quiz
 
 bp = Blueprint("main", __name__)
 
@@ -34,10 +35,13 @@ def index() -> str:
     if not current_user.is_authenticated:
         return render_template("main/landing.html")
     now = utcnow()
-    practice = mode_reports.practice_card(current_user, now)  # ends an overdue mock first
-    board = reports.dashboard(current_user, now, practice.open_quiz)
-    return render_template("main/dashboard.html", board=board, now=now, form=StartQuizForm(),
-                           practice=practice, progress=progress.dashboard(current_user, now))
+    unfinished = open_quiz(current_user.id, now)  # ends an overdue mock first
+    board = progress.dashboard(current_user, now)  # today's and the bank's counts too
+    practice = mode_reports.practice_card_from(current_user, now, unfinished,
+                                               board.total_answers)
+    return render_template("main/dashboard.html", now=now, form=StartQuizForm(),
+                           board=reports.dashboard(current_user, now, unfinished),
+                           practice=practice, progress=board)
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -41,12 +41,20 @@ _MISSES = select(func.count(func.distinct(Attempt.question_id))).where(
 
 def practice_card(user: Profile, now: datetime) -> PracticeCard:
     """What the Practise card needs; ends an overdue mock interview first."""
+    # Both read indexed, bounded rows: day summaries, and attempts since a few days ago.
+    answered = db.session.scalar(_ANSWERED, {"user_id": user.id}) or 0
+    return practice_card_from(user, now, open_quiz(user.id, now), answered)
+
+
+def practice_card_from(user: Profile, now: datetime, unfinished: Quiz | None,
+                       answered: int) -> PracticeCard:
+    """The Practise card from what the caller has read already: the open quiz (from
+    ``modes.open_quiz``, which ends an overdue mock) and the learner's answer count (the
+    dashboard's ``progress.Board.total_answers``)."""
     since = now - timedelta(days=policy.REPLAY_DAYS)
-    # Both read indexed, bounded rows: day summaries, and attempts since ``since``.
-    answered = db.session.scalar(_ANSWERED, {"user_id": user.id})
     misses = db.session.scalar(_MISSES, {"user_id": user.id, "since": since})
-    return PracticeCard(open_quiz(user.id, now), answered or 0, misses or 0,
-                        policy.REPLAY_DAYS, policy.MOCK_MINUTES)
+    return PracticeCard(unfinished, answered, misses or 0, policy.REPLAY_DAYS,
+                        policy.MOCK_MINUTES)
 
 
 @dataclass(frozen=True)

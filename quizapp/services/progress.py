@@ -95,6 +95,9 @@ class Board:
     total_ms: int
     total_answers: int
     mock_scores: list[tuple[Quiz, int, float, int]]
+    answered_today: int  # answers on the learner's local day (its summary row)
+    new_today: int  # never-seen questions among them (the daily budget's count)
+    new_available: int  # live questions the learner has no card for
 
     @property
     def forecast_points(self) -> list[tuple[str, float]]:
@@ -141,6 +144,7 @@ def dashboard(user: Profile, now: datetime) -> Board:
         _goals(topics, ready), _due_by_domain(cards, due_days, topics, _horizon(today, user)),
         recent_new)
     by_day = {d.day: d for d in days}
+    today_row = by_day.get(today)
     mastery_map: dict[str, list[TopicCell]] = {}
     for cell in cells:
         mastery_map.setdefault(cell.domain, []).append(cell)
@@ -158,6 +162,9 @@ def dashboard(user: Profile, now: datetime) -> Board:
         total_ms=sum(d.duration_ms for d in days),
         total_answers=sum(d.answers for d in days),
         mock_scores=_mock_scores(user.id),
+        answered_today=today_row.answers if today_row else 0,
+        new_today=today_row.new if today_row else 0,
+        new_available=sum(sum(counts.values()) for counts in totals.values()) - len(cards),
     )
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from fsrs import State
 from sqlalchemy import bindparam
-from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,14 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from quizapp.core import selection
 from quizapp.core.calibration import QuestionRecord
 from quizapp.core.calibration import calibrated_rating
-from quizapp.core.clock import start_of_local_day
 from quizapp.core.memory import MemoryState
 from quizapp.core.memory import retrievability
 from quizapp.core.skill import Skill
 from quizapp.database import retry_on_lock
 from quizapp.extensions import db
-from quizapp.models import Attempt
 from quizapp.models import Card
+from quizapp.models import DailyActivity
 from quizapp.models import Question
 from quizapp.models import QuestionStats
 from quizapp.models import Quiz
@@ -32,6 +30,7 @@ from quizapp.models import QuizItem
 from quizapp.models import TopicSkill
 from quizapp.models.user import Profile
 from quizapp.prepared import Prepared
+from quizapp.services.activity import local_day
 from quizapp.services.quiz_view import ItemView
 from quizapp.services.quiz_view import QuizView
 from quizapp.services.quiz_view import load_quiz_page
@@ -50,14 +49,16 @@ class DailyPlan:
 
 
 def new_introduced_today(user: Profile, now: datetime) -> int:
-    """How many never-seen questions the learner answered since local midnight."""
-    since = start_of_local_day(now, user.timezone)
-    return db.session.scalar(_NEW_SINCE, {"user_id": user.id, "since": since}) or 0
+    """How many never-seen questions the learner answered on their local day.
+
+    Read from the day's summary row (one primary-key row, written with every answer), not
+    by counting the day's attempts."""
+    row = _TODAY.first({"user_id": user.id, "day": local_day(now, user.timezone)})
+    return row.new if row is not None else 0
 
 
-_NEW_SINCE = select(func.count()).select_from(Attempt).where(  # built once (the home page)
-    Attempt.user_id == bindparam("user_id"), Attempt.created_at >= bindparam("since"),
-    Attempt.was_new.is_(True))
+_TODAY = Prepared(select(DailyActivity.answers, DailyActivity.new).where(
+    DailyActivity.user_id == bindparam("user_id"), DailyActivity.day == bindparam("day")))
 
 
 def due_cards(user_id: int, now: datetime) -> list[selection.DueCard]:

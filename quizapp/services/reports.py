@@ -11,7 +11,6 @@ from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
 
-from quizapp.core.clock import start_of_local_day
 from quizapp.extensions import db
 from quizapp.models import Attempt
 from quizapp.models import Card
@@ -23,7 +22,6 @@ from quizapp.models.user import Profile
 from quizapp.prepared import Prepared
 from quizapp.services.quiz_view import QuizView
 from quizapp.services.quiz_view import TopicView
-from quizapp.services.quizzes import new_introduced_today
 
 WENT_WELL = 0.75
 WENT_BADLY = 0.5
@@ -111,42 +109,25 @@ def _next_due(user_id: int, now: datetime) -> datetime | None:
 _LIVE = Question.retired_at.is_(None)
 _NEXT_DUE = (select(func.min(Card.due)).join(Question, Question.id == Card.question_id)
              .where(Card.user_id == bindparam("user_id"), _LIVE, Card.due > bindparam("now")))
-_NEW_AVAILABLE = select(func.count(Question.id)).where(
-    _LIVE, Question.id.not_in(select(Card.question_id).where(Card.user_id == bindparam("user_id"))))
 _DUE_BY = (select(func.count(Card.id)).join(Question, Question.id == Card.question_id)
            .where(Card.user_id == bindparam("user_id"), _LIVE, Card.due <= bindparam("by")))
-_ANSWERED_SINCE = select(func.count(Attempt.id)).where(
-    Attempt.user_id == bindparam("user_id"), Attempt.created_at >= bindparam("since"))
 
 
 @dataclass(frozen=True)
 class Dashboard:
+    """The home page's review counts (today's and the bank's are in ``progress.Board``)."""
+
     due_now: int
-    new_available: int
-    new_today: int
-    answered_today: int
     next_due: datetime | None
     unfinished: Quiz | None
     recent: list[tuple[Quiz, int, float, int]]
 
 
 def dashboard(user: Profile, now: datetime, unfinished: Quiz | None) -> Dashboard:
-    """Counts for the home page."""
-    mine = {"user_id": user.id}
-    due_now = db.session.scalar(_DUE_BY, {**mine, "by": now}) or 0
-    new_available = db.session.scalar(_NEW_AVAILABLE, mine) or 0
-    return Dashboard(
-        due_now=due_now, new_available=new_available,
-        new_today=new_introduced_today(user, now),
-        answered_today=_answered_today(user, now),
-        next_due=_next_due(user.id, now), unfinished=unfinished,
-        recent=recent_quiz_scores(user.id, 5),
-    )
-
-
-def _answered_today(user: Profile, now: datetime) -> int:
-    since = start_of_local_day(now, user.timezone)
-    return db.session.scalar(_ANSWERED_SINCE, {"user_id": user.id, "since": since}) or 0
+    """Review counts for the home page."""
+    due_now = db.session.scalar(_DUE_BY, {"user_id": user.id, "by": now}) or 0
+    return Dashboard(due_now=due_now, next_due=_next_due(user.id, now), unfinished=unfinished,
+                     recent=recent_quiz_scores(user.id, 5))
 
 
 def recent_quiz_scores(user_id: int, limit: int, finished_mocks: bool = False

@@ -11,6 +11,7 @@ from quizapp.models import Card
 from quizapp.models import User
 from quizapp.services import accounts
 from quizapp.services import answers
+from quizapp.services import progress
 from quizapp.services import quizzes
 from quizapp.services import reports
 from tests.conftest import NOW
@@ -109,10 +110,29 @@ def test_dashboard_counts(ctx, rng):
     sync_test_bank()
     user = make_user(goal=3)
     play(user, NOW, rng)
-    board = reports.dashboard(user, NOW + timedelta(minutes=10), None)
-    assert board.new_today == 3 and board.answered_today == 3
-    assert board.new_available == 2
+    later = NOW + timedelta(minutes=10)
+    board = reports.dashboard(user, later, None)
+    assert board.due_now == 0 and board.next_due is not None
     assert len(board.recent) == 1 and board.recent[0][1] == 3
+    counts = progress.dashboard(user, later)
+    assert counts.new_today == 3 and counts.answered_today == 3
+    assert counts.new_available == 2
+    assert quizzes.new_introduced_today(user, later) == 3
+
+
+def test_todays_counts_come_from_the_learners_local_day(ctx, rng):
+    """Answered and new today, on the dashboard and in the daily budget, count the answers
+    of the learner's local day, not the last 24 hours."""
+    sync_test_bank()
+    user = make_user(goal=2, timezone="America/New_York")  # NOW is 04:00 in New York
+    play(user, NOW, rng)
+    evening = NOW + timedelta(hours=19)  # 23:00 in New York: the same day
+    counts = progress.dashboard(user, evening)
+    assert (counts.answered_today, counts.new_today) == (2, 2)
+    next_morning = NOW + timedelta(hours=21)  # 01:00 the next day in New York
+    counts = progress.dashboard(user, next_morning)
+    assert (counts.answered_today, counts.new_today, counts.total_answers) == (0, 0, 2)
+    assert quizzes.new_introduced_today(user, next_morning) == 0
 
 
 def test_many_days_of_practice_keep_intervals_growing(ctx):
