@@ -114,7 +114,9 @@ def drill() -> str | Response | tuple[str, int]:
 
 
 def _chosen_topics(tree: list[modes.DomainNode]) -> list[int]:
-    ids = [int(v) for v in request.form.getlist("topic") if v.isdigit() and len(v) < 10]
+    # ASCII digits only: str.isdigit() also accepts "²" or "①", which int() refuses
+    ids = [int(v) for v in request.form.getlist("topic")
+           if v.isascii() and v.isdigit() and len(v) < 10]
     shape = {d.domain: [t.id for t in d.topics] for d in tree}
     return expand_selection(shape, request.form.getlist("domain"), ids)
 

@@ -207,7 +207,7 @@ def remove_orphaned_workdirs() -> int:
     removed = 0
     for path in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*"):
         pid = path.name[len(WORKDIR_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isascii() and pid.isdigit() and not _alive(int(pid)):  # "²" is a digit too
             shutil.rmtree(path, ignore_errors=True)
             removed += 1
     return removed

@@ -118,7 +118,9 @@ def test_a_domain_box_counts_as_all_its_topics(learner):
 
 
 @pytest.mark.parametrize("data", [{"size": "5"}, {"size": "5", "topic": "999999"},
-                                  {"size": "5", "domain": "astrology"}])
+                                  {"size": "5", "domain": "astrology"},
+                                  {"size": "5", "topic": "\u00b2"},  # a digit int() refuses
+                                  {"size": "5", "topic": "\u2460"}])
 def test_drill_needs_at_least_one_topic(learner, data):
     response = learner.post("/practice/drill", data=data)
     assert response.status_code == 400

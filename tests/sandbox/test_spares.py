@@ -120,11 +120,12 @@ def test_work_directories_of_dead_processes_are_removed(tmp_path, monkeypatch):
     orphan = tmp_path / f"{process.WORKDIR_PREFIX}{dead.pid}-abc"
     mine = tmp_path / f"{process.WORKDIR_PREFIX}{os.getpid()}-def"
     unknown = tmp_path / f"{process.WORKDIR_PREFIX}xyz"  # not named by a pid: left alone
-    for path in (orphan, mine, unknown):
+    odd = tmp_path / f"{process.WORKDIR_PREFIX}\u00b2-ghi"  # a digit, but not a pid
+    for path in (orphan, mine, unknown, odd):
         path.mkdir()
         (path / "answer.py").write_text("x = 1")
     assert process.remove_orphaned_workdirs() == 1
-    assert not orphan.exists() and mine.exists() and unknown.exists()
+    assert not orphan.exists() and mine.exists() and unknown.exists() and odd.exists()
 
 
 @pytest.mark.parametrize(("job", "kind"), [
