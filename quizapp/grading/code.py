@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -24,6 +25,7 @@ MAX_TESTS = 50
 MAX_EXAMPLES = 20
 STORED_MESSAGE_CHARS = 500
 STORED_OUTPUT_CHARS = 4_000
+ROWS_SHOWN, CELLS_SHOWN, CELL_CHARS = 20, 50, 201  # an SQL test's rows kept (runner.py's 20)
 
 
 class TestCase(BaseModel):
@@ -79,19 +81,48 @@ def clean(value: Any) -> Any:
 
 
 def results_from(run: RunResult, names: list[str], visible: int) -> list[dict[str, Any]]:
-    """One stored result per test, in order; tests the run never reached are failures."""
-    by_index = {r["test"]: r for r in run.records if isinstance(r.get("test"), int)}
+    """One stored result per test, in order; tests the run never reached are failures.
+
+    The records come from the jail, where the learner's code runs in the same interpreter as
+    the runner and can write records of its own: each field is checked for the shape the
+    runner gives it, whatever the record holds."""
+    by_index = {r["test"]: r for r in run.records if type(r.get("test")) is int}
     missing = _missing_message(run)
     results = []
     for index, name in enumerate(names):
         record = by_index.get(index, {"passed": False, "message": missing})
-        result = {"name": name, "visible": index < visible, "passed": bool(record["passed"]),
+        result = {"name": name, "visible": index < visible,
+                  "passed": record.get("passed") is True,
                   "message": clean(str(record.get("message", ""))[:STORED_MESSAGE_CHARS])}
-        for key in ("got", "want", "got_rows", "want_rows"):
-            if key in record and index < visible:
-                result[key] = clean(record[key])
+        if index < visible:
+            result.update(_rows_of(record))
         results.append(result)
     return results
+
+
+def _rows_of(record: Mapping[str, Any]) -> dict[str, Any]:
+    """An SQL test's result and expected rows (``got``/``want``, at most ``ROWS_SHOWN`` rows
+    of ``CELLS_SHOWN`` plain cells) and row counts, when the record has both as lists."""
+    got, want = record.get("got"), record.get("want")
+    if not isinstance(got, list) or not isinstance(want, list):
+        return {}
+    rows = {"got": _cells(got), "want": _cells(want)}
+    for key, shown in (("got_rows", got), ("want_rows", want)):
+        count = record.get(key)
+        rows[key] = count if type(count) is int and count >= 0 else len(shown)
+    return rows
+
+
+def _cells(rows: list[Any]) -> list[list[Any]]:
+    return [[_cell(value) for value in row[:CELLS_SHOWN]] if isinstance(row, list) else
+            [_cell(row)] for row in rows[:ROWS_SHOWN]]
+
+
+def _cell(value: Any) -> Any:
+    if value is None or type(value) in (bool, int) or (
+            type(value) is float and math.isfinite(value)):
+        return value
+    return clean(str(value)[:CELL_CHARS])
 
 
 def _missing_message(run: RunResult) -> str:

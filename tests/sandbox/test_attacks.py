@@ -226,6 +226,17 @@ def test_forging_a_result_line_without_the_marker_fails():
     assert [p for p, _ in verdicts(result)] == [False]
 
 
+def test_malformed_records_sent_through_the_runners_own_channel_grade_as_failures():
+    """Code can reach the result channel (it shares the runner's interpreter: see
+    docs/sandbox.md, "Cheating on one's own score"); what it sends must not break grading."""
+    forged = ("import sys, os\nch = sys._getframe(1).f_locals['channel']\n"
+              "ch.send({'test': 0})\n"
+              "ch.send({'test': 1, 'passed': 'yes', 'got': {'a': 1}, 'want': float('nan')})\n"
+              "ch.send({'output': ''})\nos._exit(0)\n")
+    result = run_code(forged, tests=["assert False", "assert False"])
+    assert [p for p, _ in verdicts(result)] == [False, False]
+
+
 @needs_jail
 def test_runs_cannot_see_each_other(monkeypatch):
     workdirs: list[Path] = []  # of the jails the two runs went to
