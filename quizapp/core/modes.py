@@ -25,6 +25,7 @@ RECENT = timedelta(days=1)      # questions answered this recently are left out
 # Replay misses
 REPLAY_DAYS = 14                # default look-back
 REPLAY_MAX = 20                 # distinct missed questions per replay quiz
+REPLAY_ASKS = 3                 # times one question is asked in a replay quiz, at most
 
 # Mock interview: an ML engineer loop (shares of the questions, summing to 1)
 MOCK_MIX = {"ml": 0.35, "math": 0.20, "coding": 0.25, "design": 0.20}
@@ -193,15 +194,20 @@ class PlayedItem:
     correct: bool
 
 
-def to_requeue(items: Sequence[PlayedItem]) -> list[int]:
-    """Questions to ask again: their latest item in the quiz was answered wrong.
+def to_requeue(items: Sequence[PlayedItem], max_asks: int = REPLAY_ASKS) -> list[int]:
+    """Questions to ask again: their latest item in the quiz was answered wrong, and they
+    were asked fewer than ``max_asks`` times (after that the answer has been shown often
+    enough; spaced reviews bring the question back, and the quiz cannot grow without end).
 
     Idempotent: once a question has a newer (open) item it is not returned again.
     """
     latest: dict[int, PlayedItem] = {}
+    asked: dict[int, int] = {}
     for item in sorted(items, key=lambda i: i.position):
         latest[item.question_id] = item
-    return [q for q, item in latest.items() if item.answered and not item.correct]
+        asked[item.question_id] = asked.get(item.question_id, 0) + 1
+    return [q for q, item in latest.items()
+            if item.answered and not item.correct and asked[q] < max_asks]
 
 
 # --- mock interview ----------------------------------------------------------------------

@@ -157,6 +157,20 @@ def test_replay_reasks_a_miss_until_it_is_right(learner, clock):
     assert quiz.finished_at is not None and len(quiz.items) == 4
 
 
+def test_replay_asks_a_question_it_keeps_missing_three_times_at_most(learner, clock):
+    quiz_id = location_quiz(learner.post("/practice/drill", data={"size": "5",
+                                                                  "domain": "coding"}))[0]
+    for position in range(1, len(db.session.get(Quiz, quiz_id).items) + 1):
+        answer(learner, quiz_id, position, correct=position > 1)
+    clock.advance(hours=1)
+    quiz_id, _ = location_quiz(learner.post("/practice/start/replay", data={"days": "14"}))
+    for position in (1, 2, 3):
+        answer(learner, quiz_id, position, correct=False)
+    quiz = db.session.get(Quiz, quiz_id)
+    assert len(quiz.items) == 3 and len({i.question_id for i in quiz.items}) == 1
+    assert quiz.finished_at is not None
+
+
 def test_replay_looks_back_only_the_chosen_days(learner, clock):
     drill(learner, domain="design", wrong=("mode-design-a",))
     clock.advance(days=10)

@@ -123,6 +123,14 @@ def test_to_requeue_reasks_a_question_whose_latest_answer_is_wrong():
     assert modes.to_requeue(items) == []
 
 
+def test_to_requeue_stops_after_the_last_allowed_ask():
+    wrong_twice = [PlayedItem(1, 10, True, False), PlayedItem(2, 10, True, False)]
+    assert modes.to_requeue(wrong_twice) == [10]
+    wrong_thrice = [*wrong_twice, PlayedItem(3, 10, True, False)]
+    assert modes.REPLAY_ASKS == 3 and modes.to_requeue(wrong_thrice) == []
+    assert modes.to_requeue(wrong_thrice, max_asks=4) == [10]
+
+
 # mock interview
 
 def test_mock_size_plans_two_minutes_a_question():
