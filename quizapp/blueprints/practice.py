@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Blueprint
 from flask import abort
@@ -65,12 +66,22 @@ def start(mode: str) -> Response | tuple[str, int]:
         return redirect(url_for("practice.index"))
     now, rng = utcnow(), random.Random()
     starters: dict[str, Callable[[], Quiz | None]] = {
-        "daily": lambda: quizzes.start_daily_review(current_user, now, rng),
+        "daily": lambda: _start_daily(now, rng),
         "weak": lambda: modes.start_weak_areas(current_user, now, rng),
         "replay": lambda: modes.start_replay(current_user, form.days.data, now, rng),
         "mock": lambda: modes.start_mock(current_user, form.minutes.data, now, rng),
     }
     return _start(mode, starters[mode])
+
+
+def _start_daily(now: datetime, rng: random.Random) -> Quiz | None:
+    """A daily review; a quiz of another mode opened meanwhile (a start racing this one:
+    ``start_daily_review`` then hands back the open quiz) is offered to resume or abandon,
+    as the other modes' starts do, instead of being entered as if it were the review."""
+    quiz = quizzes.start_daily_review(current_user, now, rng)
+    if quiz is not None and quiz.mode != "daily":
+        raise modes.OpenQuizExists(quiz)
+    return quiz
 
 
 def _start(mode: str, starter: Callable[[], Quiz | None]) -> Response | tuple[str, int]:

@@ -263,6 +263,17 @@ def test_starting_a_mode_while_a_quiz_is_open_offers_resume_or_abandon(learner):
     assert learner.post("/practice/start/daily").headers["Location"].endswith("/q/1")
 
 
+def test_a_daily_start_that_raced_another_modes_start_offers_resume_or_abandon(
+        learner, monkeypatch):
+    """The mock's start committed between the daily start's check and its own commit."""
+    quiz_id, _ = location_quiz(learner.post("/practice/start/mock", data={"minutes": "30"}))
+    monkeypatch.setattr("quizapp.blueprints.practice.modes.open_quiz", lambda *_: None)
+    response = learner.post("/practice/start/daily")
+    assert response.status_code == 409
+    assert f'href="/quiz/{quiz_id}"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Quiz.id))) == 1
+
+
 def test_abandon_is_only_for_your_own_quiz(learner, client, auth):
     quiz_id, _ = location_quiz(learner.post("/practice/start/mock", data={"minutes": "30"}))
     auth.logout()
