@@ -62,13 +62,15 @@ MARKDOWN_FIELDS = frozenset(
 
 # C0 controls but tab, newline and CR; DEL; C1 controls; lone surrogates (not encodable).
 _BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")  # tab stays
 SHORT = 80
 
 
 def printable(text: str, limit: int = SHORT) -> str:
-    """``text`` with control characters escaped, cut to ``limit`` characters, for messages."""
+    """``text`` with control characters (line breaks too: a message is one line) escaped,
+    cut to ``limit`` characters, for messages."""
     cut = text[:limit]
-    shown = _BAD_CHARACTER.sub(lambda m: f"\\u{ord(m.group()):04x}", cut)
+    shown = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", cut)
     return shown + ("…" if len(text) > limit else "")
 
 

@@ -63,20 +63,39 @@ def content_hash(question: BankQuestion) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+BANK_SUFFIXES = {".yaml", ".yml"}
+
+
 def bank_files(root: Path) -> list[Path]:
     """Return the YAML files of the bank under ``root`` (or ``root`` itself if a file)."""
     if root.is_file():
         return [root]
-    return sorted(p for p in root.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
+    return sorted(p for p in root.rglob("*") if p.suffix in BANK_SUFFIXES and p.is_file())
+
+
+def misnamed_files(root: Path) -> list[Path]:
+    """Files under ``root`` that look meant for the bank but would be skipped: ``.YAML``,
+    ``.Yml`` and the like (a renamed file's questions would be retired without a word)."""
+    if root.is_file():
+        return []
+    return sorted(p for p in root.rglob("*") if p.suffix.lower() in BANK_SUFFIXES
+                  and p.suffix not in BANK_SUFFIXES and p.is_file())
 
 
 def load_bank(root: Path, display_root: Path | None = None) -> Bank:
     """Load every file under ``root``; check cross-file rules (unique uids and topics)."""
     bank = Bank()
-    files = bank_files(root)
+    base = display_root or (root if root.is_dir() else root.parent)
+    try:
+        files = bank_files(root)
+        bank.problems.extend(Problem(_display(path, base), "bank files end in .yaml or .yml "
+                                     "(lowercase); rename it, or it is skipped")
+                             for path in misnamed_files(root))
+    except RecursionError:
+        files = []
+        bank.problems.append(Problem(str(root), "the bank's folders are nested too deep"))
     if not files:
         bank.problems.append(Problem(str(root), "no .yaml question files found"))
-    base = display_root or (root if root.is_dir() else root.parent)
     for path in files:
         shown = _display(path, base)
         _load_file(path, shown, bank)
@@ -106,7 +125,8 @@ def _read(path: Path, shown: str, bank: Bank) -> Any:
         bank.problems.append(Problem(shown, str(exc)))
     except (OSError, UnicodeDecodeError) as exc:
         bank.problems.append(Problem(shown, f"cannot read file: {exc}"))
-    except ValueError as exc:  # a value YAML reads but Python cannot hold (a 13th month)
+    except (ValueError, OverflowError, RecursionError) as exc:  # what YAML reads but Python
+        # cannot hold; the loader reports the known cases with their line (safe_yaml)
         bank.problems.append(Problem(shown, f"invalid YAML: {printable(str(exc), 200)}"))
     return _UNREADABLE
 

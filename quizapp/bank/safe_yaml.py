@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent
 from yaml.events import CollectionStartEvent
 from yaml.events import ScalarEvent
 from yaml.nodes import MappingNode
 from yaml.nodes import Node
+from yaml.nodes import ScalarNode
 from yaml.nodes import SequenceNode
 
 from quizapp.bank.limits import MAX_ALIAS_EXPANSION
@@ -65,6 +67,37 @@ class BankLoader(yaml.SafeLoader):
             self._depth -= 1
             self._open.discard(anchor or "")
 
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """A mapping, refusing a key written twice (YAML would keep the last one silently)."""
+        seen: set[str] = set()
+        for key, _ in node.value:
+            if isinstance(key, ScalarNode) and key.tag != MERGE_TAG:
+                if key.value in seen:
+                    raise BankYamlError(None, None, f"the key '{key.value}' appears twice in "
+                                                    "this mapping", key.start_mark)
+                seen.add(key.value)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_number(self, node: ScalarNode) -> Any:
+        """An int or float, or a clear error where Python cannot hold it (a 5,000-digit
+        integer, a float beyond the double range written in base 60)."""
+        base = SafeConstructor.construct_yaml_int if node.tag.endswith(":int") else (
+            SafeConstructor.construct_yaml_float)
+        try:
+            return base(self, node)
+        except (ValueError, OverflowError) as exc:
+            raise BankYamlError(None, None, f"a number that cannot be read: {exc}",
+                                node.start_mark) from None
+
+    def refuse_tag(self, node: Node) -> Any:
+        raise BankYamlError(None, None, f"the {node.tag.replace(YAML_TAG, '!!')} tag is not "
+                                        "allowed in bank files; write plain text, numbers, "
+                                        "lists and mappings", node.start_mark)
+
+    def construct_plain_text(self, node: ScalarNode) -> str:
+        """A date or time is kept as the text it was written as (fields want text)."""
+        return str(self.construct_scalar(node))
+
     def _charge(self, anchor: str, node: Node, mark: Any) -> None:
         self._expanded += self._size(node)
         if self._expanded > MAX_ALIAS_EXPANSION:
@@ -85,6 +118,15 @@ class BankLoader(yaml.SafeLoader):
             size += sum(self._size(k) + self._size(v) for k, v in node.value)
         self._sizes[id(node)] = size
         return size
+
+
+YAML_TAG = "tag:yaml.org,2002:"
+MERGE_TAG = YAML_TAG + "merge"
+BankLoader.add_constructor(YAML_TAG + "int", BankLoader.construct_number)
+BankLoader.add_constructor(YAML_TAG + "float", BankLoader.construct_number)
+BankLoader.add_constructor(YAML_TAG + "timestamp", BankLoader.construct_plain_text)
+for _tag in ("binary", "set", "omap", "pairs"):  # bytes would skip the text checks
+    BankLoader.add_constructor(YAML_TAG + _tag, BankLoader.refuse_tag)
 
 
 def read_bank_text(path: Path) -> str:

@@ -19,7 +19,7 @@ from quizapp.grading.numbers import parse_number
 
 class NumericPayload(Payload):
     answer: float
-    abs_tol: float = Field(default=0.0, ge=0)
+    abs_tol: float = Field(default=0.0, ge=0, allow_inf_nan=False)  # .inf accepted anything
     rel_tol: float = Field(default=0.01, ge=0, lt=1)
     allow_percent: bool = False
     unit: str | None = None

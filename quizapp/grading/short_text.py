@@ -7,6 +7,8 @@ response was accepted only through leniency (shown by ``feedback/short_text.html
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +32,71 @@ from quizapp.grading.text_match import normalise
 __all__ = ["ShortTextPayload", "ShortTextQuestion", "matches", "normalise", "verdict"]
 
 
+# Author patterns are compiled (regex expands counted repeats such as ``a{1000}`` in memory)
+# only when short, shallow and small when spelled out; the bank's own length limits (200
+# characters an answer, 500 a pattern) are reported by the loader, so longer texts are not
+# compiled or read here at all (a 200,000-character answer took minutes to read).
+CHECKED_CHARS = 500
+MAX_PATTERN_DEPTH = 30
+MAX_PATTERN_SIZE = 10_000
+_COUNT = re.compile(r"\{(\d*)(?:(,)(\d*))?\}")
+
+
+def group_depth(pattern: str) -> int:
+    """How deeply the pattern's groups nest (escapes and character classes skipped)."""
+    depth = deepest = 0
+    for kind, _ in _scan(pattern):
+        depth += kind == "("
+        depth -= kind == ")" and depth > 0
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def repeated_size(pattern: str) -> int:
+    """About how many items the pattern spells out with its counted repeats expanded
+    (``(ab){3}`` is 6; ``*`` and ``+`` count once): a bound on what compiling it builds."""
+    sizes, last = [0], 0
+    for kind, count in _scan(pattern):
+        if kind == "(":
+            sizes.append(0)
+        elif kind == ")" and len(sizes) > 1:
+            last = sizes.pop()
+            sizes[-1] += last
+        elif kind == "{":
+            sizes[-1] += last * (count - 1)
+            last *= count
+        else:
+            sizes[-1] += 1
+            last = 1
+    return sum(sizes)
+
+
+def _scan(pattern: str) -> Iterator[tuple[str, int]]:
+    """The pattern's groups, counted repeats (with their largest count) and other items."""
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            yield "atom", 1
+        elif char == "[":
+            end = i + 1 + (pattern[i + 1:i + 2] == "]")
+            while end < len(pattern) and pattern[end] != "]":
+                end += 2 if pattern[end] == "\\" else 1
+            i = end + 1
+            yield "atom", 1
+        elif char in "()":
+            i += 1
+            yield char, 1
+        elif char == "{" and (found := _COUNT.match(pattern, i)) and any(found.groups()):
+            low, comma, high = found.groups()
+            i = found.end()
+            yield "{", max(1, int(high or low or 0) if comma else int(low or 0))
+        else:
+            i += 1
+            yield "atom", 1
+
+
 class ShortTextPayload(Payload):
     answers: list[str] = Field(min_length=1)
     pattern: str | None = None
@@ -45,11 +112,18 @@ class ShortTextPayload(Payload):
     @field_validator("pattern")
     @classmethod
     def pattern_compiles(cls, pattern: str | None) -> str | None:
-        if pattern is not None:
-            try:
-                regex.compile(pattern)
-            except regex.error as exc:
-                raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
+        if pattern is None or len(pattern) > CHECKED_CHARS:
+            return pattern  # the bank's length limit reports a longer one, uncompiled
+        if (depth := group_depth(pattern)) > MAX_PATTERN_DEPTH:
+            raise ValueError(f"pattern nests {depth} groups; keep it under "
+                             f"{MAX_PATTERN_DEPTH + 1}")
+        if (size := repeated_size(pattern)) > MAX_PATTERN_SIZE:
+            raise ValueError(f"pattern's counted repeats spell out about {size:,} items; keep "
+                             f"them under {MAX_PATTERN_SIZE:,} (use + or * for long runs)")
+        try:
+            regex.compile(pattern)
+        except regex.error as exc:
+            raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
         return pattern
 
     @field_validator("reject")
@@ -57,7 +131,10 @@ class ShortTextPayload(Payload):
     def reject_is_not_accepted(cls, reject: list[str], info: ValidationInfo) -> list[str]:
         if any(not normalise(r) for r in reject):
             raise ValueError("every rejected answer needs letters or digits")
-        accepted = Forms.of(info.data.get("answers") or [])
+        answers = info.data.get("answers") or []
+        if any(len(text) > CHECKED_CHARS for text in (*answers, *reject)):
+            return reject  # over the bank's length limit (reported there): reading it is slow
+        accepted = Forms.of(answers)
         for wrong in reject:
             found = lenient_match(accepted, wrong, ())
             if found is not None and found.distance == 0:

@@ -99,11 +99,12 @@ def test_an_oversize_file_is_refused_unparsed(tmp_path):
     assert f"larger than {MAX_FILE_BYTES:,} bytes" in only_problem(root)
 
 
-@pytest.mark.parametrize("value", ["2020-13-45", "1" * 5000])
+@pytest.mark.parametrize("value", ["1" * 5000, "1" + ":00" * 175 + ".5"])
 def test_values_python_cannot_hold_are_problems_not_crashes(tmp_path, value):
     root = write_text(tmp_path, f"domain: ml\ntopic: t\ntitle: T\ndescription: {value}\n"
                                 "questions: [1]\n")
-    assert "invalid YAML" in only_problem(root)
+    assert only_problem(root).startswith("bank/ml/t.yaml: invalid YAML (line 4, column 14): "
+                                         "a number that cannot be read")
 
 
 def test_non_text_id_and_type_are_reported_without_converting_them(tmp_path):
