@@ -36,7 +36,7 @@ class QuestionCommon(BaseModel):
 
     id: Uid
     type: str
-    difficulty: int = Field(ge=1, le=5)
+    difficulty: int = Field(ge=1, le=5, strict=True)  # not `true` or "3"
     body: str = Field(min_length=1)
     explanation: str = Field(min_length=1)
     tags: list[Tag] = Field(default_factory=list)

@@ -14,7 +14,7 @@ from quizapp.grading.base import ResponseError
 
 class Choice(Payload):
     text: str = Field(min_length=1)
-    correct: bool = False
+    correct: bool = Field(default=False, strict=True)  # not "yes" or 1
     why: str | None = None
 
 

@@ -79,3 +79,17 @@ def test_folders_nested_too_deep_are_a_problem_not_a_crash(tmp_path, monkeypatch
     root = tmp_path / "bank"
     root.mkdir()
     assert "the bank's folders are nested too deep" in problems(root)[0]
+
+
+@pytest.mark.parametrize(("field", "value"), [("difficulty", True), ("difficulty", "3"),
+                                              ("difficulty", 3.0)])
+def test_difficulty_must_be_written_as_a_whole_number(tmp_path, field, value):
+    [found] = problems(write(tmp_path, {**SHORT, field: value}))
+    assert f"question 'q.short': field '{field}'" in found and "integer" in found
+
+
+def test_a_choice_is_correct_only_when_written_true(tmp_path):
+    mcq = {"id": "q.mcq", "type": "mcq", "difficulty": 1, "body": "Pick.", "explanation": "E.",
+           "choices": [{"text": "a", "correct": "yes"}, {"text": "b", "correct": True}]}
+    [found] = problems(write(tmp_path, mcq))
+    assert "field 'choices.0.correct'" in found and "boolean" in found
