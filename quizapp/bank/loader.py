@@ -115,8 +115,16 @@ _UNREADABLE = object()
 
 def _read(path: Path, shown: str, bank: Bank) -> Any:
     """Parse the file within the limits; on failure record a problem, return _UNREADABLE."""
+    text = ""
     try:
-        return parse_bank_yaml(read_bank_text(path))
+        text = read_bank_text(path)
+        return parse_bank_yaml(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses: located by offset
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        bank.problems.append(Problem(shown, f"invalid YAML (line {line}, column {column}): "
+                                            f"the character U+{exc.character:04X} is not "
+                                            "allowed; remove it"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

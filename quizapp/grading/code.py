@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
-from pydantic import model_validator
+from pydantic import ValidationInfo
+from pydantic import field_validator
 
 from quizapp.grading.base import Grade
 from quizapp.grading.base import Payload
@@ -46,12 +47,14 @@ class CodePayload(Payload):
     time_limit: float = Field(default=2.0, gt=0, le=10)
     memory_mb: int = Field(default=256, ge=64, le=512)
 
-    @model_validator(mode="after")
-    def distinct_names(self) -> CodePayload:
-        names = [t.name for t in (*self.examples, *self.tests)]
-        if len(set(names)) != len(names):
-            raise ValueError("examples and tests need distinct names")
-        return self
+    @field_validator("tests")
+    @classmethod
+    def distinct_names(cls, tests: list[TestCase], info: ValidationInfo) -> list[TestCase]:
+        names = [t.name for t in (*info.data.get("examples", ()), *tests)]
+        if repeated := sorted({name for name in names if names.count(name) > 1}):
+            raise ValueError(f"examples and tests need distinct names; repeated: "
+                             f"{', '.join(repeated)}")
+        return tests
 
 
 def fenced(code: str, lang: str) -> str:

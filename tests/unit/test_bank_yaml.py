@@ -93,3 +93,9 @@ def test_a_choice_is_correct_only_when_written_true(tmp_path):
            "choices": [{"text": "a", "correct": "yes"}, {"text": "b", "correct": True}]}
     [found] = problems(write(tmp_path, mcq))
     assert "field 'choices.0.correct'" in found and "boolean" in found
+
+
+def test_a_raw_control_character_is_located_by_line_and_column(tmp_path):
+    root = write_text(tmp_path, HEAD + QUESTION.replace("Say hi.", "Say\x00 hi."))
+    assert problems(root) == ["bank/ml/t.yaml: invalid YAML (line 8, column 14): the "
+                              "character U+0000 is not allowed; remove it"]

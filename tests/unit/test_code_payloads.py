@@ -33,7 +33,8 @@ def test_a_minimal_code_payload_loads_with_defaults():
     ({"time_limit": 0}, "time_limit"),
     ({"time_limit": 11}, "time_limit"),
     ({"memory_mb": 1024}, "memory_mb"),
-    ({"tests": [*TESTS, {"name": "t0", "code": "pass"}]}, None),
+    ({"tests": [*TESTS, {"name": "t0", "code": "pass"}]}, "tests"),
+    ({"examples": [{"name": "t1", "code": "pass"}]}, "tests"),
     ({"examples": [{"name": "x", "code": "pass", "input": 1}]}, "examples"),
     ({"solution": "x" * 8_001}, "solution"),
     ({"tests": [*TESTS[:2], {"name": "big", "code": "x" * 4_001}]}, "tests"),
@@ -46,6 +47,11 @@ def test_bad_code_payloads_are_rejected(change, field):
         CodeQuestion().load(data)
     if field:
         assert any(error["loc"][0] == field for error in info.value.errors())
+
+
+def test_repeated_test_names_are_named_in_the_message():
+    with pytest.raises(ValidationError, match="repeated: t0, t2"):
+        CodeQuestion().load({**CODE, "tests": [*TESTS, *TESTS[::2]]})
 
 
 def test_sql_payload_needs_schema_seed_and_solution():
