@@ -30,10 +30,17 @@ def _root(path: str | None) -> Path:
 @click.argument("path", required=False)
 @click.option("--checks/--no-checks", default=True,
               help="Also run each numeric question's check code (default on).")
-def validate(path: str | None, checks: bool) -> None:
+@click.option("--code", "run_code", is_flag=True,
+              help="Also run each code and SQL question's solution (it must pass every test) "
+                   "and starter (it must fail one) in the sandbox.")
+def validate(path: str | None, checks: bool, run_code: bool) -> None:
     """Check bank files; print every problem with file, question id and field."""
     bank = load_bank(_root(path))
     problems = bank_problems(bank, run_checks=checks)
+    if run_code and bank.ok:
+        from quizapp.bank.code_checks import code_problems
+
+        problems += code_problems(bank)
     for problem in problems:
         click.echo(str(problem), err=True)
     click.echo(f"{len(bank.questions)} questions in {len(bank.topics)} topics: "
