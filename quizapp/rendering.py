@@ -210,3 +210,20 @@ def _strip_paragraph(html: str) -> str:
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return html
+
+
+_PAIRED_MARKERS = ("`", "$", "**", "~~")
+
+
+def excerpt(text: str, limit: int = 120) -> str:
+    """The first line of bank Markdown, cut at a word to about ``limit`` characters without
+    leaving a code span, math span, bold or strikethrough open (it showed as raw ``**``)."""
+    line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+    if len(line) <= limit:
+        return line
+    cut = line[:limit - 1]
+    cut = cut[:cut.rfind(" ")] if " " in cut else cut
+    for marker in _PAIRED_MARKERS:
+        if cut.count(marker) % 2:
+            cut = cut[:cut.rfind(marker)]
+    return cut.rstrip() + "…"

@@ -22,6 +22,7 @@ from quizapp.core.clock import utcnow
 from quizapp.extensions import limiter
 from quizapp.extensions import login_manager
 from quizapp.models.user import Learner
+from quizapp.rendering import excerpt
 from quizapp.rendering import render_inline
 from quizapp.rendering import render_markdown
 from quizapp.rendering import render_untrusted_inline
@@ -95,6 +96,7 @@ def register_web(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["markdown_inline"] = render_inline
+    app.jinja_env.filters["excerpt"] = excerpt
     app.jinja_env.filters["learner_markdown"] = render_untrusted_markdown
     app.jinja_env.filters["learner_markdown_inline"] = render_untrusted_inline
     app.jinja_env.filters["humanize_delta"] = humanize_delta

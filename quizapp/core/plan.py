@@ -61,7 +61,7 @@ class PlanDay:
 
 @dataclass(frozen=True)
 class Plan:
-    status: str  # no_date | past | too_far | reached | on_track | behind | unreachable
+    status: str  # no_date | today | past | too_far | reached | on_track | behind | unreachable
     days: list[PlanDay]
     new_by_domain: dict[str, int]
     reachable: bool
@@ -110,8 +110,8 @@ def make_plan(today: date, interview: date | None, target: float, retention: flo
     if interview is None:
         return Plan("no_date", [], {}, True, recent_new_per_day)
     n_days = (interview - today).days
-    if n_days <= 0:
-        return Plan("past", [], {}, True, recent_new_per_day)
+    if n_days <= 0:  # no day left before it: the interview is today, or over
+        return Plan("today" if n_days == 0 else "past", [], {}, True, recent_new_per_day)
     if n_days > MAX_PLAN_DAYS:
         return Plan("too_far", [], {}, True, recent_new_per_day)
     needed = {g.domain: new_needed(g, target / 100, retention) for g in goals}

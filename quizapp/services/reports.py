@@ -142,8 +142,16 @@ def recent_quiz_scores(user_id: int, limit: int, finished_mocks: bool = False
     """
     stmt = _RECENT_MOCKS if finished_mocks else _RECENT_QUIZZES
     params = {"user_id": user_id, "limit": limit}
-    return [(quiz, count, float(avg), items)
+    return [(quiz, count, _score(quiz, count, float(avg), items), items)
             for quiz, count, avg, items in db.session.execute(stmt, params)]
+
+
+def _score(quiz: Quiz, answered: int, mean: float, items: int) -> float:
+    """The mean score of the answers; a mock interview's counts each unanswered question as
+    0, as its report does (``mode_reports.mock_report``)."""
+    if quiz.mode == "mock" and items:
+        return mean * answered / items
+    return mean
 
 
 def _recent_scores(*conditions: Any) -> Any:

@@ -234,6 +234,10 @@ def test_mock_interview_hides_feedback_resumes_and_ends_at_the_deadline(learner,
         assert item.question.explanation_md.split(" = ")[1].rstrip(".") in report
     assert report.count('class="verdict-tag muted">not answered') == 13
     assert learner.get(f"/quiz/{quiz_id}/q/4").headers["Location"] == f"/quiz/{quiz_id}/summary"
+    # two right answers of 15 questions: the dashboard scores the mock as its report does
+    dashboard = learner.get("/").get_data(as_text=True)
+    assert "<td>2</td><td>13%</td>" in dashboard and "<td>2 / 15</td>\n        <td>13%</td>" in (
+        dashboard)
 
 
 def test_an_overdue_mock_ends_on_any_page(learner, clock):

@@ -76,6 +76,15 @@ def test_interview_date_gives_a_plan_and_status(learner):
     assert plan.count("<tr><td>") == 7 and re.search(r"<td>\d+ \+ \d+ new</td>", plan)
 
 
+def test_an_interview_today_is_not_reported_as_passed(learner):
+    learner.post("/settings", data={
+        "display_name": "Ada", "daily_goal": "20", "timezone": "UTC",
+        "interview_date": datetime.now(UTC).date().isoformat(),
+        "target_readiness": "90", "target_retention": "0.9", "theme": "dark"})
+    html = learner.get("/").get_data(as_text=True)
+    assert "Your interview is today." in html and "has passed" not in html
+
+
 def test_topic_page_lists_states_and_misses(learner):
     play_quiz(learner, right=(False,) * 5)
     html = learner.get("/progress/topic/testing-basics").get_data(as_text=True)

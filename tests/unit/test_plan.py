@@ -49,7 +49,8 @@ def test_on_track_compares_this_weeks_pace_with_the_plan():
 def test_statuses_without_a_plan():
     goals = [DomainGoal("ml", 10, 10, 0.0)]
     assert make_plan(TODAY, None, 80, 0.9, goals, {}, 0).status == "no_date"
-    assert make_plan(TODAY, TODAY, 80, 0.9, goals, {}, 0).status == "past"
+    assert make_plan(TODAY, TODAY, 80, 0.9, goals, {}, 0).status == "today"
+    assert make_plan(TODAY, TODAY - timedelta(days=1), 80, 0.9, goals, {}, 0).status == "past"
     assert make_plan(TODAY, TODAY + timedelta(days=367), 80, 0.9, goals, {}, 0).status == (
         "too_far")
     assert make_plan(TODAY, TODAY + timedelta(days=3), 80, 0.9, goals, {}, 0).status == "reached"
