@@ -6,6 +6,7 @@ from flask import Blueprint
 from flask import flash
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_login import logout_user
@@ -58,6 +59,16 @@ def settings() -> str | Response | tuple[str, int]:
         flash("Settings saved.", "success")
         return redirect(url_for("main.settings"))
     return _settings_page(form=form)
+
+
+@bp.get("/settings/password")
+@bp.get("/settings/logout-everywhere")
+@login_required
+def settings_section() -> Response:
+    """These forms post to their own address, so a reload after a refused change asks for
+    it: send it to the settings page, at the form (it was a 405 page)."""
+    anchor = "password-heading" if request.path.endswith("/password") else "sessions-heading"
+    return redirect(url_for("main.settings") + f"#{anchor}")
 
 
 @bp.post("/settings/password")

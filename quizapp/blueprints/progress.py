@@ -22,6 +22,7 @@ from quizapp.login_state import login_required
 from quizapp.services import account_data
 from quizapp.services import accounts
 from quizapp.services import leaderboard as leaderboard_service
+from quizapp.services import modes
 from quizapp.services import topic_pages
 
 bp = Blueprint("progress", __name__)
@@ -44,7 +45,8 @@ def topic(slug: str) -> str:
     page = topic_pages.topic_page(current_user.id, slug[:80], utcnow())
     if page is None:
         abort(404)
-    return render_template("progress/topic.html", page=page, form=EmptyForm())
+    return render_template("progress/topic.html", page=page, form=EmptyForm(),
+                           domain=modes.domain_label(page.topic.domain))
 
 
 @bp.get("/progress/question/<id:question_id>")

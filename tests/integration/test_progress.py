@@ -93,6 +93,8 @@ def test_topic_page_lists_states_and_misses(learner):
         Question.topic.has(slug="testing-basics"))).all()
     assert answered == len(basics)
     assert "Missed in the last 30 days" in html and "Replay these" in html
+    assert re.search('>Dashboard</a> \u203a (ML concepts|Math &amp; statistics|Coding|ML system '
+                     r'design)</p>', html)  # the domain's name, not its key
     states = re.findall(r'class="state state-(\w+)"', html)
     assert len(states) == len(basics) and "new" not in states  # all answered once
     assert learner.get("/progress/topic/no-such-topic").status_code == 404

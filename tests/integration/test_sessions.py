@@ -100,6 +100,8 @@ def test_bad_password_change_keeps_the_old_password(app, ada, form, message):
     assert response.status_code == 400 and message in response.data
     assert b'value="wrong-horse"' not in response.data  # passwords are never echoed
     assert AuthActions(app.test_client()).login().status_code == 302
+    reload = ada.get("/settings/password")  # the address the refused form left behind
+    assert reload.headers["Location"] == "/settings#password-heading"
 
 
 def test_log_out_everywhere(app, ada):

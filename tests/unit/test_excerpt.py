@@ -19,9 +19,11 @@ def test_a_cut_inside_bold_drops_the_open_marker():
 
 
 def test_a_cut_inside_code_or_math_drops_the_open_span():
-    code = "Which call " + "word " * 15 + "`np.lib.stride_tricks.sliding_window_view(s, n_lags)` is " + "x " * 20
+    span = "`np.lib.stride_tricks.sliding_window_view(s, n_lags)`"
+    code = "Which call " + "word " * 15 + span + " is " + "x " * 20
     assert "`" not in excerpt(code)
-    math = "Compute " + "word " * 20 + "$\\sum_{i=1}^{n} x_i^2 + y_i^2 + z_i^2 + w_i^2$ for " + "y " * 20
+    formula = "$\\sum_{i=1}^{n} x_i^2 + y_i^2 + z_i^2 + w_i^2$"
+    math = "Compute " + "word " * 20 + formula + " for " + "y " * 20
     assert excerpt(math).count("$") % 2 == 0
 
 
