@@ -66,20 +66,18 @@ def content_hash(question: BankQuestion) -> str:
 BANK_SUFFIXES = {".yaml", ".yml"}
 
 
-def bank_files(root: Path) -> list[Path]:
-    """Return the YAML files of the bank under ``root`` (or ``root`` itself if a file)."""
+def bank_files(root: Path) -> tuple[list[Path], list[Path]]:
+    """The YAML files of the bank under ``root`` (or ``root`` itself if a file), and those
+    that look meant for it but would be skipped (``.YAML``, ``.Yml``: a renamed file's
+    questions would be retired without a word), in one walk of the tree."""
     if root.is_file():
-        return [root]
-    return sorted(p for p in root.rglob("*") if p.suffix in BANK_SUFFIXES and p.is_file())
-
-
-def misnamed_files(root: Path) -> list[Path]:
-    """Files under ``root`` that look meant for the bank but would be skipped: ``.YAML``,
-    ``.Yml`` and the like (a renamed file's questions would be retired without a word)."""
-    if root.is_file():
-        return []
-    return sorted(p for p in root.rglob("*") if p.suffix.lower() in BANK_SUFFIXES
-                  and p.suffix not in BANK_SUFFIXES and p.is_file())
+        return [root], []
+    files: list[Path] = []
+    misnamed: list[Path] = []
+    for path in root.rglob("*"):
+        if path.suffix.lower() in BANK_SUFFIXES and path.is_file():
+            (files if path.suffix in BANK_SUFFIXES else misnamed).append(path)
+    return sorted(files), sorted(misnamed)
 
 
 def load_bank(root: Path, display_root: Path | None = None) -> Bank:
@@ -87,10 +85,10 @@ def load_bank(root: Path, display_root: Path | None = None) -> Bank:
     bank = Bank()
     base = display_root or (root if root.is_dir() else root.parent)
     try:
-        files = bank_files(root)
+        files, misnamed = bank_files(root)
         bank.problems.extend(Problem(_display(path, base), "bank files end in .yaml or .yml "
                                      "(lowercase); rename it, or it is skipped")
-                             for path in misnamed_files(root))
+                             for path in misnamed)
     except RecursionError:
         files = []
         bank.problems.append(Problem(str(root), "the bank's folders are nested too deep"))
