@@ -6,7 +6,6 @@ from flask import Blueprint
 from flask import flash
 from flask import redirect
 from flask import render_template
-from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_login import logout_user
@@ -37,12 +36,12 @@ def index() -> str:
         return render_template("main/landing.html")
     now = utcnow()
     unfinished = open_quiz(current_user.id, now)  # ends an overdue mock first
-    board = progress.dashboard(current_user, now)  # today's and the bank's counts too
+    standing = progress.dashboard(current_user, now)  # today's and the bank's counts too
     practice = mode_reports.practice_card_from(current_user, now, unfinished,
-                                               board.total_answers)
+                                               standing.total_answers)
     return render_template("main/dashboard.html", now=now, form=StartQuizForm(),
                            board=reports.dashboard(current_user, now, unfinished),
-                           practice=practice, progress=board)
+                           practice=practice, progress=standing)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -61,13 +60,12 @@ def settings() -> str | Response | tuple[str, int]:
     return _settings_page(form=form)
 
 
-@bp.get("/settings/password")
-@bp.get("/settings/logout-everywhere")
+@bp.get("/settings/password", defaults={"anchor": "password-heading"})
+@bp.get("/settings/logout-everywhere", defaults={"anchor": "sessions-heading"})
 @login_required
-def settings_section() -> Response:
+def settings_section(anchor: str) -> Response:
     """These forms post to their own address, so a reload after a refused change asks for
     it: send it to the settings page, at the form (it was a 405 page)."""
-    anchor = "password-heading" if request.path.endswith("/password") else "sessions-heading"
     return redirect(url_for("main.settings") + f"#{anchor}")
 
 
