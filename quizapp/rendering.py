@@ -218,7 +218,8 @@ _PAIRED_MARKERS = ("`", "$", "**", "~~")
 def excerpt(text: str, limit: int = 120) -> str:
     """The first line of bank Markdown, cut at a word to about ``limit`` characters without
     leaving a code span, math span, bold or strikethrough open (it showed as raw ``**``)."""
-    line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
+    lines = (text or "").strip().splitlines()
+    line = lines[0] if lines else ""
     if len(line) <= limit:
         return line
     cut = line[:limit - 1]

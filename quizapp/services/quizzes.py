@@ -57,7 +57,7 @@ def new_introduced_today(user: Profile, now: datetime) -> int:
     return row.new if row is not None else 0
 
 
-_TODAY = Prepared(select(DailyActivity.answers, DailyActivity.new).where(
+_TODAY = Prepared(select(DailyActivity.new).where(
     DailyActivity.user_id == bindparam("user_id"), DailyActivity.day == bindparam("day")))
 
 
