@@ -1,5 +1,11 @@
 # quizapp — `make run` to serve on http://127.0.0.1:5000, `make test` to run every check.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The distribution's Python 3.11 first: Debian's is built with PGO and LTO and linked
+# statically; served, the app spends 12-17 % more CPU per answer on a default pyenv build
+# (shared libpython, no PGO; docs/performance-log.md). Any Python 3.11 that can make
+# a venv will do: make PYTHON=/path/to/python3.11 install
+PYTHON ?= $(shell for p in /usr/bin/python3.11 /usr/local/bin/python3.11 "$$(command -v python3.11)" \
+	"$$(command -v python3)"; do [ -x "$$p" ] && "$$p" -c "import ensurepip, venv" 2>/dev/null \
+	&& { echo "$$p"; break; }; done)
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
