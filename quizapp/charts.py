@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 WIDTH = 600
 HEIGHT = 180
-PAD_LEFT = 36
-PAD_RIGHT = 24
-PAD_TOP = 10
-PAD_BOTTOM = 24
+# Room for the axis labels at the font size phones need: the SVG scales with its width, so
+# progress.css draws the labels up to 20 units tall where a chart is shrunk to ~330 px.
+PAD_LEFT = 64
+PAD_RIGHT = 32
+PAD_TOP = 14
+PAD_BOTTOM = 30
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Chart:
     ticks: list[Tick]
     x_labels: list[tuple[float, str]]
     baseline: float
+    plot_left: float = PAD_LEFT  # where the plot area (and its rules) begin and end
+    plot_right: float = WIDTH - PAD_RIGHT
 
 
 def _nice_max(value: float) -> float:

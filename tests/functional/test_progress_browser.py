@@ -32,6 +32,24 @@ def fits_width(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+def assert_chart_labels_readable(page) -> None:
+    """Every axis label of every chart is at least 10 px on screen (the SVG scales its text
+    with its width) and lies inside its chart's box."""
+    labels = page.evaluate("""[...document.querySelectorAll('svg.chart-svg text.chart-label')]
+        .map(t => {
+            const svg = t.ownerSVGElement, box = t.getBoundingClientRect(),
+                  frame = svg.getBoundingClientRect();
+            return [parseFloat(getComputedStyle(t).fontSize) * svg.getScreenCTM().a,
+                    box.left - frame.left, frame.right - box.right, t.textContent];
+        })""")
+    assert labels, "no chart labels"
+    smallest = min(px for px, *_ in labels)
+    assert smallest >= 10, f"chart labels render at {smallest:.1f} px"
+    cut = [(text, round(min(left, right), 1)) for _, left, right, text in labels
+           if min(left, right) < 0]
+    assert not cut, f"labels cut off at the chart's edge (label, px): {cut}"
+
+
 def play_daily_review(page) -> None:
     page.goto("/")
     page.click("text=Start daily review")
@@ -52,6 +70,7 @@ def test_dashboard_topic_page_and_drill_from_the_map(page, size):
     assert page.text_content("[data-testid=streak-current]") == "1"
     assert page.locator(".mastery-grid .topic-cell").count() == 2
     assert page.locator("svg.chart-svg").count() == 3 and fits_width(page)
+    assert_chart_labels_readable(page)
     shoot(page, f"dashboard-{size}")
     page.click(".mastery-grid a.topic-cell-title >> nth=0")
     page.wait_for_url(re.compile(r"/progress/topic/"))

@@ -6,16 +6,17 @@ from quizapp.charts import line_chart
 
 def test_bars_scale_to_a_round_maximum():
     chart = bar_chart([("a", 1), ("b", 2)])
-    # plot area 146 px high (180 - 10 - 24); the axis tops out at 2
+    # plot area 136 px high (180 - 14 - 30); the axis tops out at 2
     a, b = chart.bars
-    assert (b.height, b.y) == (146, 10) and (a.height, a.y) == (73, 83)
-    # two slots of (600 - 36 - 24) / 2 = 270 px; a bar fills the middle 70 %
-    assert a.x == pytest.approx(36 + 270 * 0.15) and a.width == pytest.approx(270 * 0.7)
+    assert (b.height, b.y) == (136, 14) and (a.height, a.y) == (68, 82)
+    # two slots of (600 - 64 - 32) / 2 = 252 px; a bar fills the middle 70 %
+    assert a.x == pytest.approx(64 + 252 * 0.15) and a.width == pytest.approx(252 * 0.7)
+    assert (chart.plot_left, chart.plot_right) == (64, 568)
     assert [t.label for t in chart.ticks] == ["0", "1", "2"]
 
 
 def test_line_gaps_split_the_line():
     chart = line_chart([("1", 10), ("2", None), ("3", 30), ("4", 50)], top=100, unit="%")
     assert len(chart.lines) == 2 and len(chart.dots) == 3
-    assert chart.lines[0] == "36.0,141.4"  # 14.6 px (10 % of 146) above the baseline, y 156
+    assert chart.lines[0] == "64.0,136.4"  # 13.6 px (10 % of 136) above the baseline, y 150
     assert chart.ticks[-1].label == "100%"
