@@ -9,6 +9,7 @@ from flask import Flask
 from flask import current_app
 from flask.cli import AppGroup
 
+from quizapp.bank.checks import check_numeric_answers
 from quizapp.bank.cues import cues_markdown
 from quizapp.bank.loader import load_bank
 from quizapp.bank.stats import stats_markdown
@@ -51,7 +52,10 @@ def validate(path: str | None, checks: bool, run_code: bool) -> None:
 
 @bank_cli.command("sync")
 @click.argument("path", required=False)
-def sync(path: str | None) -> None:
+@click.option("--checks/--no-checks", default=True,
+              help="First run each numeric question's check code (default on): a stored "
+                   "answer its check disagrees with aborts the sync.")
+def sync(path: str | None, checks: bool) -> None:
     """Import the bank in one transaction (a bad file aborts with nothing written).
 
     With PATH inside the bank (a domain folder or one file), only questions missing from
@@ -61,6 +65,8 @@ def sync(path: str | None) -> None:
     bank = load_bank(root)
     partial = root.resolve() != Path(current_app.config["QUESTIONS_DIR"]).resolve()
     try:
+        if checks and bank.ok and (wrong := check_numeric_answers(bank)):
+            raise BankInvalid(wrong)  # a wrong answer would mark learners wrong
         report = sync_bank(bank, utcnow(), partial=partial)
     except BankInvalid as exc:
         for problem in exc.problems:

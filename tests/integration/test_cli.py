@@ -43,6 +43,21 @@ def test_sync_of_a_bad_bank_writes_nothing(app, database, tmp_path):
         assert db.session.scalar(select(func.count()).select_from(Question)) == 0
 
 
+def test_sync_refuses_a_numeric_answer_its_check_disagrees_with(app, database, tmp_path):
+    shutil.copytree(TEST_BANK, tmp_path / "q")
+    path = tmp_path / "q" / "math" / "testing-math.yaml"
+    path.write_text(path.read_text().replace('check: "0.5 * 0.5"', 'check: "0.5 * 0.6"'))
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["bank", "sync", str(tmp_path / "q")])
+    assert refused.exit_code == 1
+    assert "math/testing-math.yaml: question 't.numeric': field 'answer'" in refused.output
+    assert "nothing written" in refused.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Question)) == 0
+    forced = runner.invoke(args=["bank", "sync", "--no-checks", str(tmp_path / "q")])
+    assert forced.exit_code == 0 and "5 added" in forced.output
+
+
 def test_stats_prints_tables(app, database):
     result = app.test_cli_runner().invoke(args=["bank", "stats"])
     assert result.exit_code == 0
