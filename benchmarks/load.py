@@ -20,6 +20,8 @@ p99 < 50 ms at 16 clients, worker RSS < 150 MB.
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import sys
 import tempfile
 import time
@@ -185,7 +187,8 @@ def main() -> None:
     kind = "sync" if args.threads == 1 else f"gthread ({args.threads} threads each)"
     print(f"({args.clients} clients per server, {args.workers} {kind} workers; each server "
           f"measured {args.seconds:.0f} s in {args.rounds} windows alternating with the "
-          f"others', after {args.warmup:.0f} s warm-up; PostgreSQL's own CPU not counted)")
+          f"others', after {args.warmup:.0f} s warm-up; PostgreSQL's own CPU not counted; "
+          f"Python {platform.python_version()} at {os.path.realpath(sys.executable)})")
 
 
 if __name__ == "__main__":
