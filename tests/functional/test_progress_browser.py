@@ -75,6 +75,7 @@ def test_dashboard_topic_page_and_drill_from_the_map(page, size):
     page.click(".mastery-grid a.topic-cell-title >> nth=0")
     page.wait_for_url(re.compile(r"/progress/topic/"))
     assert page.locator("table.table tbody tr").count() >= 2 and fits_width(page)
+    assert_chart_labels_readable(page)  # the topic's skill chart
     shoot(page, f"topic-{size}")
     page.click("table.table tbody a >> nth=0")
     page.wait_for_url(re.compile(r"/progress/question/\d+$"))
