@@ -16,6 +16,7 @@ export FLASK_APP := wsgi.py
 .PHONY: install system-deps run serve db test test-sqlite test-postgres lint bank-check bank-stats bench clean
 
 $(BIN)/.installed: pyproject.toml
+	$(if $(PYTHON),,$(error No Python 3.11 here can make a venv: install python3.11 and python3.11-venv, or run make PYTHON=/path/to/python3.11))
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
