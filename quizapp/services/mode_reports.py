@@ -29,6 +29,7 @@ class PracticeCard:
     misses: int
     replay_days: int
     mock_minutes: tuple[int, ...]
+    replay_asks: int = policy.REPLAY_ASKS  # times a miss is asked in one replay quiz, at most
 
 
 # Built once, with bind parameters (the home page runs them: see reports._NEXT_DUE).

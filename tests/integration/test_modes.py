@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
+from quizapp.core import modes as policy
 from quizapp.core.clock import utcnow
 from quizapp.extensions import db
 from quizapp.models import Attempt
@@ -126,6 +127,11 @@ def test_drill_needs_at_least_one_topic(learner, data):
     assert response.status_code == 400
     assert "Pick at least one topic." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Quiz.id))) == 0
+
+
+def test_the_replay_card_says_how_often_a_miss_comes_back(learner):
+    page = learner.get("/practice/").get_data(as_text=True)
+    assert f"until you get it right, up to {policy.REPLAY_ASKS} times." in page
 
 
 def test_replay_reasks_a_miss_until_it_is_right(learner, clock):
