@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import ctypes
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -109,29 +111,28 @@ def main() -> None:
     if os.geteuid() != 0 or not os.path.exists(process.BWRAP):
         print("fork server probe not run: it needs root and bubblewrap (/usr/bin/bwrap)")
         return
-    workdir = Path(process.tempfile.mkdtemp(prefix="quizapp-probe-"))
-    paths = os.pathsep.join(process._import_paths())
-    env = {**process.ENV, "PROBE_PATHS": paths}
+    workdir = Path(tempfile.mkdtemp(prefix="quizapp-probe-"))
+    paths = process._import_paths()
+    env = {**process.ENV, "PROBE_PATHS": os.pathsep.join(paths)}
     try:
         before, started = _busy(), time.perf_counter()
         for _ in range(args.runs):
-            code = f"import sys; sys.path[:0] = {paths.split(os.pathsep)!r}; {JOB}"
+            code = f"import sys; sys.path[:0] = {paths!r}; {JOB}"
             subprocess.run([*_jail([], workdir), "-c", code], env=env,  # noqa: S603
                            check=True, capture_output=True)
         fresh_cpu = (_busy() - before) / args.runs * 1000
         fresh_wall = (time.perf_counter() - started) / args.runs * 1000
-        caps = [arg for cap in ("SYS_ADMIN", "SETUID", "SETGID", "SETPCAP")
-                for arg in ("--cap-add", f"CAP_{cap}")]
-        server = [*_jail(caps, workdir), "/sandbox/probe.py", f"--serve={args.runs}"]
-        server[server.index("--chdir"):server.index("--chdir")] = [
-            "--ro-bind", str(Path(__file__).resolve()), "/sandbox/probe.py"]
+        extra = ["--ro-bind", str(Path(__file__).resolve()), "/sandbox/probe.py",
+                 *(arg for cap in ("SYS_ADMIN", "SETUID", "SETGID", "SETPCAP")
+                   for arg in ("--cap-add", f"CAP_{cap}"))]
+        server = [*_jail(extra, workdir), "/sandbox/probe.py", f"--serve={args.runs}"]
         before, started = _busy(), time.perf_counter()
         done = subprocess.run(server, env=env, check=True,  # noqa: S603
                               capture_output=True, text=True)
         forked_cpu = (_busy() - before) / args.runs * 1000
         forked_wall = (time.perf_counter() - started) / args.runs * 1000
     finally:
-        process.shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
     reports = [line.split() for line in done.stdout.splitlines()]
     isolated = len(reports) == args.runs and all(
         pid == "1" and int(uid) >= FIRST_UID and caps == "0" * 16 for pid, uid, caps in reports)
