@@ -23,6 +23,7 @@ import threading
 import time
 from typing import Any
 
+from quizapp.sandbox import forkserver  # noqa: F401 - its exit handler runs after ours
 from quizapp.sandbox import process
 from quizapp.sandbox.process import Jail
 from quizapp.sandbox.process import Limits

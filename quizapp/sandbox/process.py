@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from dataclasses import field
 from functools import cache
 from pathlib import Path
+from typing import IO
 from typing import Any
+from typing import Protocol
 
 BWRAP = "/usr/bin/bwrap"
 SETPRIV = "/usr/bin/setpriv"
@@ -135,11 +137,26 @@ def _bwrap_args(workdir: Path) -> list[str]:
             "--hostname", "sandbox", "--remount-ro", "/"]
 
 
+class Started(Protocol):
+    """What a run's process offers: a ``Popen`` of a fresh jail, or a fork server's
+    ``ForkedRun``."""
+
+    pid: int
+    returncode: int | None
+    stdin: IO[bytes] | None
+    stdout: IO[bytes] | None
+    stderr: IO[bytes] | None
+
+    def poll(self) -> int | None: ...
+
+    def wait(self) -> int: ...
+
+
 @dataclass
 class Jail:
     """A started runner: its job goes to stdin; until then it waits there (a spare)."""
 
-    proc: subprocess.Popen[bytes]
+    proc: Started
     read_fd: int  # the runner's result channel
     workdir: Path
     uid: int | None  # the run's own uid (and the lock that holds it), when the app is root
@@ -155,6 +172,11 @@ def start_jail(preload: str = "") -> Jail:
     app runs as root); ``preload="numpy"`` imports numpy before it waits for the job."""
     mode = sandbox_mode()
     uid, lock = _claim_run_uid() if mode == "bwrap" and _drop_uid() else (None, None)
+    if uid is not None:  # a forked run when the fork server works here, else a fresh jail
+        from quizapp.sandbox import forkserver
+
+        if forked := forkserver.try_start(preload, uid, lock):
+            return forked
     workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
     read_fd, write_fd = os.pipe()
     try:
@@ -234,6 +256,8 @@ def forget_jail(jail: Jail) -> None:
         if stream is not None:
             with contextlib.suppress(OSError):
                 stream.close()
+    if not isinstance(jail.proc, subprocess.Popen):
+        jail.proc.close()  # a forked run's pidfd and report socket
 
 
 # What a uid's lock file says: a jail that ended cleanly leaves _IDLE; _RUNNING left behind
@@ -304,7 +328,7 @@ def _rlimits(limits: Limits) -> dict[str, int]:
             "open_files": limits.open_files}
 
 
-def _collect(proc: subprocess.Popen[bytes], result_fd: int, stdin: bytes, deadline: float,
+def _collect(proc: Started, result_fd: int, stdin: bytes, deadline: float,
              cap: int) -> tuple[str, bytes, str]:
     """Feed stdin, read stdout/stderr (capped) and results until EOF, exit or deadline."""
     assert proc.stdin and proc.stdout and proc.stderr
@@ -360,10 +384,13 @@ def _parse(data: bytes, marker: str) -> tuple[list[dict[str, Any]], bool]:
     return records, finished
 
 
-def _kill_all(proc: subprocess.Popen[bytes], uid: int | None) -> None:
+def _kill_all(proc: Started, uid: int | None) -> None:
     """Kill the run's process group, and every process of the slot's uid."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
+    if isinstance(proc, subprocess.Popen):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    else:  # a forked run (forkserver.ForkedRun): its init, by pidfd
+        proc.kill()
     proc.wait()
     for stream in (proc.stdin, proc.stdout, proc.stderr):
         if stream is not None:

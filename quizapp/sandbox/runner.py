@@ -340,34 +340,36 @@ def apply_limits(limits: dict[str, int]) -> None:
         resource.setrlimit(which, value)
 
 
-def _options(argv: list[str]) -> dict[str, Any]:
+def options(argv: list[str]) -> dict[str, Any]:
     """``--result-fd=N``, ``--path=DIR`` (repeated: where numpy is), ``--preload=numpy``."""
-    options: dict[str, Any] = {"paths": [], "preload": "", "result_fd": -1}
+    found: dict[str, Any] = {"paths": [], "preload": "", "result_fd": -1}
     for arg in argv:
         name, _, value = arg.partition("=")
         if name == "--path":
-            options["paths"].append(value)
+            found["paths"].append(value)
         elif name == "--preload":
-            options["preload"] = value
+            found["preload"] = value
         elif name == "--result-fd":
-            options["result_fd"] = int(value)
-    return options
+            found["result_fd"] = int(value)
+    return found
 
 
-def main() -> None:
-    """Start up (numpy too when asked), wait for the job on stdin, limit this process, run."""
+def prepare(found: dict[str, Any]) -> None:
+    """Start up before the job: the timer's handler, numpy's directory (the interpreter
+    starts with -S: the app's .pth hooks cost ~20 ms per run) and numpy when asked."""
     signal.signal(signal.SIGALRM, _on_alarm)
-    options = _options(sys.argv[1:])
-    # Started with -S (no site: the app's .pth hooks cost ~20 ms per run): numpy's directory
-    # comes as --path.
-    sys.path.extend(path for path in options["paths"] if path not in sys.path)
-    if options["preload"] == "numpy":  # and what numpy imports only when first used
+    sys.path.extend(path for path in found["paths"] if path not in sys.path)
+    if found["preload"] == "numpy":  # and what numpy imports only when first used
         _numpy()
         import numpy.random  # noqa: F401
+
+
+def serve(result_fd: int) -> None:
+    """Read the job from stdin, limit this process, run it, end without a shutdown."""
     job = json.loads(sys.stdin.read())
     apply_limits(job.pop("limits"))
     sys.stdin = io.StringIO("")
-    channel = Channel(options["result_fd"], job.pop("marker"))
+    channel = Channel(result_fd, job.pop("marker"))
     channel.send({"started": True})
     if job["kind"] == "sql":
         run_sql(job, channel)
@@ -380,6 +382,13 @@ def main() -> None:
     # No interpreter shutdown: tearing down numpy's modules took ~10 ms the parent waited
     # for (it reads until the child's pipes close), and the learner's atexit hooks do not run.
     os._exit(0)
+
+
+def main() -> None:
+    """Start up (numpy too when asked), wait for the job on stdin, limit this process, run."""
+    found = options(sys.argv[1:])
+    prepare(found)
+    serve(found["result_fd"])
 
 
 if __name__ == "__main__":

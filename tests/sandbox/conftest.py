@@ -6,6 +6,7 @@ import contextlib
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import psutil
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from quizapp.grading.code import results_from
 from quizapp.sandbox import Limits
 from quizapp.sandbox import RunResult
+from quizapp.sandbox import forkserver
 from quizapp.sandbox import process
 from quizapp.sandbox import run_job
 from quizapp.sandbox.pool import SPARES
@@ -47,6 +49,25 @@ def verdicts(result: RunResult) -> list[tuple[bool, str]]:
             for r in results_from(result, [f"t{i}" for i in range(count)], visible=count)]
 
 
+def fork_server_processes() -> set[int]:
+    """The fork servers' own processes: bubblewrap outside, and pids 1 (bubblewrap's init)
+    and 2 (the zygote) of the server's PID namespace. A waiter, or a run's init or runner
+    (pid 1 of a namespace nested one level deeper), is none of these."""
+    pids: set[int] = set()
+    for server in forkserver._SERVERS.values():
+        if server._proc is None or server._proc.poll() is not None:
+            continue
+        pids.add(server._proc.pid)
+        for child in psutil.Process(server._proc.pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error, OSError):
+                status = Path(f"/proc/{child.pid}/status").read_text()
+                nspid = next(line.split()[1:] for line in status.splitlines()
+                             if line.startswith("NSpid:"))
+                if nspid[1:] in (["1"], ["2"]):
+                    pids.add(child.pid)
+    return pids
+
+
 @contextlib.contextmanager
 def unclaimed(uids: set[int]) -> Iterator[set[int]]:
     """The uids of ``uids`` that no process holds (their lock taken meanwhile)."""
@@ -61,10 +82,20 @@ def unclaimed(uids: set[int]) -> Iterator[set[int]]:
             os.close(fd)
 
 
+@pytest.fixture()
+def fresh_jails() -> bool:
+    """Whether the test's runs start a fresh jail each instead of going to the fork server
+    (``test_attacks.py`` runs every attack both ways)."""
+    return False
+
+
 @pytest.fixture(autouse=True)
-def nothing_left_behind(client, monkeypatch) -> Iterator[None]:
+def nothing_left_behind(client, monkeypatch, fresh_jails) -> Iterator[None]:
     """Runs go to spares started before the test; after it (spares ended): no child of
     this process and no sandbox-uid process is left, and the app answers."""
+    if fresh_jails:
+        SPARES.discard()
+        monkeypatch.setattr(forkserver, "try_start", lambda kind, uid, lock: None)
     used: set[int] = set()
     claim = process._claim_uid
 
@@ -81,7 +112,8 @@ def nothing_left_behind(client, monkeypatch) -> Iterator[None]:
     SPARES.discard()  # and the spares started after its runs
     deadline = time.monotonic() + 3
     while True:
-        extra = [p for p in me.children(recursive=True) if p.pid not in before]
+        servers = fork_server_processes()  # long-lived; what runs in them is checked
+        extra = [p for p in me.children(recursive=True) if p.pid not in before | servers]
         with unclaimed(used) as free:  # a uid another process's run or spare holds now
             jailed = sandbox_processes(free)  # is not a leftover of this test
         if (not extra and not jailed) or time.monotonic() > deadline:

@@ -25,6 +25,13 @@ needs_jail = pytest.mark.skipif(not JAILED, reason="bubblewrap jail unavailable 
                                 "rlimits-only mode does not claim this protection")
 
 
+@pytest.fixture(params=[False, True], ids=["forked", "fresh-jail"])
+def fresh_jails(request) -> bool:
+    """Every attack against both ways a run starts: forked by the fork server (where it
+    works: root and bubblewrap) and in a fresh jail (elsewhere, or when the server fails)."""
+    return request.param
+
+
 def test_the_sandbox_runs_in_the_bubblewrap_jail_on_this_machine():
     assert sandbox_mode() == "bwrap"
 

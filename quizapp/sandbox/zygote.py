@@ -1,0 +1,210 @@
+"""The fork server's jail side: start up once, then fork one jailed run per request.
+
+Standalone like ``runner.py`` (stdlib only; it imports the runner from its own directory):
+bubblewrap executes it as ``python -I -B -S /sandbox/zygote.py`` in a jail that keeps
+CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID and CAP_SETPCAP (docs/sandbox.md, "The fork server").
+It imports what the runner needs (numpy too, for the numpy kind) once, then waits on its
+control socket. Each request carries a run's uid and work-directory name, and as descriptors
+the run's stdin, stdout, stderr, result channel and report socket; no learner code or job
+ever reaches this process. Per request, three processes:
+
+- a *waiter* (forked here) unshares new mount, PID, network, IPC and UTS namespaces, forks
+  the run's init, sends a pidfd of it on the report socket (the app kills the run by it)
+  and exits;
+- the *init* (pid 1 of the new PID namespace) makes the run's mounts: everything private,
+  its own work directory on ``/job`` with the other runs' directories unmounted, a fresh
+  ``/tmp``, ``/proc`` and ``/dev/pts``; forks the runner, drops every capability and
+  reaps until the runner exits, reports its exit status and exits, which ends every
+  process left in the namespace;
+- the *runner* (pid 2) takes its descriptors, drops the bounding set, sets no_new_privs,
+  switches to the run's uid (which clears its capabilities), draws fresh random seeds, and
+  only then reads its job (``runner.serve``).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import gc
+import json
+import os
+import re
+import signal
+import socket
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves it out
+import runner  # the runner beside this file
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 2, 4, 8, 32
+MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
+MNT_DETACH = 2
+PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 24, 38
+CAP_VERSION_3 = 0x20080522
+RUNS, JOB = b"/runs", b"/job"  # where the server sees every run's directory; a run's own
+RESULT_FD = 3  # the runner's result channel, as in a fresh jail
+TMP_OPTIONS = b"mode=1777,size=64m,nr_inodes=4096"
+_NAME = re.compile(r"[0-9a-f]{16}")
+_LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+
+def _mount(source: bytes | None, target: bytes, kind: bytes | None, flags: int,
+           data: bytes | None = None) -> None:
+    _check(_LIBC.mount(source, target, kind, flags, data), f"mount {target.decode()}")
+
+
+def _give_up_privileges(uid: int | None) -> None:
+    """No capability can come back: empty bounding set, no_new_privs, the run's uid (for
+    the init: root's), and empty effective, permitted and inheritable sets (bubblewrap
+    leaves the inheritable set full; a uid change alone does not clear it)."""
+    for cap in range(64):
+        _LIBC.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # EINVAL past the last one: fine
+    _check(_LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    os.setgroups([])
+    if uid is not None:
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    data = (_CapData * 2)()
+    _check(_LIBC.capset(ctypes.byref(_CapHeader(CAP_VERSION_3, 0)), data), "capset")
+
+
+def _make_mounts(name: str) -> None:
+    """In the run's new mount namespace, as its init (so ``/proc`` is the run's)."""
+    _mount(b"none", b"/", None, MS_REC | MS_PRIVATE)
+    _mount(RUNS + b"/" + name.encode(), JOB, None, MS_BIND)
+    _mount(None, JOB, None, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV)
+    _check(_LIBC.umount2(RUNS, MNT_DETACH), "umount /runs")  # the other runs' directories
+    _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, TMP_OPTIONS)
+    _mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _mount(b"devpts", b"/dev/pts", b"devpts", MS_NOSUID | MS_NOEXEC,
+           b"newinstance,ptmxmode=0666,mode=0620")
+
+
+def _close_all_but(keep: set[int]) -> None:
+    for fd in sorted(int(entry) for entry in os.listdir("/proc/self/fd")):
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                continue
+
+
+def _runner(uid: int, fds: list[int]) -> None:
+    """The run's pid 2: its descriptors, no privileges, fresh seeds, then the job."""
+    os.setsid()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, 64) for fd in fds[:4]]  # out of the way
+    for target, fd in enumerate(moved):  # stdin, stdout, stderr, result channel
+        os.dup2(fd, target)
+    _close_all_but({0, 1, 2, RESULT_FD})
+    os.chdir("/job")
+    _give_up_privileges(uid)
+    _reseed()
+    runner.serve(RESULT_FD)
+
+
+def _reseed() -> None:
+    """Random state drawn after the fork, not the server's copy shared by every run."""
+    random = sys.modules.get("random")
+    if random is not None:
+        random.seed()
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed()
+
+
+def _init(uid: int, name: str, fds: list[int]) -> None:
+    """The run's pid 1: mounts, the runner, then reap until the runner is gone."""
+    report = fds[4]
+    os.setsid()
+    _make_mounts(name)
+    child = os.fork()
+    if child == 0:
+        _runner(uid, fds)
+    _close_all_but({report})
+    _give_up_privileges(None)
+    while True:
+        pid, status = os.wait()
+        if pid == child:
+            break
+    code = os.waitstatus_to_exitcode(status)
+    os.write(report, f"exit {code}".encode())
+    os._exit(0)  # the namespace's other processes end with their init
+
+
+def _waiter(uid: int, name: str, fds: list[int]) -> None:
+    """Forked per request: new namespaces, the run's init, its pidfd to the app."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    _check(_LIBC.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC
+                         | CLONE_NEWUTS), "unshare")
+    child = os.fork()  # a new PID namespace holds the caller's next child, not the caller
+    if child == 0:
+        _init(uid, name, fds)
+    pidfd = os.pidfd_open(child)
+    socket.send_fds(socket.socket(fileno=fds[4]), [b"pid"], [pidfd])
+    os._exit(0)
+
+
+def _fork_run(request: bytes, fds: list[int]) -> None:
+    """Check a request, fork its waiter, drop this process's copies of its descriptors."""
+    try:
+        fields = json.loads(request)
+        uid, name = int(fields["uid"]), str(fields["dir"])
+        if len(fds) != 5 or not _NAME.fullmatch(name) or uid <= 0:
+            return
+        if os.fork() == 0:
+            try:
+                _waiter(uid, name, fds)
+            except BaseException as exc:  # reported; then this child ends, whatever happened
+                os.write(2, f"sandbox fork server: {exc}\n".encode())
+            os._exit(1)
+    except (ValueError, KeyError, TypeError):
+        return
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _options(argv: list[str]) -> dict[str, object]:
+    """``--control-fd=N`` and the runner's own (``--path``, ``--preload``)."""
+    options = runner.options(argv)
+    for arg in argv:
+        name, _, value = arg.partition("=")
+        if name == "--control-fd":
+            options["control_fd"] = int(value)
+    return options
+
+
+def main() -> None:
+    options = _options(sys.argv[1:])
+    runner.prepare(options)
+    control = socket.socket(fileno=int(options["control_fd"]))
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # waiters are reaped by the kernel
+    gc.collect()
+    gc.freeze()  # the runs' collections leave the shared pages alone
+    while True:
+        request, fds, _, _ = socket.recv_fds(control, 4096, 8)
+        if not request:
+            os._exit(0)  # the app closed its end: this process's worker is gone
+        _fork_run(request, fds)
+
+
+if __name__ == "__main__":
+    main()
