@@ -6,6 +6,8 @@
    ``sandbox/pool.py``) and cold (no spares: the jail starts when the job comes).
    Baseline in the same run: starting the same interpreter with ``import numpy`` and nothing
    else (no jail, no limits), so the ratio shows what the jail and the tests add.
+   Then the whole machine's CPU per submission, forked by the fork server (as root) against
+   a fresh jail per run (``QUIZAPP_SANDBOX_FORK=0``), measured in turn in the same run.
 2. Burst: 8 submissions at once (threads; the sandbox admits one per CPU, the rest wait),
    repeated 3 times: submissions per second. Meanwhile a second process serves the app
    (werkzeug, threaded, SQLite file, on 127.0.0.1) and the benchmark GETs a question page
@@ -36,9 +38,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.loadkit.server import machine_busy_seconds  # noqa: E402
 from quizapp.bank.loader import load_bank  # noqa: E402
 from quizapp.grading.registry import REGISTRY  # noqa: E402
 from quizapp.sandbox import concurrency  # noqa: E402
+from quizapp.sandbox import forkserver  # noqa: E402
 from quizapp.sandbox import sandbox_mode  # noqa: E402
 from quizapp.sandbox.pool import SPARES  # noqa: E402
 from quizapp.sandbox.pool import kind_of  # noqa: E402
@@ -77,6 +81,31 @@ def submission(uid: str):
         return time.perf_counter() - started
 
     return submit
+
+
+def use_fork_server(on: bool) -> None:
+    os.environ["QUIZAPP_SANDBOX_FORK"] = "1" if on else "0"
+    forkserver.available.cache_clear()
+    SPARES.discard()
+
+
+def cpu_per_submission(submits: dict, runs: int) -> None:
+    """The whole machine's CPU per submission (the jails' processes are in no child time of
+    ours), one after another, forked and with fresh jails, alternating twice."""
+    spent: dict[tuple[str, bool], list[float]] = {}
+    for fork in (True, False, False, True):
+        use_fork_server(fork)
+        for name, submit in submits.items():
+            submit()  # a server and a spare of this kind started
+            before = machine_busy_seconds()
+            for _ in range(runs):
+                submit()
+            spent.setdefault((name, fork), []).append((machine_busy_seconds() - before) / runs)
+    use_fork_server(True)
+    for name in submits:
+        forked, fresh = (1000 * statistics.mean(spent[name, fork]) for fork in (True, False))
+        print(f"{name:5} submission, whole machine's CPU: {forked:.1f} ms forked, "
+              f"{fresh:.1f} ms with a fresh jail ({forked / fresh:.2f}x)")
 
 
 def bare_python(runs: int) -> list[float]:
@@ -195,6 +224,8 @@ def main() -> None:
               f"{percentile(times[name, 'spare'], 0.95):.3f} s with a spare jail waiting "
               f"({warm / base_p50:.1f}x baseline); cold p50 {cold:.3f} s "
               f"({warm / cold:.2f}x cold)")
+    if forkserver.available():
+        cpu_per_submission(submits, args.runs)
     numpy_submit = submits["numpy"]
 
     proc, url, client = start_server()
