@@ -19,6 +19,7 @@ import contextlib
 import json
 import logging
 import os
+import queue
 import secrets
 import select
 import shutil
@@ -28,10 +29,11 @@ import subprocess
 import sys
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from functools import cache
 from pathlib import Path
 from typing import IO
+from typing import Any
 
 from quizapp.sandbox import process
 
@@ -172,10 +174,10 @@ class ForkServer:
             command = _command(self.kind, self.root, theirs.fileno())
             # bubblewrap's --die-with-parent ties the jail to the thread that starts it: one
             # long-lived thread starts every server.
-            self._proc = _STARTER.submit(
-                subprocess.Popen, command, stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, pass_fds=(theirs.fileno(),), env=process.ENV,
-                start_new_session=True, close_fds=True).result()
+            self._proc = _STARTER.popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                pass_fds=(theirs.fileno(),), env=process.ENV, start_new_session=True,
+                close_fds=True)
         except BaseException:
             ours.close()
             shutil.rmtree(self.root, ignore_errors=True)
@@ -251,9 +253,40 @@ def _command(kind: str, root: Path, control_fd: int) -> list[str]:
             sys.executable, "-I", "-B", "-S", "/sandbox/zygote.py", *options]
 
 
+class _Starter:
+    """One daemon thread that starts every server: bubblewrap's --die-with-parent ties a
+    jail to the thread that started it. A daemon thread lives until the process ends (an
+    executor's thread ends at the interpreter's shutdown, before the exit handlers, and
+    would take the servers with it while a spare is being forked)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[tuple[Future[subprocess.Popen[bytes]], list[str],
+                                             dict[str, Any]]] = queue.SimpleQueue()
+        self._started = False
+
+    def popen(self, command: list[str], **options: Any) -> subprocess.Popen[bytes]:
+        with self._lock:
+            if not self._started:
+                self._started = True
+                threading.Thread(target=self._run, name="sandbox-fork-servers",
+                                 daemon=True).start()
+        future: Future[subprocess.Popen[bytes]] = Future()
+        self._queue.put((future, command, options))
+        return future.result()
+
+    def _run(self) -> None:
+        while True:
+            future, command, options = self._queue.get()
+            try:
+                future.set_result(subprocess.Popen(command, **options))  # noqa: S603 - fixed argv
+            except BaseException as exc:  # handed to the caller
+                future.set_exception(exc)
+
+
 _SERVERS: dict[str, ForkServer] = {}
 _SERVERS_LOCK = threading.Lock()
-_STARTER = ThreadPoolExecutor(1, thread_name_prefix="sandbox-fork-server")
+_STARTER = _Starter()
 
 
 def server(kind: str) -> ForkServer:
@@ -306,7 +339,7 @@ def stop_all() -> None:
 
 def _forget_after_fork() -> None:
     global _STARTER  # the parent's thread does not exist in the child
-    _STARTER = ThreadPoolExecutor(1, thread_name_prefix="sandbox-fork-server")
+    _STARTER = _Starter()
     for each in _SERVERS.values():
         each.forget()
 

@@ -149,7 +149,14 @@ def _slots() -> queue.Queue[int]:
 # also gets a uid of its own (``process._claim_uid``), unique across processes.
 _SLOTS = _slots()
 SPARES = Spares(int(os.environ.get("QUIZAPP_SANDBOX_SPARES", "1") or 0))
-atexit.register(SPARES.discard)
+
+
+@atexit.register
+def _end_spares() -> None:
+    """At exit: no more spares (a run's end wants one), then end those waiting; the fork
+    servers end after this (``forkserver`` registered its handler first)."""
+    SPARES.per_kind = 0
+    SPARES.discard()
 
 
 def concurrency() -> int:
