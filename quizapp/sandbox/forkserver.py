@@ -36,6 +36,7 @@ from typing import IO
 from typing import Any
 
 from quizapp.sandbox import process
+from quizapp.sandbox import uids
 
 log = logging.getLogger(__name__)
 
@@ -314,13 +315,13 @@ def available() -> bool:
     """Whether this process forks its runs: root, bubblewrap, not turned off, and a first
     run through the server worked (checked once)."""
     if (os.environ.get("QUIZAPP_SANDBOX_FORK", "1") == "0"
-            or process.sandbox_mode() != "bwrap" or not process._drop_uid()):
+            or process.sandbox_mode() != "bwrap" or not uids.drop_uid()):
         return False
-    uid, lock = process._claim_run_uid()
+    uid, lock = uids.claim_run_uid()
     try:
         jail = start_run("", uid, lock)
     except OSError as exc:
-        process._release_uid(lock)
+        uids.release_uid(lock)
         log.warning("the sandbox fork server does not work here (%s): a jail per run", exc)
         return False
     result = process.run_in(jail, {"kind": "code", "source": "", "tests": []},

@@ -146,7 +146,7 @@ def _slots() -> queue.Queue[int]:
 
 
 # The concurrency bound (per process): one slot per CPU. Each run, when the app runs as root,
-# also gets a uid of its own (``process._claim_uid``), unique across processes.
+# also gets a uid of its own (``uids.claim_uid``), unique across processes.
 _SLOTS = _slots()
 SPARES = Spares(int(os.environ.get("QUIZAPP_SANDBOX_SPARES", "1") or 0))
 

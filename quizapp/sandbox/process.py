@@ -13,7 +13,6 @@ See docs/sandbox.md for what this protects against. Two modes:
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import secrets
@@ -33,13 +32,12 @@ from typing import IO
 from typing import Any
 from typing import Protocol
 
+from quizapp.sandbox import uids
+
 BWRAP = "/usr/bin/bwrap"
 SETPRIV = "/usr/bin/setpriv"
 RUNNER = Path(__file__).with_name("runner.py")
 NUMPY_BASE_MB = 160  # address space numpy + OpenBLAS (one thread) need to import (~100 MB)
-SLOT_UID_BASE = 61_000  # runs use uids SLOT_UID_BASE .. SLOT_UID_BASE + UID_COUNT - 1
-UID_COUNT = 256
-LOCK_DIR = Path(tempfile.gettempdir()) / "quizapp-sandbox-uids"
 WORKDIR_PREFIX = "quizapp-run-"  # + the pid of the process that made it + a random part
 READ_CHUNK = 65_536
 RESULT_CAP = 2 * 1024 * 1024
@@ -85,10 +83,6 @@ def sandbox_mode() -> str:
     probe = subprocess.run([*_bwrap_args(Path(tempfile.gettempdir())), "/bin/true"],  # noqa: S603
                            capture_output=True, env=ENV, timeout=10, check=False)
     return "bwrap" if probe.returncode == 0 else "rlimits"
-
-
-def _drop_uid() -> bool:
-    return os.geteuid() == 0 and os.path.exists(SETPRIV)
 
 
 @cache
@@ -171,7 +165,7 @@ def start_jail(preload: str = "") -> Jail:
     """Start the runner in a fresh jail and work directory (under a uid of its own when the
     app runs as root); ``preload="numpy"`` imports numpy before it waits for the job."""
     mode = sandbox_mode()
-    uid, lock = _claim_run_uid() if mode == "bwrap" and _drop_uid() else (None, None)
+    uid, lock = uids.claim_run_uid() if mode == "bwrap" and uids.drop_uid() else (None, None)
     if uid is not None:  # a forked run when the fork server works here, else a fresh jail
         from quizapp.sandbox import forkserver
 
@@ -190,7 +184,7 @@ def start_jail(preload: str = "") -> Jail:
     except OSError:
         os.close(read_fd)
         shutil.rmtree(workdir, ignore_errors=True)
-        _release_uid(lock)
+        uids.release_uid(lock)
         raise
     finally:
         os.close(write_fd)
@@ -220,7 +214,7 @@ def close_jail(jail: Jail) -> None:
     os.close(jail.read_fd)
     _kill_all(jail.proc, jail.uid)  # every process of the run is gone after this
     shutil.rmtree(jail.workdir, ignore_errors=True)
-    _release_uid(jail.lock)
+    uids.release_uid(jail.lock)
 
 
 def remove_orphaned_workdirs() -> int:
@@ -258,51 +252,6 @@ def forget_jail(jail: Jail) -> None:
                 stream.close()
     if not isinstance(jail.proc, subprocess.Popen):
         jail.proc.close()  # a forked run's pidfd and report socket
-
-
-# What a uid's lock file says: a jail that ended cleanly leaves _IDLE; _RUNNING left behind
-# means its worker died while the jail lived, and the next holder sweeps that uid first.
-_RUNNING, _IDLE = b"running", b"idle\0\0\0"
-
-
-def _claim_run_uid() -> tuple[int, int]:
-    uid, lock = _claim_uid()
-    if os.pread(lock, len(_RUNNING), 0) == _RUNNING:
-        _kill_uid(uid, thorough=True)  # leftovers of a worker that died mid-run
-    os.pwrite(lock, _RUNNING, 0)
-    return uid, lock
-
-
-def _release_uid(lock: int | None) -> None:
-    """Free a uid whose processes are gone (or never started)."""
-    if lock is None:
-        return
-    os.pwrite(lock, _IDLE, 0)
-    os.close(lock)
-
-
-def _claim_uid() -> tuple[int, int]:
-    """A sandbox uid no other run (in any process) holds: locked until the fd is closed."""
-    LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
-    start = secrets.randbelow(UID_COUNT)
-    while True:
-        for offset in range(UID_COUNT):
-            uid = SLOT_UID_BASE + (start + offset) % UID_COUNT
-            if (fd := lock_uid(uid)) is not None:
-                return uid, fd
-        time.sleep(0.05)
-
-
-def lock_uid(uid: int) -> int | None:
-    """``uid``'s lock file, locked for the caller until the fd is closed; None when a run or
-    a spare (in any process) holds it."""
-    fd = os.open(LOCK_DIR / f"{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    return fd
 
 
 def _command(mode: str, uid: int | None, workdir: Path, result_fd: int,
@@ -396,40 +345,6 @@ def _kill_all(proc: Started, uid: int | None) -> None:
         if stream is not None:
             stream.close()
     if uid is not None:
-        _kill_uid(uid)
+        uids.kill_uid(uid)
 
 
-def _kill_uid(uid: int, thorough: bool = False) -> None:
-    """Kill every process of ``uid`` (a sweep behind the PID namespace, which already takes
-    the jail's processes with it when the run ends).
-
-    The quick sweep goes by the owner of ``/proc/<pid>`` (one stat per process); the
-    thorough one reads each process's real and effective uids from its status file, which
-    also finds a process that made itself non-dumpable (its ``/proc`` entry is then owned by
-    root) and costs about eight times as much CPU: it runs only after a worker died mid-run.
-    A process just killed with its namespace is often still there for a millisecond or two:
-    the sweep looks again after short, growing pauses (it used to sleep 10 ms at once,
-    most of the time a run took to clean up).
-    """
-    for pause in (0.0005, 0.001, 0.002, 0.004, 0.008, 0.016):
-        found = False
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
-                continue
-            try:
-                if _owned_by(entry, uid, thorough):
-                    found = True
-                    os.kill(int(entry.name), signal.SIGKILL)
-            except (OSError, ProcessLookupError, IndexError):
-                continue
-        if not found:
-            return
-        time.sleep(pause)
-
-
-def _owned_by(entry: os.DirEntry[str], uid: int, thorough: bool) -> bool:
-    if not thorough:
-        return entry.stat(follow_symlinks=False).st_uid == uid
-    with open(f"/proc/{entry.name}/status", encoding="ascii", errors="replace") as status:
-        owners = next((line.split()[1:3] for line in status if line.startswith("Uid:")), [])
-    return str(uid) in owners

@@ -15,19 +15,19 @@ from quizapp.grading.code import results_from
 from quizapp.sandbox import Limits
 from quizapp.sandbox import RunResult
 from quizapp.sandbox import forkserver
-from quizapp.sandbox import process
 from quizapp.sandbox import run_job
+from quizapp.sandbox import uids
 from quizapp.sandbox.pool import SPARES
 
 ATTACK_LIMITS = Limits(cpu_seconds=1, wall_seconds=3, memory_mb=64)
 
 
-def sandbox_processes(uids: set[int]) -> list[psutil.Process]:
-    """Processes running under one of ``uids`` (the sandbox uids this test's runs used)."""
+def sandbox_processes(wanted: set[int]) -> list[psutil.Process]:
+    """Processes running under one of ``wanted`` (the sandbox uids this test's runs used)."""
     found = []
     for proc in psutil.process_iter(["uids"]):
         owner = proc.info.get("uids")
-        if owner and owner.real in uids:
+        if owner and owner.real in wanted:
             found.append(proc)
     return found
 
@@ -69,12 +69,12 @@ def fork_server_processes() -> set[int]:
 
 
 @contextlib.contextmanager
-def unclaimed(uids: set[int]) -> Iterator[set[int]]:
-    """The uids of ``uids`` that no process holds (their lock taken meanwhile)."""
+def unclaimed(wanted: set[int]) -> Iterator[set[int]]:
+    """The uids of ``wanted`` that no process holds (their lock taken meanwhile)."""
     held: dict[int, int] = {}
     try:
-        for uid in uids:
-            if (fd := process.lock_uid(uid)) is not None:
+        for uid in wanted:
+            if (fd := uids.lock_uid(uid)) is not None:
                 held[uid] = fd
         yield set(held)
     finally:
@@ -97,14 +97,14 @@ def nothing_left_behind(client, monkeypatch, fresh_jails) -> Iterator[None]:
         SPARES.discard()
         monkeypatch.setattr(forkserver, "try_start", lambda kind, uid, lock: None)
     used: set[int] = set()
-    claim = process._claim_uid
+    claim = uids.claim_uid
 
     def recording_claim() -> tuple[int, int]:
         uid, fd = claim()
         used.add(uid)
         return uid, fd
 
-    monkeypatch.setattr(process, "_claim_uid", recording_claim)
+    monkeypatch.setattr(uids, "claim_uid", recording_claim)
     me = psutil.Process()
     before = {p.pid for p in me.children(recursive=True)}
     assert SPARES.ready()  # so the test's runs go to spares, as in production

@@ -15,6 +15,7 @@ from quizapp.sandbox import Limits
 from quizapp.sandbox import process
 from quizapp.sandbox import run_job
 from quizapp.sandbox import sandbox_mode
+from quizapp.sandbox import uids
 from quizapp.sandbox.pool import SPARES
 from tests.sandbox.conftest import run_code
 from tests.sandbox.conftest import verdicts
@@ -180,12 +181,12 @@ def test_the_quick_sweep_kills_what_a_uid_left_running():
 
     if os.geteuid() != 0:
         pytest.skip("only root can start a process under another uid")
-    uid = process.SLOT_UID_BASE + process.UID_COUNT - 1
+    uid = uids.SLOT_UID_BASE + uids.UID_COUNT - 1
     for thorough in (False, True):
         leftover = subprocess.Popen(["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}",
                                      "--clear-groups", "sleep", "30"])
         time.sleep(0.1)
-        process._kill_uid(uid, thorough=thorough)
+        uids.kill_uid(uid, thorough=thorough)
         assert leftover.wait(timeout=5) == -9
 
 
@@ -290,17 +291,17 @@ def test_sql_results_shown_are_bounded_and_json_safe():
 
 @needs_jail
 def test_a_run_after_one_that_died_sweeps_its_uid_thoroughly(monkeypatch, tmp_path):
-    if not process._drop_uid():
+    if not uids.drop_uid():
         pytest.skip("runs get a uid of their own only when the app runs as root")
     SPARES.discard()  # so each run claims its uid when it starts
     monkeypatch.setattr(SPARES, "per_kind", 0)
     lock_file = tmp_path / "uid.lock"
     lock_file.write_bytes(b"running")  # what a worker killed mid-run leaves
-    uid = process.SLOT_UID_BASE + process.UID_COUNT - 2
-    monkeypatch.setattr(process, "_claim_uid", lambda: (uid, os.open(lock_file, os.O_RDWR)))
+    uid = uids.SLOT_UID_BASE + uids.UID_COUNT - 2
+    monkeypatch.setattr(uids, "claim_uid", lambda: (uid, os.open(lock_file, os.O_RDWR)))
     sweeps: list[bool] = []
-    real_sweep = process._kill_uid
-    monkeypatch.setattr(process, "_kill_uid", lambda u, thorough=False: (
+    real_sweep = uids.kill_uid
+    monkeypatch.setattr(uids, "kill_uid", lambda u, thorough=False: (
         sweeps.append(thorough), real_sweep(u, thorough)))
     assert verdicts(run_code("x = 1")) == [(True, "")]
     assert sweeps == [True, False]  # before the run (leftovers), then after it (quick)

@@ -18,6 +18,7 @@ import pytest
 from quizapp.sandbox import Limits
 from quizapp.sandbox import forkserver
 from quizapp.sandbox import process
+from quizapp.sandbox import uids
 from quizapp.sandbox.pool import SPARES
 from tests.sandbox.conftest import run_code
 from tests.sandbox.conftest import verdicts
@@ -127,7 +128,7 @@ def test_the_server_refuses_root_and_odd_directory_names():
     server = forkserver.server("")
     with pytest.raises(OSError, match="did not start"):
         server.start_run(0, None)
-    uid, lock = process._claim_run_uid()
+    uid, lock = uids.claim_run_uid()
     try:
         for name in ("../../etc", "0123456789abcdef/..", ""):
             pipes = forkserver._Pipes()
@@ -137,7 +138,7 @@ def test_the_server_refuses_root_and_odd_directory_names():
             with pytest.raises(OSError, match="did not start"):
                 pipes.started()
     finally:
-        process._release_uid(lock)
+        uids.release_uid(lock)
     assert list(server.root.iterdir()) == []
 
 
