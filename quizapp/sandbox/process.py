@@ -24,6 +24,7 @@ import sys
 import sysconfig
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from functools import cache
@@ -191,22 +192,32 @@ def start_jail(preload: str = "") -> Jail:
     return Jail(proc, read_fd, workdir, uid, lock)
 
 
-def run_in(jail: Jail, job: dict[str, Any], limits: Limits) -> RunResult:
-    """Send ``job`` (see ``runner.py``) to ``jail``, collect its results, end the jail."""
+def run_in(jail: Jail, job: dict[str, Any], limits: Limits,
+           end: Callable[[Jail], None] | None = None) -> RunResult:
+    """Send ``job`` (see ``runner.py``) to ``jail``, collect its results, end the jail:
+    with ``end`` (which must call ``close_jail`` soon) when the run finished, else at once."""
     marker = secrets.token_hex(16)
     payload = {**job, "marker": marker, "limits": _rlimits(limits)}
     started = time.monotonic()
     try:
         status, result_bytes, output = _collect(jail.proc, jail.read_fd,
                                                 json.dumps(payload).encode(),
-                                                started + limits.wall, limits.output_bytes)
-    finally:
+                                                started + limits.wall, limits.output_bytes,
+                                                marker.encode())
+    except BaseException:
         close_jail(jail)
+        raise
     records, finished = _parse(result_bytes, marker)
-    if status == "ok" and not finished:
-        status = "crashed"
+    if status == "ok" and finished and end is not None:
+        end(jail)
+        returncode = jail.proc.poll()  # None: still ending
+    else:
+        close_jail(jail)
+        returncode = jail.proc.returncode
+        if status == "ok" and not finished:
+            status = "crashed"
     return RunResult(mode=sandbox_mode(), status=status, records=records, output=output,
-                     returncode=jail.proc.returncode, seconds=time.monotonic() - started)
+                     returncode=returncode, seconds=time.monotonic() - started)
 
 
 def close_jail(jail: Jail) -> None:
@@ -278,8 +289,9 @@ def _rlimits(limits: Limits) -> dict[str, int]:
 
 
 def _collect(proc: Started, result_fd: int, stdin: bytes, deadline: float,
-             cap: int) -> tuple[str, bytes, str]:
-    """Feed stdin, read stdout/stderr (capped) and results until EOF, exit or deadline."""
+             cap: int, marker: bytes) -> tuple[str, bytes, str]:
+    """Feed stdin, read stdout/stderr (capped) and results until the final record, EOF,
+    exit or the deadline."""
     assert proc.stdin and proc.stdout and proc.stderr
     try:
         proc.stdin.write(stdin)
@@ -293,8 +305,8 @@ def _collect(proc: Started, result_fd: int, stdin: bytes, deadline: float,
         os.set_blocking(fd, False)
         selector.register(fd, selectors.EVENT_READ)
         buffers[fd] = bytearray()
-    status, exited_at = "ok", None
-    while selector.get_map():
+    status, exited_at, final = "ok", None, False
+    while selector.get_map() and not final:
         now = time.monotonic()
         if now > deadline:
             status = "timeout"
@@ -311,9 +323,36 @@ def _collect(proc: Started, result_fd: int, stdin: bytes, deadline: float,
             room = caps[key.fd] - len(buffers[key.fd])
             if room > 0:
                 buffers[key.fd] += chunk[:room]
+            final = key.fd == result_fd and chunk.endswith(b"\n") and _final(
+                buffers[key.fd], marker)
+            if final:
+                _drain(selector, buffers, caps)  # what the run wrote before its last record
+                break
     selector.close()
     output = (buffers[proc.stdout.fileno()] + buffers[proc.stderr.fileno()])
     return status, bytes(buffers[result_fd]), output.decode("utf-8", "replace")
+
+
+def _final(data: bytearray, marker: bytes) -> bool:
+    """Whether the last line of ``data`` is the run's final (``output``) record: the run
+    has nothing more to say, and need not be waited for (its exit can take milliseconds)."""
+    line = bytes(data[data.rfind(b"\n", 0, len(data) - 1) + 1:])
+    if not line.startswith(marker):
+        return False
+    try:
+        record = json.loads(line[len(marker):])
+    except ValueError:
+        return False
+    return isinstance(record, dict) and "output" in record
+
+
+def _drain(selector: selectors.BaseSelector, buffers: dict[int, bytearray],
+           caps: dict[int, int]) -> None:
+    """Read what is already waiting on the other streams (at most their caps' worth)."""
+    for fd in list(selector.get_map()):
+        with contextlib.suppress(BlockingIOError, OSError):
+            while len(buffers[fd]) < caps[fd] and (chunk := os.read(fd, READ_CHUNK)):
+                buffers[fd] += chunk[:caps[fd] - len(buffers[fd])]
 
 
 def _parse(data: bytes, marker: str) -> tuple[list[dict[str, Any]], bool]:

@@ -152,8 +152,9 @@ class Channel:
             view = view[os.write(self.fd, view):]
 
 
-def run_code(job: dict[str, Any], channel: Channel) -> None:
-    """Run the learner's code once, then each test in a copy of its namespace."""
+def run_code(job: dict[str, Any], channel: Channel) -> str:
+    """Run the learner's code once, then each test in a copy of its namespace; return what
+    it printed (capped)."""
     out = CappedText(OUTPUT_CHARS)
     sys.stdout = sys.stderr = out
     per_test = float(job.get("test_seconds", 2))
@@ -182,7 +183,7 @@ def run_code(job: dict[str, Any], channel: Channel) -> None:
             if "line" not in message[-30:]:
                 message = _message(exc, "<test>")
             channel.send({"test": index, "passed": False, "message": message})
-    channel.send({"output": out.value()})
+    return out.value()
 
 
 _FIRST_WORD = re.compile(r"\A(?:\s|--[^\n]*\n?|/\*.*?\*/)*([A-Za-z]+)", re.S)
@@ -308,7 +309,7 @@ def _row_difference(got: list[tuple], want: list[tuple], ordered: bool) -> str:
     return "Some values differ from the expected result."
 
 
-def run_sql(job: dict[str, Any], channel: Channel) -> None:
+def run_sql(job: dict[str, Any], channel: Channel) -> str:
     """One test per data set: fresh in-memory database, learner's query vs the reference."""
     for index, seed in enumerate(job["seeds"]):
         try:
@@ -317,7 +318,7 @@ def run_sql(job: dict[str, Any], channel: Channel) -> None:
             record = {"test": index, "passed": False,
                       "message": f"The question's own schema or data failed: {exc}"}
         channel.send(record)
-    channel.send({"output": ""})
+    return ""
 
 
 def apply_limits(limits: dict[str, int]) -> None:
@@ -371,14 +372,14 @@ def serve(result_fd: int) -> None:
     sys.stdin = io.StringIO("")
     channel = Channel(result_fd, job.pop("marker"))
     channel.send({"started": True})
-    if job["kind"] == "sql":
-        run_sql(job, channel)
-    else:
-        run_code(job, channel)
-    os.close(channel.fd)
+    output = run_sql(job, channel) if job["kind"] == "sql" else run_code(job, channel)
     for stream in (sys.__stdout__, sys.__stderr__):
         with contextlib.suppress(Exception):
             stream.flush()
+    # The final record, after every write to stdout and stderr: the app stops reading the
+    # run once it comes, and ends the run.
+    channel.send({"output": output})
+    os.close(channel.fd)
     # No interpreter shutdown: tearing down numpy's modules took ~10 ms the parent waited
     # for (it reads until the child's pipes close), and the learner's atexit hooks do not run.
     os._exit(0)

@@ -17,6 +17,7 @@ from quizapp.sandbox import RunResult
 from quizapp.sandbox import forkserver
 from quizapp.sandbox import run_job
 from quizapp.sandbox import uids
+from quizapp.sandbox.pool import CLEANER
 from quizapp.sandbox.pool import SPARES
 
 ATTACK_LIMITS = Limits(cpu_seconds=1, wall_seconds=3, memory_mb=64)
@@ -110,6 +111,7 @@ def nothing_left_behind(client, monkeypatch, fresh_jails) -> Iterator[None]:
     assert SPARES.ready()  # so the test's runs go to spares, as in production
     yield
     SPARES.discard()  # and the spares started after its runs
+    assert CLEANER.wait()  # the finished runs ended in the background
     deadline = time.monotonic() + 3
     while True:
         servers = fork_server_processes()  # long-lived; what runs in them is checked

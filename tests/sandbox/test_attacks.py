@@ -16,6 +16,7 @@ from quizapp.sandbox import process
 from quizapp.sandbox import run_job
 from quizapp.sandbox import sandbox_mode
 from quizapp.sandbox import uids
+from quizapp.sandbox.pool import CLEANER
 from quizapp.sandbox.pool import SPARES
 from tests.sandbox.conftest import run_code
 from tests.sandbox.conftest import verdicts
@@ -250,9 +251,9 @@ def test_runs_cannot_see_each_other(monkeypatch):
     workdirs: list[Path] = []  # of the jails the two runs went to
     run_in = process.run_in
 
-    def recording_run_in(jail, job, limits):
+    def recording_run_in(jail, job, limits, **options):
         workdirs.append(jail.workdir)
-        return run_in(jail, job, limits)
+        return run_in(jail, job, limits, **options)
 
     monkeypatch.setattr(process, "run_in", recording_run_in)
     secret = "learner-a-private-answer-42"
@@ -275,6 +276,7 @@ def test_runs_cannot_see_each_other(monkeypatch):
                       limits=Limits(cpu_seconds=2, wall_seconds=4, memory_mb=64))
     writer.join()
     assert verdicts(result) == [(True, "")]
+    assert CLEANER.wait()  # finished runs end in the background
     assert len(set(workdirs)) == 2 and not any(path.exists() for path in workdirs)
 
 
@@ -304,8 +306,10 @@ def test_a_run_after_one_that_died_sweeps_its_uid_thoroughly(monkeypatch, tmp_pa
     monkeypatch.setattr(uids, "kill_uid", lambda u, thorough=False: (
         sweeps.append(thorough), real_sweep(u, thorough)))
     assert verdicts(run_code("x = 1")) == [(True, "")]
+    assert CLEANER.wait()  # the run ends in the background
     assert sweeps == [True, False]  # before the run (leftovers), then after it (quick)
     assert lock_file.read_bytes().rstrip(b"\0") == b"idle"
     sweeps.clear()
     assert verdicts(run_code("x = 1")) == [(True, "")]
+    assert CLEANER.wait()
     assert sweeps == [False]

@@ -53,9 +53,9 @@ def _used(monkeypatch) -> list[process.Jail]:
     jails: list[process.Jail] = []
     run_in = process.run_in
 
-    def recording(jail, job, limits):
+    def recording(jail, job, limits, **options):
         jails.append(jail)
-        return run_in(jail, job, limits)
+        return run_in(jail, job, limits, **options)
 
     monkeypatch.setattr(process, "run_in", recording)
     return jails

@@ -11,6 +11,7 @@ import pytest
 
 from quizapp.sandbox import Limits
 from quizapp.sandbox import process
+from quizapp.sandbox.pool import CLEANER
 from quizapp.sandbox.pool import SPARES
 from quizapp.sandbox.pool import kind_of
 from tests.sandbox.conftest import run_code
@@ -25,9 +26,9 @@ def used_jails(monkeypatch) -> list[process.Jail]:
     jails: list[process.Jail] = []
     run_in = process.run_in
 
-    def recording(jail, job, limits):
+    def recording(jail, job, limits, **options):
         jails.append(jail)
-        return run_in(jail, job, limits)
+        return run_in(jail, job, limits, **options)
 
     monkeypatch.setattr(process, "run_in", recording)
     return jails
@@ -42,6 +43,7 @@ def test_a_run_goes_to_the_waiting_spare_and_a_fresh_one_replaces_it(used_jails)
     spare = _waiting("")
     assert verdicts(run_code("x = 1", tests=["assert x == 1"])) == [(True, "")]
     assert used_jails == [spare]
+    assert CLEANER.wait()  # the finished run ends in the background
     assert spare.proc.returncode is not None and not spare.workdir.exists()
     assert SPARES.ready(("",))
     replacement = _waiting("")
@@ -110,7 +112,7 @@ def test_without_spares_every_run_starts_its_own_jail(monkeypatch, used_jails):
     assert verdicts(run_code("x = 3", tests=["assert x == 3"])) == [(True, "")]
     time.sleep(0.1)
     assert SPARES.waiting("") == 0 and len(used_jails) == 1
-    assert not used_jails[0].workdir.exists()
+    assert CLEANER.wait() and not used_jails[0].workdir.exists()
 
 
 def test_work_directories_of_dead_processes_are_removed(tmp_path, monkeypatch):
