@@ -47,6 +47,7 @@ RUNS, JOB = b"/runs", b"/job"  # where the server sees every run's directory; a 
 RESULT_FD = 3  # the runner's result channel, as in a fresh jail
 TMP_OPTIONS = b"mode=1777,size=64m,nr_inodes=4096"
 _NAME = re.compile(r"[0-9a-f]{16}")
+_TMP_BINDS: list[str] = []  # the jail's mount points below /tmp, read once at start
 _LIBC = ctypes.CDLL(None, use_errno=True)
 
 
@@ -91,10 +92,40 @@ def _make_mounts(name: str) -> None:
     _mount(RUNS + b"/" + name.encode(), JOB, None, MS_BIND)
     _mount(None, JOB, None, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV)
     _check(_LIBC.umount2(RUNS, MNT_DETACH), "umount /runs")  # the other runs' directories
-    _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, TMP_OPTIONS)
+    _fresh_tmp()
     _mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _mount(b"devpts", b"/dev/pts", b"devpts", MS_NOSUID | MS_NOEXEC,
            b"newinstance,ptmxmode=0666,mode=0620")
+
+
+def _fresh_tmp() -> None:
+    """A fresh ``/tmp`` that keeps the jail's read-only binds under it: the venv or Python
+    can live under ``/tmp`` (a checkout there), and a tmpfs mounted on top would hide them.
+    They are held open, covered, then bound again (with what is mounted below them)."""
+    held = [(path, os.open(path, os.O_PATH | os.O_CLOEXEC)) for path in _TMP_BINDS]
+    _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, TMP_OPTIONS)
+    old_mask = os.umask(0o022)
+    for path, fd in held:
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(path, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o644))
+        _mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None, MS_BIND | MS_REC)
+        os.close(fd)
+    os.umask(old_mask)
+
+
+def _mounts_under(top: str) -> list[str]:
+    """The outermost mount points below ``top`` in this mount namespace."""
+    points = []
+    with open("/proc/self/mountinfo", encoding="utf-8") as info:
+        for line in info:
+            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4])
+            if point.startswith(top + "/"):
+                points.append(point)
+    points.sort()
+    return [p for p in points if not any(p.startswith(q + "/") for q in points if q != p)]
 
 
 def _close_all_but(keep: set[int]) -> None:
@@ -195,6 +226,7 @@ def _options(argv: list[str]) -> dict[str, object]:
 def main() -> None:
     options = _options(sys.argv[1:])
     runner.prepare(options)
+    _TMP_BINDS[:] = _mounts_under("/tmp")  # noqa: S108 - the jail's own /tmp
     control = socket.socket(fileno=int(options["control_fd"]))
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # waiters are reaped by the kernel
     gc.collect()

@@ -15,6 +15,7 @@ from quizapp.grading.code import results_from
 from quizapp.sandbox import Limits
 from quizapp.sandbox import RunResult
 from quizapp.sandbox import forkserver
+from quizapp.sandbox import process
 from quizapp.sandbox import run_job
 from quizapp.sandbox import uids
 from quizapp.sandbox.pool import CLEANER
@@ -81,6 +82,20 @@ def unclaimed(wanted: set[int]) -> Iterator[set[int]]:
     finally:
         for fd in held.values():
             os.close(fd)
+
+
+@pytest.fixture()
+def used_jails(monkeypatch) -> list[process.Jail]:
+    """The jails runs went to, in order."""
+    jails: list[process.Jail] = []
+    run_in = process.run_in
+
+    def recording(jail, job, limits, **options):
+        jails.append(jail)
+        return run_in(jail, job, limits, **options)
+
+    monkeypatch.setattr(process, "run_in", recording)
+    return jails
 
 
 @pytest.fixture()

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -49,20 +52,8 @@ INSPECT = textwrap.dedent("""\
 NO_CAPS = "0" * 16
 
 
-def _used(monkeypatch) -> list[process.Jail]:
-    jails: list[process.Jail] = []
-    run_in = process.run_in
-
-    def recording(jail, job, limits, **options):
-        jails.append(jail)
-        return run_in(jail, job, limits, **options)
-
-    monkeypatch.setattr(process, "run_in", recording)
-    return jails
-
-
-def test_a_forked_run_holds_no_privilege_and_sees_only_itself(monkeypatch):
-    used = _used(monkeypatch)
+def test_a_forked_run_holds_no_privilege_and_sees_only_itself(used_jails):
+    used = used_jails
     checks = [
         "assert int(me['Uid']) >= 61000 and int(me['Gid']) >= 61000, me['Uid']",
         *(f"assert me[{cap!r}] == {NO_CAPS!r}, me[{cap!r}]"
@@ -107,8 +98,8 @@ def test_learner_subprocesses_can_be_waited_for():
     assert verdicts(run_code(code, tests=["assert out == '42\\n', out"])) == [(True, "")]
 
 
-def test_one_server_forks_the_runs_and_a_dead_one_is_restarted(monkeypatch):
-    used = _used(monkeypatch)
+def test_one_server_forks_the_runs_and_a_dead_one_is_restarted(used_jails):
+    used = used_jails
     run_code("x = 1")
     run_code("x = 2")
     server = forkserver.server("")
@@ -142,8 +133,8 @@ def test_the_server_refuses_root_and_odd_directory_names():
     assert list(server.root.iterdir()) == []
 
 
-def test_a_failing_server_falls_back_to_a_fresh_jail(monkeypatch):
-    used = _used(monkeypatch)
+def test_a_failing_server_falls_back_to_a_fresh_jail(monkeypatch, used_jails):
+    used = used_jails
     SPARES.discard()
     monkeypatch.setattr(SPARES, "per_kind", 0)
 
@@ -174,3 +165,28 @@ def test_the_servers_end_with_their_process(tmp_path):
     while psutil.pid_exists(server_pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not psutil.pid_exists(server_pid) or psutil.Process(server_pid).status() == "zombie"
+
+
+def test_read_only_binds_below_tmp_survive_the_runs_fresh_tmp(monkeypatch):
+    """A checkout (and its venv) under /tmp, as CI's: the run's fresh /tmp must not hide
+    the jail's binds below it, and they stay read-only."""
+    shared = Path(tempfile.mkdtemp(prefix="quizapp-bind-test-"))
+    (shared / "data.txt").write_text("bound")
+    shared.chmod(0o755)
+    paths = process._ro_paths()
+    monkeypatch.setattr(process, "_ro_paths", lambda: (*paths, str(shared)))
+    process._jail_args.cache_clear()
+    server = forkserver.ForkServer("")
+    uid, lock = uids.claim_run_uid()
+    try:
+        jail = server.start_run(uid, lock)
+        code = (f"import os\ntext = open({str(shared / 'data.txt')!r}).read()\n"
+                f"writable = os.access({str(shared)!r}, os.W_OK)\n"
+                "open('/tmp/mine.txt', 'w').write('x')\n")
+        result = process.run_in(jail, {"kind": "code", "source": code, "tests": [
+            {"code": "assert text == 'bound' and not writable, (text, writable)"}]}, Limits())
+    finally:
+        server.stop()
+        process._jail_args.cache_clear()
+        shutil.rmtree(shared)
+    assert [r.get("passed") for r in result.records if "test" in r] == [True], result.records

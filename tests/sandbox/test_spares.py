@@ -20,20 +20,6 @@ from tests.sandbox.conftest import verdicts
 NUMPY_LOADED = "import sys\nloaded = 'num' 'py' in sys.modules\n"  # names no numpy itself
 
 
-@pytest.fixture()
-def used_jails(monkeypatch) -> list[process.Jail]:
-    """The jails runs went to, in order."""
-    jails: list[process.Jail] = []
-    run_in = process.run_in
-
-    def recording(jail, job, limits, **options):
-        jails.append(jail)
-        return run_in(jail, job, limits, **options)
-
-    monkeypatch.setattr(process, "run_in", recording)
-    return jails
-
-
 def _waiting(kind: str) -> process.Jail:
     assert SPARES.ready((kind,))
     return SPARES._ready[kind][-1]
