@@ -26,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import fcntl
 import gc
+import importlib
 import json
 import os
 import re
@@ -48,6 +49,10 @@ RESULT_FD = 3  # the runner's result channel, as in a fresh jail
 TMP_OPTIONS = b"mode=1777,size=64m,nr_inodes=4096"
 _NAME = re.compile(r"[0-9a-f]{16}")
 _TMP_BINDS: list[str] = []  # the jail's mount points below /tmp, read once at start
+# Imported once here rather than in every run: what the runner imports per job (sqlite3
+# for SQL jobs, resource for the limits) and the standard modules learners' code uses most.
+PRELOAD = ("resource", "sqlite3", "collections", "itertools", "heapq", "random", "math",
+           "functools", "bisect", "copy", "string")
 _LIBC = ctypes.CDLL(None, use_errno=True)
 
 
@@ -226,6 +231,8 @@ def _options(argv: list[str]) -> dict[str, object]:
 def main() -> None:
     options = _options(sys.argv[1:])
     runner.prepare(options)
+    for name in PRELOAD:
+        importlib.import_module(name)
     _TMP_BINDS[:] = _mounts_under("/tmp")  # noqa: S108 - the jail's own /tmp
     control = socket.socket(fileno=int(options["control_fd"]))
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # waiters are reaped by the kernel
