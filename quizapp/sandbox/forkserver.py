@@ -230,7 +230,7 @@ class _Pipes:
         self.report.close()
 
     def started(self) -> ForkedRun:
-        """The run, once the server's waiter sent its init's pidfd."""
+        """The run, once the server sent its init's pidfd."""
         self.report.settimeout(START_SECONDS)
         try:
             _, fds, _, _ = socket.recv_fds(self.report, 16, 1)

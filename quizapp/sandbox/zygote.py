@@ -6,16 +6,15 @@ CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID and CAP_SETPCAP (docs/sandbox.md, "The for
 It imports what the runner needs (numpy too, for the numpy kind) once, then waits on its
 control socket. Each request carries a run's uid and work-directory name, and as descriptors
 the run's stdin, stdout, stderr, result channel and report socket; no learner code or job
-ever reaches this process. Per request, three processes:
+ever reaches this process. Per request, two processes:
 
-- a *waiter* (forked here) unshares new mount, PID, network, IPC and UTS namespaces, forks
-  the run's init, sends a pidfd of it on the report socket (the app kills the run by it)
-  and exits;
-- the *init* (pid 1 of the new PID namespace) makes the run's mounts: everything private,
-  its own work directory on ``/job`` with the other runs' directories unmounted, a fresh
-  ``/tmp``, ``/proc`` and ``/dev/pts``; forks the runner, drops every capability and
-  reaps until the runner exits, reports its exit status and exits, which ends every
-  process left in the namespace;
+- the *init*, forked into a new PID namespace (the server unshares one for its next child,
+  then returns to its own with ``setns``; the app gets a pidfd of the init and kills the
+  run by it), unshares new mount, network, IPC and UTS namespaces, makes the run's mounts:
+  everything private, its own work directory on ``/job`` with the other runs' directories
+  unmounted, a fresh ``/tmp``, ``/proc`` and ``/dev/pts``; forks the runner, drops every
+  capability and reaps until the runner exits, reports its exit status and exits, which
+  ends every process left in the namespace;
 - the *runner* (pid 2) takes its descriptors, drops the bounding set, sets no_new_privs,
   switches to the run's uid (which clears its capabilities), draws fresh random seeds, and
   only then reads its job (``runner.serve``).
@@ -167,9 +166,11 @@ def _reseed() -> None:
 
 
 def _init(uid: int, name: str, fds: list[int]) -> None:
-    """The run's pid 1: mounts, the runner, then reap until the runner is gone."""
+    """The run's pid 1: its other namespaces, mounts, the runner, then reap until the
+    runner is gone."""
     report = fds[4]
     os.setsid()
+    _check(_LIBC.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
     _make_mounts(name)
     child = os.fork()
     if child == 0:
@@ -185,33 +186,44 @@ def _init(uid: int, name: str, fds: list[int]) -> None:
     os._exit(0)  # the namespace's other processes end with their init
 
 
-def _waiter(uid: int, name: str, fds: list[int]) -> None:
-    """Forked per request: new namespaces, the run's init, its pidfd to the app."""
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    _check(_LIBC.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC
-                         | CLONE_NEWUTS), "unshare")
-    child = os.fork()  # a new PID namespace holds the caller's next child, not the caller
+def _fork_init(uid: int, name: str, fds: list[int], own_pids: int) -> int:
+    """Fork the run's init into a new PID namespace; this process stays in its own (a new
+    PID namespace holds the caller's next child, and ``setns`` back makes the next fork
+    this process's again)."""
+    _check(_LIBC.unshare(CLONE_NEWPID), "unshare")
+    try:
+        child = os.fork()
+    except OSError:
+        child = -1
+    if child != 0 and _LIBC.setns(own_pids, CLONE_NEWPID) != 0:
+        os._exit(1)  # never fork a later run into this one's namespace: end the server
+    if child < 0:
+        raise OSError("fork failed")
     if child == 0:
-        _init(uid, name, fds)
-    pidfd = os.pidfd_open(child)
-    socket.send_fds(socket.socket(fileno=fds[4]), [b"pid"], [pidfd])
-    os._exit(0)
+        try:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            _init(uid, name, fds)
+        except BaseException as exc:  # reported; then this child ends, whatever happened
+            os.write(2, f"sandbox fork server: {exc}\n".encode())
+        os._exit(1)
+    return child
 
 
-def _fork_run(request: bytes, fds: list[int]) -> None:
-    """Check a request, fork its waiter, drop this process's copies of its descriptors."""
+def _fork_run(request: bytes, fds: list[int], own_pids: int) -> None:
+    """Check a request, fork its init, send the app a pidfd of it, drop this process's
+    copies of its descriptors."""
     try:
         fields = json.loads(request)
         uid, name = int(fields["uid"]), str(fields["dir"])
         if len(fds) != 5 or not _NAME.fullmatch(name) or uid <= 0:
             return
-        if os.fork() == 0:
-            try:
-                _waiter(uid, name, fds)
-            except BaseException as exc:  # reported; then this child ends, whatever happened
-                os.write(2, f"sandbox fork server: {exc}\n".encode())
-            os._exit(1)
-    except (ValueError, KeyError, TypeError):
+        pidfd = os.pidfd_open(_fork_init(uid, name, fds, own_pids))
+        try:
+            with socket.socket(fileno=os.dup(fds[4])) as report:
+                socket.send_fds(report, [b"pid"], [pidfd])
+        finally:
+            os.close(pidfd)
+    except (ValueError, KeyError, TypeError, OSError):
         return
     finally:
         for fd in fds:
@@ -235,14 +247,15 @@ def main() -> None:
         importlib.import_module(name)
     _TMP_BINDS[:] = _mounts_under("/tmp")  # noqa: S108 - the jail's own /tmp
     control = socket.socket(fileno=int(options["control_fd"]))
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # waiters are reaped by the kernel
+    own_pids = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the inits are reaped by the kernel
     gc.collect()
     gc.freeze()  # the runs' collections leave the shared pages alone
     while True:
         request, fds, _, _ = socket.recv_fds(control, 4096, 8)
         if not request:
             os._exit(0)  # the app closed its end: this process's worker is gone
-        _fork_run(request, fds)
+        _fork_run(request, fds, own_pids)
 
 
 if __name__ == "__main__":

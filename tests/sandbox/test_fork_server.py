@@ -100,12 +100,14 @@ def test_learner_subprocesses_can_be_waited_for():
 
 def test_one_server_forks_the_runs_and_a_dead_one_is_restarted(used_jails):
     used = used_jails
-    run_code("x = 1")
-    run_code("x = 2")
+    for value in range(3):  # each in a PID namespace of its own, the server in its own
+        assert verdicts(run_code(f"import os\nme = os.getpid()\nx = {value}",
+                                 tests=["assert me == 2, me"])) == [(True, "")]
     server = forkserver.server("")
     first = server._proc
     assert first is not None and first.poll() is None
-    assert len({jail.proc.pid for jail in used}) == 2
+    assert len({jail.proc.pid for jail in used}) == 3
+    assert not any(isinstance(jail.proc, subprocess.Popen) for jail in used)
     SPARES.discard()
     os.killpg(first.pid, signal.SIGKILL)
     first.wait()
