@@ -43,8 +43,8 @@ log = logging.getLogger(__name__)
 ZYGOTE = Path(__file__).with_name("zygote.py")
 CAPS = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP")
 START_SECONDS = 5.0  # for the server to fork a run (it answers in about a millisecond)
-END_SECONDS = 5.0
-STATUS_SECONDS = 0.02  # for a killed run's namespace to be gone
+END_SECONDS = 5.0  # for a killed run's namespace to be gone
+STATUS_SECONDS = 0.02  # for a run that just finished to report its exit status
 
 
 class ForkedRun:
