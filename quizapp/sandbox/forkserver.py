@@ -20,14 +20,11 @@ import json
 import logging
 import os
 import queue
-import secrets
 import select
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 from concurrent.futures import Future
 from functools import cache
@@ -121,37 +118,26 @@ class ForkServer:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
-        self.root: Path | None = None  # the runs' directories, ``/runs`` in the server
 
     def start_run(self, uid: int, lock: int | None) -> process.Jail:
-        """Fork a run that waits for its job on stdin, under ``uid``, in a new directory."""
-        name = secrets.token_hex(8)
+        """Fork a run under ``uid`` that waits for its job on stdin."""
         with self._lock:
             for attempt in range(2):
                 self._ensure()
-                assert self.root is not None and self._control is not None
-                workdir = self.root / name
-                workdir.mkdir(mode=0o700)
-                os.chown(workdir, uid, uid)
+                assert self._control is not None
                 pipes = _Pipes()
                 try:
-                    socket.send_fds(self._control, [json.dumps({"uid": uid, "dir": name})
-                                                    .encode()], pipes.theirs())
+                    socket.send_fds(self._control, [json.dumps({"uid": uid}).encode()],
+                                    pipes.theirs())
                     break
                 except OSError:
                     pipes.close_all()
-                    shutil.rmtree(workdir, ignore_errors=True)
                     self._stop()  # the server died: one restart
                     if attempt:
                         raise
                 finally:
                     pipes.close_theirs()
-        try:
-            run = pipes.started()
-        except OSError:
-            shutil.rmtree(workdir, ignore_errors=True)
-            raise
-        return process.Jail(run, pipes.result_read, workdir, uid, lock)
+        return process.Jail(pipes.started(), pipes.result_read, None, uid, lock)
 
     def stop(self) -> None:
         with self._lock:
@@ -163,16 +149,15 @@ class ForkServer:
         if self._control is not None:
             with contextlib.suppress(OSError):
                 self._control.close()
-        self._proc, self._control, self.root = None, None, None
+        self._proc, self._control = None, None
 
     def _ensure(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
             return
         self._stop()
-        self.root = Path(tempfile.mkdtemp(prefix=f"{process.WORKDIR_PREFIX}{os.getpid()}-"))
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            command = _command(self.kind, self.root, theirs.fileno())
+            command = _command(self.kind, theirs.fileno())
             # bubblewrap's --die-with-parent ties the jail to the thread that starts it: one
             # long-lived thread starts every server.
             self._proc = _STARTER.popen(
@@ -181,7 +166,6 @@ class ForkServer:
                 close_fds=True)
         except BaseException:
             ours.close()
-            shutil.rmtree(self.root, ignore_errors=True)
             raise
         finally:
             theirs.close()
@@ -194,9 +178,7 @@ class ForkServer:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self._proc.pid, signal.SIGKILL)
             self._proc.wait()
-        if self.root is not None:
-            shutil.rmtree(self.root, ignore_errors=True)
-        self._proc, self._control, self.root = None, None, None
+        self._proc, self._control = None, None
 
 
 class _Pipes:
@@ -243,13 +225,13 @@ class _Pipes:
                          os.fdopen(self.stdout_read, "rb"), os.fdopen(self.stderr_read, "rb"))
 
 
-def _command(kind: str, root: Path, control_fd: int) -> list[str]:
+def _command(kind: str, control_fd: int) -> list[str]:
     options = [f"--control-fd={control_fd}", *(f"--path={p}" for p in process._import_paths())]
     if kind:
         options.append(f"--preload={kind}")
     caps = [arg for cap in CAPS for arg in ("--cap-add", cap)]
     return [*process._jail_args(), "--ro-bind", str(ZYGOTE), "/sandbox/zygote.py",
-            "--bind", str(root), "/runs", "--perms", "0755", "--dir", "/job", "--chdir", "/",
+            "--perms", "0755", "--dir", "/job", "--chdir", "/",
             "--hostname", "sandbox", "--remount-ro", "/", *caps,
             sys.executable, "-I", "-B", "-S", "/sandbox/zygote.py", *options]
 

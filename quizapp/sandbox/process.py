@@ -40,6 +40,8 @@ SETPRIV = "/usr/bin/setpriv"
 RUNNER = Path(__file__).with_name("runner.py")
 NUMPY_BASE_MB = 160  # address space numpy + OpenBLAS (one thread) need to import (~100 MB)
 WORKDIR_PREFIX = "quizapp-run-"  # + the pid of the process that made it + a random part
+JOB_BYTES = 16 * 1024 * 1024  # a jail's /job (in memory)
+TMP_BYTES = 64 * 1024 * 1024  # a jail's /tmp (in memory)
 READ_CHUNK = 65_536
 RESULT_CAP = 2 * 1024 * 1024
 ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": "/job",
@@ -81,7 +83,7 @@ def sandbox_mode() -> str:
     """``bwrap`` when bubblewrap can create its namespaces here, else ``rlimits``."""
     if os.environ.get("QUIZAPP_SANDBOX_MODE") == "rlimits" or not os.path.exists(BWRAP):
         return "rlimits"
-    probe = subprocess.run([*_bwrap_args(Path(tempfile.gettempdir())), "/bin/true"],  # noqa: S603
+    probe = subprocess.run([*_bwrap_args(), "/bin/true"],  # noqa: S603
                            capture_output=True, env=ENV, timeout=10, check=False)
     return "bwrap" if probe.returncode == 0 else "rlimits"
 
@@ -112,7 +114,8 @@ def _jail_args() -> tuple[str, ...]:
     (built once per process: sysconfig and the paths' parents cost about 0.5 ms a jail)."""
     args = [BWRAP, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--new-session",
-            "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",  # noqa: S108 - the jail's own /tmp
+            "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(TMP_BYTES),
+            "--tmpfs", "/tmp",  # noqa: S108 - the jail's own /tmp
             "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
             "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/sbin", "/sbin"]
     made: set[str] = set()
@@ -127,9 +130,11 @@ def _jail_args() -> tuple[str, ...]:
     return tuple(args)
 
 
-def _bwrap_args(workdir: Path) -> list[str]:
-    return [*_jail_args(), "--bind", str(workdir), "/job", "--chdir", "/job",
-            "--hostname", "sandbox", "--remount-ro", "/"]
+def _bwrap_args() -> list[str]:
+    """The jail's work directory is a tmpfs of its own, in memory and bounded: a run can
+    neither fill the host's disk nor leave anything behind."""
+    return [*_jail_args(), "--perms", "1777", "--size", str(JOB_BYTES), "--tmpfs", "/job",
+            "--chdir", "/job", "--hostname", "sandbox", "--remount-ro", "/"]
 
 
 class Started(Protocol):
@@ -153,7 +158,7 @@ class Jail:
 
     proc: Started
     read_fd: int  # the runner's result channel
-    workdir: Path
+    workdir: Path | None  # on the host: only without bubblewrap (in a jail, /job is a tmpfs)
     uid: int | None  # the run's own uid (and the lock that holds it), when the app is root
     lock: int | None
 
@@ -172,19 +177,19 @@ def start_jail(preload: str = "") -> Jail:
 
         if forked := forkserver.try_start(preload, uid, lock):
             return forked
-    workdir = Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-"))
+    workdir = (None if mode == "bwrap" else
+               Path(tempfile.mkdtemp(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-")))
     read_fd, write_fd = os.pipe()
     try:
-        if uid is not None:
-            os.chown(workdir, uid, uid)
         proc = subprocess.Popen(  # noqa: S603 - fixed argv; the untrusted code goes via stdin
-            _command(mode, uid, workdir, write_fd, preload), stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_fd,), cwd=workdir,
-            env={**ENV, "HOME": "/job" if mode == "bwrap" else str(workdir)},
+            _command(mode, uid, write_fd, preload), stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_fd,),
+            cwd=workdir or "/", env={**ENV, "HOME": str(workdir or "/job")},
             start_new_session=True, close_fds=True)
     except OSError:
         os.close(read_fd)
-        shutil.rmtree(workdir, ignore_errors=True)
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
         uids.release_uid(lock)
         raise
     finally:
@@ -224,7 +229,8 @@ def close_jail(jail: Jail) -> None:
     """Kill the jail's processes and remove its work directory; free its uid."""
     os.close(jail.read_fd)
     _kill_all(jail.proc, jail.uid)  # every process of the run is gone after this
-    shutil.rmtree(jail.workdir, ignore_errors=True)
+    if jail.workdir is not None:
+        shutil.rmtree(jail.workdir, ignore_errors=True)
     uids.release_uid(jail.lock)
 
 
@@ -265,8 +271,7 @@ def forget_jail(jail: Jail) -> None:
         jail.proc.close()  # a forked run's pidfd and report socket
 
 
-def _command(mode: str, uid: int | None, workdir: Path, result_fd: int,
-             preload: str) -> list[str]:
+def _command(mode: str, uid: int | None, result_fd: int, preload: str) -> list[str]:
     # -S: no site module. The venv's .pth hooks (the editable install's finder imports
     # pathlib, re, urllib...) cost about 20 ms of CPU per run; the runner adds numpy's
     # directory itself (``--path``).
@@ -278,7 +283,7 @@ def _command(mode: str, uid: int | None, workdir: Path, result_fd: int,
         return [*python, str(RUNNER), *options]
     drop = ([SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
              "--bounding-set=-all", "--"] if uid is not None else [])
-    return [*_bwrap_args(workdir), *drop, *python, "/sandbox/runner.py", *options]
+    return [*_bwrap_args(), *drop, *python, "/sandbox/runner.py", *options]
 
 
 def _rlimits(limits: Limits) -> dict[str, int]:

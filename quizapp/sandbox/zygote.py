@@ -4,15 +4,15 @@ Standalone like ``runner.py`` (stdlib only; it imports the runner from its own d
 bubblewrap executes it as ``python -I -B -S /sandbox/zygote.py`` in a jail that keeps
 CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID and CAP_SETPCAP (docs/sandbox.md, "The fork server").
 It imports what the runner needs (numpy too, for the numpy kind) once, then waits on its
-control socket. Each request carries a run's uid and work-directory name, and as descriptors
+control socket. Each request carries a run's uid, and as descriptors
 the run's stdin, stdout, stderr, result channel and report socket; no learner code or job
 ever reaches this process. Per request, two processes:
 
 - the *init*, forked into a new PID namespace (the server unshares one for its next child,
   then returns to its own with ``setns``; the app gets a pidfd of the init and kills the
   run by it), unshares new mount, network, IPC and UTS namespaces, makes the run's mounts:
-  everything private, its own work directory on ``/job`` with the other runs' directories
-  unmounted, a fresh ``/tmp``, ``/proc`` and ``/dev/pts``; forks the runner, drops every
+  everything private, a fresh ``/job`` (owned by the run's uid), ``/tmp``, ``/proc`` and
+  ``/dev/pts``; forks the runner, drops every
   capability and reaps until the runner exits, reports its exit status and exits, which
   ends every process left in the namespace;
 - the *runner* (pid 2) takes its descriptors, drops the bounding set, sets no_new_privs,
@@ -40,13 +40,12 @@ CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 2, 4, 8, 32
 MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
-MNT_DETACH = 2
 PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 24, 38
 CAP_VERSION_3 = 0x20080522
-RUNS, JOB = b"/runs", b"/job"  # where the server sees every run's directory; a run's own
+JOB = b"/job"
 RESULT_FD = 3  # the runner's result channel, as in a fresh jail
-TMP_OPTIONS = b"mode=1777,size=64m,nr_inodes=4096"
-_NAME = re.compile(r"[0-9a-f]{16}")
+TMP_OPTIONS = b"mode=1777,size=64m,nr_inodes=4096"  # as process.TMP_BYTES
+JOB_OPTIONS = "size=16m,nr_inodes=1024"  # as process.JOB_BYTES; in memory, gone with the run
 _TMP_BINDS: list[str] = []  # the jail's mount points below /tmp, read once at start
 # Imported once here rather than in every run: what the runner imports per job (sqlite3
 # for SQL jobs, resource for the limits) and the standard modules learners' code uses most.
@@ -90,12 +89,11 @@ def _give_up_privileges(uid: int | None) -> None:
     _check(_LIBC.capset(ctypes.byref(_CapHeader(CAP_VERSION_3, 0)), data), "capset")
 
 
-def _make_mounts(name: str) -> None:
+def _make_mounts(uid: int) -> None:
     """In the run's new mount namespace, as its init (so ``/proc`` is the run's)."""
     _mount(b"none", b"/", None, MS_REC | MS_PRIVATE)
-    _mount(RUNS + b"/" + name.encode(), JOB, None, MS_BIND)
-    _mount(None, JOB, None, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV)
-    _check(_LIBC.umount2(RUNS, MNT_DETACH), "umount /runs")  # the other runs' directories
+    _mount(b"tmpfs", JOB, b"tmpfs", MS_NOSUID | MS_NODEV,
+           f"mode=0700,uid={uid},gid={uid},{JOB_OPTIONS}".encode())
     _fresh_tmp()
     _mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _mount(b"devpts", b"/dev/pts", b"devpts", MS_NOSUID | MS_NOEXEC,
@@ -165,13 +163,13 @@ def _reseed() -> None:
         numpy.random.seed()
 
 
-def _init(uid: int, name: str, fds: list[int]) -> None:
+def _init(uid: int, fds: list[int]) -> None:
     """The run's pid 1: its other namespaces, mounts, the runner, then reap until the
     runner is gone."""
     report = fds[4]
     os.setsid()
     _check(_LIBC.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
-    _make_mounts(name)
+    _make_mounts(uid)
     child = os.fork()
     if child == 0:
         _runner(uid, fds)
@@ -186,7 +184,7 @@ def _init(uid: int, name: str, fds: list[int]) -> None:
     os._exit(0)  # the namespace's other processes end with their init
 
 
-def _fork_init(uid: int, name: str, fds: list[int], own_pids: int) -> int:
+def _fork_init(uid: int, fds: list[int], own_pids: int) -> int:
     """Fork the run's init into a new PID namespace; this process stays in its own (a new
     PID namespace holds the caller's next child, and ``setns`` back makes the next fork
     this process's again)."""
@@ -202,7 +200,7 @@ def _fork_init(uid: int, name: str, fds: list[int], own_pids: int) -> int:
     if child == 0:
         try:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            _init(uid, name, fds)
+            _init(uid, fds)
         except BaseException as exc:  # reported; then this child ends, whatever happened
             os.write(2, f"sandbox fork server: {exc}\n".encode())
         os._exit(1)
@@ -214,10 +212,10 @@ def _fork_run(request: bytes, fds: list[int], own_pids: int) -> None:
     copies of its descriptors."""
     try:
         fields = json.loads(request)
-        uid, name = int(fields["uid"]), str(fields["dir"])
-        if len(fds) != 5 or not _NAME.fullmatch(name) or uid <= 0:
+        uid = int(fields["uid"])
+        if len(fds) != 5 or uid <= 0:
             return
-        pidfd = os.pidfd_open(_fork_init(uid, name, fds, own_pids))
+        pidfd = os.pidfd_open(_fork_init(uid, fds, own_pids))
         try:
             with socket.socket(fileno=os.dup(fds[4])) as report:
                 socket.send_fds(report, [b"pid"], [pidfd])

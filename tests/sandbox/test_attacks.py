@@ -126,6 +126,22 @@ def test_writes_outside_the_work_directory_fail_or_vanish(tmp_path):
 
 
 @needs_jail
+def test_filling_the_work_directory_or_tmp_is_capped():
+    """/job and /tmp are bounded tmpfs of the run's own: a run cannot fill the host's disk
+    (or its memory) with files."""
+    code = ("written = {}\nfor where in ('/job', '/tmp'):\n    written[where] = 0\n"
+            "    try:\n        for i in range(1000):\n"
+            "            with open(f'{where}/f{i}', 'wb') as out:\n"
+            "                out.write(b'x' * 1_000_000)\n"
+            "            written[where] += 1_000_000\n    except OSError:\n        pass\n")
+    result = run_code(code, tests=[f"assert written['/job'] <= {process.JOB_BYTES} and "
+                                   f"written['/tmp'] <= {process.TMP_BYTES}, written",
+                                   "assert min(written.values()) >= 4_000_000, written"],
+                      limits=Limits(cpu_seconds=2, wall_seconds=5, memory_mb=64))
+    assert verdicts(result) == [(True, ""), (True, "")]
+
+
+@needs_jail
 def test_no_network_even_to_localhost():
     server = socket.create_server(("127.0.0.1", 0))
     server.settimeout(3)
@@ -248,11 +264,11 @@ def test_malformed_records_sent_through_the_runners_own_channel_grade_as_failure
 
 @needs_jail
 def test_runs_cannot_see_each_other(monkeypatch):
-    workdirs: list[Path] = []  # of the jails the two runs went to
+    jails: list[process.Jail] = []  # the two runs went to
     run_in = process.run_in
 
     def recording_run_in(jail, job, limits, **options):
-        workdirs.append(jail.workdir)
+        jails.append(jail)
         return run_in(jail, job, limits, **options)
 
     monkeypatch.setattr(process, "run_in", recording_run_in)
@@ -277,7 +293,8 @@ def test_runs_cannot_see_each_other(monkeypatch):
     writer.join()
     assert verdicts(result) == [(True, "")]
     assert CLEANER.wait()  # finished runs end in the background
-    assert len(set(workdirs)) == 2 and not any(path.exists() for path in workdirs)
+    assert len({jail.proc.pid for jail in jails}) == 2
+    assert [jail.workdir for jail in jails] == [None, None]  # /job: in memory, not on disk
 
 
 def test_sql_results_shown_are_bounded_and_json_safe():

@@ -30,7 +30,7 @@ def test_a_run_goes_to_the_waiting_spare_and_a_fresh_one_replaces_it(used_jails)
     assert verdicts(run_code("x = 1", tests=["assert x == 1"])) == [(True, "")]
     assert used_jails == [spare]
     assert CLEANER.wait()  # the finished run ends in the background
-    assert spare.proc.returncode is not None and not spare.workdir.exists()
+    assert spare.proc.returncode is not None and spare.workdir is None  # /job: in memory
     assert SPARES.ready(("",))
     replacement = _waiting("")
     assert replacement is not spare and replacement.proc.pid != spare.proc.pid
@@ -69,7 +69,7 @@ def test_a_spare_that_died_while_waiting_is_not_used(used_jails):
     os.killpg(dead.proc.pid, signal.SIGKILL)
     dead.proc.wait()
     assert verdicts(run_code("x = 2", tests=["assert x == 2"])) == [(True, "")]
-    assert dead not in used_jails and not dead.workdir.exists()
+    assert dead not in used_jails and dead.proc.returncode is not None
 
 
 def test_a_forked_child_does_not_use_its_parents_spares():
@@ -98,7 +98,7 @@ def test_without_spares_every_run_starts_its_own_jail(monkeypatch, used_jails):
     assert verdicts(run_code("x = 3", tests=["assert x == 3"])) == [(True, "")]
     time.sleep(0.1)
     assert SPARES.waiting("") == 0 and len(used_jails) == 1
-    assert CLEANER.wait() and not used_jails[0].workdir.exists()
+    assert CLEANER.wait() and used_jails[0].proc.returncode is not None
 
 
 def test_work_directories_of_dead_processes_are_removed(tmp_path, monkeypatch):
