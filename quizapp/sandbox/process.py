@@ -126,7 +126,9 @@ def _jail_args() -> tuple[str, ...]:
                 made.add(str(parent))
                 args += ["--perms", "0755", "--dir", str(parent)]
         args += ["--ro-bind", path, path]
-    args += ["--perms", "0755", "--dir", "/sandbox", "--ro-bind", str(RUNNER), "/sandbox/runner.py"]
+    args += ["--perms", "0755", "--dir", "/sandbox", "--ro-bind", str(RUNNER), "/sandbox/runner.py",
+             "--ro-bind", str(RUNNER.with_name("syscall_filter.py")),
+             "/sandbox/syscall_filter.py"]
     return tuple(args)
 
 

@@ -359,6 +359,11 @@ def prepare(found: dict[str, Any]) -> None:
     """Start up before the job: the timer's handler, numpy's directory (the interpreter
     starts with -S: the app's .pth hooks cost ~20 ms per run) and numpy when asked."""
     signal.signal(signal.SIGALRM, _on_alarm)
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, here)
+    import syscall_filter  # noqa: F401 - beside this file (in a jail: /sandbox); serve uses it
+
+    sys.path.remove(here)
     sys.path.extend(path for path in found["paths"] if path not in sys.path)
     if found["preload"] == "numpy":  # and what numpy imports only when first used
         _numpy()
@@ -369,6 +374,7 @@ def serve(result_fd: int) -> None:
     """Read the job from stdin, limit this process, run it, end without a shutdown."""
     job = json.loads(sys.stdin.read())
     apply_limits(job.pop("limits"))
+    sys.modules["syscall_filter"].install()  # before any learner code; OSError ends the run
     sys.stdin = io.StringIO("")
     channel = Channel(result_fd, job.pop("marker"))
     channel.send({"started": True})

@@ -3,7 +3,7 @@
 When the app runs as root each run (and each spare) claims an unprivileged uid
 (``SLOT_UID_BASE`` … ``+ UID_COUNT - 1``) with a ``flock``ed lock file, so RLIMIT_NPROC
 applies per run and runs cannot read each other's files; after the run, every process still
-running under that uid is killed (docs/sandbox.md, steps 1 and 7).
+running under that uid is killed (docs/sandbox.md, steps 1 and 8).
 """
 
 from __future__ import annotations

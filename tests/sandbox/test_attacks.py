@@ -141,6 +141,33 @@ def test_filling_the_work_directory_or_tmp_is_capped():
     assert verdicts(result) == [(True, ""), (True, "")]
 
 
+SYSCALLS = """\
+import ctypes, errno, subprocess, sys, threading
+libc = ctypes.CDLL(None, use_errno=True)
+def refused(number, *args):
+    ctypes.set_errno(0)
+    return libc.syscall(number, *args) == -1 and ctypes.get_errno() == errno.EPERM
+checks = {'user namespace': refused(272, 0x10000000), 'keyctl': refused(250, 0, 0, 0),
+          'io_uring_setup': refused(425, 1, 0), 'bpf': refused(321, 0, 0, 0),
+          'ptrace': refused(101, 16, 1, 0, 0), 'x32': refused(0x40000000 + 39)}
+thread = threading.Thread(target=lambda: None)
+thread.start()
+thread.join()
+out = subprocess.run([sys.executable, '-c', 'print(6 * 7)'], capture_output=True,
+                     text=True).stdout
+"""
+
+
+@needs_jail
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="the seccomp filter is x86-64's")
+def test_system_calls_learner_code_never_needs_are_refused():
+    """The seccomp filter (sandbox/syscall_filter.py): new user namespaces, the keyring,
+    io_uring, bpf, ptrace and x32 calls fail with EPERM; threads and subprocesses work."""
+    result = run_code(SYSCALLS, tests=["assert all(checks.values()), checks",
+                                       "assert out == '42\\n', out"])
+    assert verdicts(result) == [(True, ""), (True, "")]
+
+
 @needs_jail
 def test_no_network_even_to_localhost():
     server = socket.create_server(("127.0.0.1", 0))
