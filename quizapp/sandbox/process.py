@@ -40,8 +40,8 @@ SETPRIV = "/usr/bin/setpriv"
 RUNNER = Path(__file__).with_name("runner.py")
 NUMPY_BASE_MB = 160  # address space numpy + OpenBLAS (one thread) need to import (~100 MB)
 WORKDIR_PREFIX = "quizapp-run-"  # + the pid of the process that made it + a random part
-JOB_BYTES = 16 * 1024 * 1024  # a jail's /job (in memory)
-TMP_BYTES = 64 * 1024 * 1024  # a jail's /tmp (in memory)
+JOB_BYTES = 16 * 1024 * 1024  # a jail's /job (in memory; the fork server's runs' too)
+TMP_BYTES = 64 * 1024 * 1024  # a jail's /tmp (in memory; the fork server's runs' too)
 READ_CHUNK = 65_536
 RESULT_CAP = 2 * 1024 * 1024
 ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": "/job",
@@ -210,7 +210,7 @@ def run_in(jail: Jail, job: dict[str, Any], limits: Limits,
         status, result_bytes, output = _collect(jail.proc, jail.read_fd,
                                                 json.dumps(payload).encode(),
                                                 started + limits.wall, limits.output_bytes,
-                                                marker.encode())
+                                                marker)
     except BaseException:
         close_jail(jail)
         raise
@@ -296,7 +296,7 @@ def _rlimits(limits: Limits) -> dict[str, int]:
 
 
 def _collect(proc: Started, result_fd: int, stdin: bytes, deadline: float,
-             cap: int, marker: bytes) -> tuple[str, bytes, str]:
+             cap: int, marker: str) -> tuple[str, bytes, str]:
     """Feed stdin, read stdout/stderr (capped) and results until the final record, EOF,
     exit or the deadline."""
     assert proc.stdin and proc.stdout and proc.stderr
@@ -340,17 +340,12 @@ def _collect(proc: Started, result_fd: int, stdin: bytes, deadline: float,
     return status, bytes(buffers[result_fd]), output.decode("utf-8", "replace")
 
 
-def _final(data: bytearray, marker: bytes) -> bool:
+def _final(data: bytearray, marker: str) -> bool:
     """Whether the last line of ``data`` is the run's final (``output``) record: the run
     has nothing more to say, and need not be waited for (its exit can take milliseconds)."""
-    line = bytes(data[data.rfind(b"\n", 0, len(data) - 1) + 1:])
-    if not line.startswith(marker):
-        return False
-    try:
-        record = json.loads(line[len(marker):])
-    except ValueError:
-        return False
-    return isinstance(record, dict) and "output" in record
+    line = bytes(data[data.rfind(b"\n", 0, len(data) - 1) + 1:]).decode("utf-8", "replace")
+    record = _record(line.rstrip("\n"), marker)
+    return record is not None and "output" in record
 
 
 def _drain(selector: selectors.BaseSelector, buffers: dict[int, bytearray],
@@ -367,16 +362,21 @@ def _parse(data: bytes, marker: str) -> tuple[list[dict[str, Any]], bool]:
     records: list[dict[str, Any]] = []
     finished = False
     for line in data.decode("utf-8", "replace").splitlines():
-        if not line.startswith(marker):
-            continue
-        try:
-            record = json.loads(line[len(marker):])
-        except ValueError:
-            continue
-        if isinstance(record, dict):
+        if (record := _record(line, marker)) is not None:
             finished = finished or "output" in record
             records.append(record)
     return records, finished
+
+
+def _record(line: str, marker: str) -> dict[str, Any] | None:
+    """The record a marked result line holds, or None (unmarked, or not a JSON object)."""
+    if not line.startswith(marker):
+        return None
+    try:
+        record = json.loads(line[len(marker):])
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def _kill_all(proc: Started, uid: int | None) -> None:
