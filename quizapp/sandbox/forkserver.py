@@ -226,7 +226,9 @@ class _Pipes:
 
 
 def _command(kind: str, control_fd: int) -> list[str]:
-    options = [f"--control-fd={control_fd}", *(f"--path={p}" for p in process._import_paths())]
+    options = [f"--control-fd={control_fd}", f"--job-bytes={process.JOB_BYTES}",
+               f"--tmp-bytes={process.TMP_BYTES}",
+               *(f"--path={p}" for p in process._import_paths())]
     if kind:
         options.append(f"--preload={kind}")
     caps = [arg for cap in CAPS for arg in ("--cap-add", cap)]

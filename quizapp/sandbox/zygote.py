@@ -44,9 +44,9 @@ PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 24, 38
 CAP_VERSION_3 = 0x20080522
 JOB = b"/job"
 RESULT_FD = 3  # the runner's result channel, as in a fresh jail
-TMP_OPTIONS = b"mode=1777,size=64m,nr_inodes=4096"  # as process.TMP_BYTES
-JOB_OPTIONS = "size=16m,nr_inodes=1024"  # as process.JOB_BYTES; in memory, gone with the run
+TMP_INODES, JOB_INODES = 4096, 1024  # sizes: ``--tmp-bytes``/``--job-bytes`` (process.py)
 _TMP_BINDS: list[str] = []  # the jail's mount points below /tmp, read once at start
+_SIZES: dict[str, int] = {}  # bytes of a run's /job and /tmp, from the command line
 # Imported once here rather than in every run: what the runner imports per job (sqlite3
 # for SQL jobs, resource for the limits) and the standard modules learners' code uses most.
 PRELOAD = ("resource", "sqlite3", "collections", "itertools", "heapq", "random", "math",
@@ -92,8 +92,9 @@ def _give_up_privileges(uid: int | None) -> None:
 def _make_mounts(uid: int) -> None:
     """In the run's new mount namespace, as its init (so ``/proc`` is the run's)."""
     _mount(b"none", b"/", None, MS_REC | MS_PRIVATE)
-    _mount(b"tmpfs", JOB, b"tmpfs", MS_NOSUID | MS_NODEV,
-           f"mode=0700,uid={uid},gid={uid},{JOB_OPTIONS}".encode())
+    _mount(b"tmpfs", JOB, b"tmpfs", MS_NOSUID | MS_NODEV,  # in memory, gone with the run
+           f"mode=0700,uid={uid},gid={uid},size={_SIZES['job']},nr_inodes={JOB_INODES}"
+           .encode())
     _fresh_tmp()
     _mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _mount(b"devpts", b"/dev/pts", b"devpts", MS_NOSUID | MS_NOEXEC,
@@ -105,7 +106,8 @@ def _fresh_tmp() -> None:
     can live under ``/tmp`` (a checkout there), and a tmpfs mounted on top would hide them.
     They are held open, covered, then bound again (with what is mounted below them)."""
     held = [(path, os.open(path, os.O_PATH | os.O_CLOEXEC)) for path in _TMP_BINDS]
-    _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, TMP_OPTIONS)
+    _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV,
+           f"mode=1777,size={_SIZES['tmp']},nr_inodes={TMP_INODES}".encode())
     old_mask = os.umask(0o022)
     for path, fd in held:
         if os.path.isdir(f"/proc/self/fd/{fd}"):
@@ -229,12 +231,13 @@ def _fork_run(request: bytes, fds: list[int], own_pids: int) -> None:
 
 
 def _options(argv: list[str]) -> dict[str, object]:
-    """``--control-fd=N`` and the runner's own (``--path``, ``--preload``)."""
+    """``--control-fd=N``, ``--job-bytes=N``, ``--tmp-bytes=N`` and the runner's own
+    (``--path``, ``--preload``)."""
     options = runner.options(argv)
     for arg in argv:
         name, _, value = arg.partition("=")
-        if name == "--control-fd":
-            options["control_fd"] = int(value)
+        if name in ("--control-fd", "--job-bytes", "--tmp-bytes"):
+            options[name[2:].replace("-", "_")] = int(value)
     return options
 
 
@@ -244,6 +247,7 @@ def main() -> None:
     for name in PRELOAD:
         importlib.import_module(name)
     _TMP_BINDS[:] = _mounts_under("/tmp")  # noqa: S108 - the jail's own /tmp
+    _SIZES.update(job=int(options["job_bytes"]), tmp=int(options["tmp_bytes"]))
     control = socket.socket(fileno=int(options["control_fd"]))
     own_pids = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the inits are reaped by the kernel
