@@ -290,15 +290,7 @@ def test_malformed_records_sent_through_the_runners_own_channel_grade_as_failure
 
 
 @needs_jail
-def test_runs_cannot_see_each_other(monkeypatch):
-    jails: list[process.Jail] = []  # the two runs went to
-    run_in = process.run_in
-
-    def recording_run_in(jail, job, limits, **options):
-        jails.append(jail)
-        return run_in(jail, job, limits, **options)
-
-    monkeypatch.setattr(process, "run_in", recording_run_in)
+def test_runs_cannot_see_each_other(used_jails):
     secret = "learner-a-private-answer-42"
     first: list[object] = []
     writer = threading.Thread(target=lambda: first.append(run_code(
@@ -320,8 +312,8 @@ def test_runs_cannot_see_each_other(monkeypatch):
     writer.join()
     assert verdicts(result) == [(True, "")]
     assert CLEANER.wait()  # finished runs end in the background
-    assert len({jail.proc.pid for jail in jails}) == 2
-    assert [jail.workdir for jail in jails] == [None, None]  # /job: in memory, not on disk
+    assert len({jail.proc.pid for jail in used_jails}) == 2
+    assert [jail.workdir for jail in used_jails] == [None, None]  # /job: in memory
 
 
 def test_sql_results_shown_are_bounded_and_json_safe():

@@ -70,6 +70,7 @@ def test_a_spare_that_died_while_waiting_is_not_used(used_jails):
     dead.proc.wait()
     assert verdicts(run_code("x = 2", tests=["assert x == 2"])) == [(True, "")]
     assert dead not in used_jails and dead.proc.returncode is not None
+    assert dead.workdir is None  # /job: in memory, nothing on disk
 
 
 def test_a_forked_child_does_not_use_its_parents_spares():
@@ -99,6 +100,7 @@ def test_without_spares_every_run_starts_its_own_jail(monkeypatch, used_jails):
     time.sleep(0.1)
     assert SPARES.waiting("") == 0 and len(used_jails) == 1
     assert CLEANER.wait() and used_jails[0].proc.returncode is not None
+    assert used_jails[0].workdir is None  # /job: in memory, nothing on disk
 
 
 def test_work_directories_of_dead_processes_are_removed(tmp_path, monkeypatch):
