@@ -4,7 +4,8 @@ Wall-clock and CPU timings on a shared machine vary by 10-30 % between runs, too
 a 5 % change. This replays one learner's answer loop (GET question -> POST answer -> GET
 feedback) in process, on SQLite, with code questions retired, randomness seeded and the
 app's clock advancing 4 s per reading, and counts the CPU instructions of the replayed
-loops only (callgrind, collection toggled around ``functools.reduce``). The floor is 3 x GET
+loops only (callgrind, collection toggled by a client request from a tiny C library built
+with gcc at start: a stripped Python binary has no symbol to toggle on). The floor is 3 x GET
 /hello on the bare Flask app, counted the same way. Counts of the same code agree to 2-4 %;
 they include the harness's own WSGI calls.
 
@@ -15,9 +16,11 @@ they include the harness's own WSGI calls.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import functools
 import gc
 import html
+import importlib
 import json
 import logging
 import os
@@ -28,7 +31,9 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask
@@ -124,8 +129,47 @@ def _freeze_clock() -> None:
             module.utcnow = utcnow  # type: ignore[attr-defined]
 
 
-def replay(state_file: Path, loops: int, floor: bool) -> None:
-    """Run under callgrind: warm up, then ``loops`` loops inside ``functools.reduce``."""
+def _exclude(names: list[str], toggle: Callable[[], None], app: Flask) -> Callable[[], None]:
+    """Stop counting inside each named function (``module:qualname``, or ``filters:name``
+    and ``globals:name`` for the app's Jinja filters and globals); outermost call only.
+
+    Returns the switch that arms it (before that, the functions run as they are).
+    """
+    depth, armed = 0, [False]
+
+    def wrap(function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def uncounted(*args: Any, **kwargs: Any) -> Any:
+            nonlocal depth
+            if not armed[0]:
+                return function(*args, **kwargs)
+            depth += 1
+            if depth == 1:
+                toggle()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                if depth == 1:
+                    toggle()
+                depth -= 1
+        return uncounted
+
+    for name in names:
+        module_name, _, qualname = name.partition(":")
+        if module_name in ("filters", "globals"):  # the app's Jinja filters and globals
+            table = getattr(app.jinja_env, module_name)
+            table[qualname] = wrap(table[qualname])
+            continue
+        owner: Any = importlib.import_module(module_name)
+        *path, attribute = qualname.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        setattr(owner, attribute, wrap(getattr(owner, attribute)))
+    return lambda: armed.__setitem__(0, True)
+
+
+def replay(state_file: Path, loops: int, floor: bool, exclude: list[str]) -> None:
+    """Run under callgrind: warm up, then count ``loops`` loops (``toggle`` around them)."""
     from werkzeug.test import EnvironBuilder
 
     _seed_randomness()
@@ -139,7 +183,7 @@ def replay(state_file: Path, loops: int, floor: bool) -> None:
         from quizapp.services.warmup import warm_render_cache
 
         with app.app_context():
-            warm_render_cache()
+            warm_render_cache(max_seconds=float("inf"))  # valgrind is slow: render all
             compile_templates(app)
         _freeze_clock()
     # As gunicorn's master does before forking (gunicorn.conf.py): what is loaded now stays
@@ -172,18 +216,38 @@ def replay(state_file: Path, loops: int, floor: bool) -> None:
         path = html.unescape(CONTINUE.search(feedback).group(1))
         return count + 1
 
-    for _ in range(8):  # warm-up: outside functools.reduce, so not counted
+    for _ in range(8):  # warm-up: outside the counted call
         answer_loop(0, None)
+    toggle = ctypes.CDLL(str(state_file.with_name("toggle.so"))).toggle
+    arm = _exclude(exclude, toggle, app)
+    toggle()
+    arm()
     functools.reduce(answer_loop, range(loops), 0)
+    toggle()
 
 
-def count(state: Path, loops: int, floor: bool) -> float:
+TOGGLE_C = """#include <valgrind/callgrind.h>
+void toggle(void) { CALLGRIND_TOGGLE_COLLECT; }
+"""
+
+
+def build_toggle(workdir: Path) -> None:
+    """``toggle.so`` next to the state file: its ``toggle()`` turns counting on and off."""
+    source = workdir / "toggle.c"
+    source.write_text(TOGGLE_C)
+    subprocess.run(["gcc", "-shared", "-fPIC", "-O1", "-o", str(workdir / "toggle.so"),  # noqa: S603,S607
+                    str(source)], check=True)
+
+
+def count(state: Path, loops: int, floor: bool, exclude: list[str] = ()) -> float:
     """Instructions (millions) per loop of the replay, under callgrind."""
     command = ["valgrind", "--tool=callgrind", "--collect-atstart=no",
-               "--toggle-collect=functools_reduce", "--callgrind-out-file=/dev/null",
+               "--callgrind-out-file=/dev/null",
                sys.executable, __file__, "--replay", str(state), "--loops", str(loops)]
     if floor:
         command.append("--floor")
+    for name in exclude:
+        command += ["--exclude", name]
     result = subprocess.run(command, capture_output=True, text=True, check=False,  # noqa: S603
                             env={**os.environ, "PYTHONHASHSEED": "0"})
     match = COLLECTED.search(result.stderr)
@@ -192,24 +256,49 @@ def count(state: Path, loops: int, floor: bool) -> float:
     return int(match.group(1)) / loops / 1e6
 
 
+def _save(workdir: Path) -> Path:
+    saved = workdir / "saved"
+    saved.mkdir()
+    for file in workdir.glob("bench.db*"):
+        shutil.copy2(file, saved / file.name)
+    return saved
+
+
+def _restore(workdir: Path, saved: Path) -> None:
+    for file in workdir.glob("bench.db*"):
+        file.unlink()
+    for file in saved.iterdir():
+        shutil.copy2(file, workdir / file.name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loops", type=int, default=10)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--replay", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--exclude", action="append", default=[], metavar="MODULE:NAME",
+                        help="also count without this function (its share of the loop)")
     args = parser.parse_args()
     if args.replay:
-        replay(args.replay, args.loops, args.floor)
+        replay(args.replay, args.loops, args.floor, args.exclude)
         return
+    if args.exclude and args.db != "sqlite":
+        raise SystemExit("--exclude replays the same quiz twice: SQLite only")
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind)")
     workdir = Path(tempfile.mkdtemp(prefix="quizapp-instructions-"))
     try:
         with fresh_database(args.db, "instructions") as url:
             state = prepare_state(workdir, None if args.db == "sqlite" else url)
+            build_toggle(state.parent)
             floor = count(state, args.loops, floor=True)
+            saved = _save(workdir) if args.exclude else None
             app = count(state, args.loops, floor=False)
+            without = None
+            if saved:  # the same quiz again, from the same database
+                _restore(workdir, saved)
+                without = count(state, args.loops, floor=False, exclude=args.exclude)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     where = "SQLite" if args.db == "sqlite" else "PostgreSQL, the app's side"
@@ -217,6 +306,9 @@ def main() -> None:
     print(f"quizapp answer loop (question, answer, feedback; {where}): {app:.2f} M")
     print(f"answer loop: {app:.2f} M instructions, {app / floor:.1f}x the floor "
           f"({floor / app:.3f}x in the issue's terms)")
+    if without is not None:
+        print(f"without {', '.join(args.exclude)}: {without:.2f} M "
+              f"({(app - without) / app:.1%} of the loop is in them)")
 
 
 if __name__ == "__main__":

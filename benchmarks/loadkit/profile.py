@@ -1,5 +1,9 @@
 """Profile the answer loop in-process: time and SQL statements per endpoint, pyinstrument.
 
+Answers to code questions are tallied apart (" (code)"): their runs make them cost more.
+Times are CPU of the whole process, so a sandbox run's clean-up in the background thread is
+counted in whichever request it overlaps.
+
     .venv/bin/python -m benchmarks.loadkit.profile --db sqlite --answers 60 [--pyinstrument]
 """
 
@@ -67,8 +71,8 @@ def main() -> None:
         times: dict[str, list[float]] = collections.defaultdict(list)
         counts: dict[str, list[int]] = collections.defaultdict(list)
 
-        def call(method: str, path: str, **kw):
-            key = f"{method} {endpoint_of(path)}"
+        def call(method: str, path: str, tag: str = "", **kw):
+            key = f"{method} {endpoint_of(path)}{tag}"
             wanted = args.cprofile  # a prefix, or an exact endpoint when it ends with $
             profiling = wanted and (key == wanted[:-1] if wanted.endswith("$")
                                     else key.startswith(wanted))
@@ -102,9 +106,11 @@ def main() -> None:
             if page.status_code != 200:
                 path = start()
                 continue
-            action, fields = answer_fields(page.get_data(as_text=True))
-            reply = call("POST", action, data=MultiDict(fields))
-            feedback = call("GET", reply.headers["Location"])
+            text = page.get_data(as_text=True)
+            tag = " (code)" if "data-code-editor" in text else ""
+            action, fields = answer_fields(text)
+            reply = call("POST", action, tag, data=MultiDict(fields))
+            feedback = call("GET", reply.headers["Location"], tag)
             done += 1
             if done == 6 and args.sql:
                 print("\n".join(s.replace("\n", " ")[:300] for s in statements[mark:]))
@@ -123,7 +129,8 @@ def main() -> None:
             print(f"{key:<40} n={len(times[key]):>4} median "
                   f"{statistics.median(times[key]) * 1000:7.2f} ms CPU (fastest "
                   f"{min(times[key]) * 1000:5.2f})  statements "
-                  f"{statistics.median(counts[key]):.0f}")
+                  f"{statistics.median(counts[key]):.0f}  mean "
+                  f"{statistics.mean(times[key]) * 1000:.2f} ms")
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
