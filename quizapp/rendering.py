@@ -60,6 +60,21 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     return highlight(code, lexer, _FORMATTER)
 
 
+def render_code(code: str, language: str) -> str:
+    """A learner's code as a highlighted block: what Markdown gives for it fenced, without
+    Markdown's parse and the sanitizer's pass (1-2 ms for a screen of code, more than the
+    highlighting). Pygments escapes every character of the code and adds only its own
+    ``span`` classes; without a lexer the code is escaped as is."""
+    code = code.rstrip()  # as ``grading.code.fenced`` leaves it
+    lexer = _lexer(language.strip().lower()[:40]) if language else None
+    body = _escape(code) + "\n" if lexer is None else highlight(code, lexer, _FORMATTER)
+    return f'<pre><code class="language-{_escape_quoted(language)}">{body}</code></pre>\n'
+
+
+def _escape_quoted(text: str) -> str:
+    return _escape(text).replace('"', "&quot;")
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 

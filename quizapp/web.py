@@ -23,6 +23,7 @@ from quizapp.extensions import limiter
 from quizapp.extensions import login_manager
 from quizapp.models.user import Learner
 from quizapp.rendering import excerpt
+from quizapp.rendering import render_code
 from quizapp.rendering import render_inline
 from quizapp.rendering import render_markdown
 from quizapp.rendering import render_untrusted_inline
@@ -99,6 +100,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["excerpt"] = excerpt
     app.jinja_env.filters["learner_markdown"] = render_untrusted_markdown
     app.jinja_env.filters["learner_markdown_inline"] = render_untrusted_inline
+    app.jinja_env.filters["learner_code"] = render_code
     app.jinja_env.filters["humanize_delta"] = humanize_delta
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.filters["local_time"] = _local_time

@@ -115,6 +115,25 @@ def test_submit_grades_by_running_tests_with_partial_credit(client, code_quiz):
     assert '<span class="k">return</span>' in feedback  # highlighted by pygments
 
 
+def test_learner_code_is_shown_highlighted_and_escaped_on_feedback_and_history(
+        client, code_quiz):
+    url, page = code_quiz
+    code = ("def double(x):\n    # </code></pre><script>alert(1)</script>\n"
+            "    return x + x  # <img src=x onerror=alert(2)>\n")
+    response = client.post(url, data=_form(page, code))
+    feedback = client.get(response.headers["Location"]).get_data(as_text=True)
+    answer = feedback.split('class="prose your-answer">', 1)[1].split("</div>", 1)[0]
+    assert answer.startswith('<pre><code class="language-python"><span class="k">def</span>')
+    assert "&lt;/code&gt;&lt;/pre&gt;&lt;script&gt;" in answer
+    assert "<script" not in feedback.replace('<script src="', "")
+    assert "<img" not in feedback
+    question_id = db.session.scalars(select(Attempt.question_id)).one()
+    history = client.get(f"/progress/question/{question_id}").get_data(as_text=True)
+    cell = history.split('class="answer-cell">', 1)[1].split("</td>", 1)[0]
+    assert cell.startswith('<pre><code class="language-python">')
+    assert "&lt;img src=x onerror=alert(2)&gt;" in cell and "<img" not in history
+
+
 def test_an_empty_submission_is_refused_and_nothing_is_lost(client, code_quiz):
     url, page = code_quiz
     response = client.post(url, data=_form(page, "   "))

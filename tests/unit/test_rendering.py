@@ -92,3 +92,20 @@ def test_learner_text_is_sanitised_but_not_cached():
     html = render_untrusted_markdown("learner text <script>x</script> once only 1234")
     assert "<script" not in html
     assert render_markdown.cache_info().currsize == before
+
+
+@pytest.mark.parametrize(("code", "language"), [
+    ("def f(x):\n    return x < 1 and '</code><script>alert(1)</script>'\n\n", "python"),
+    ("SELECT a, \"b\" FROM t WHERE c < 2 -- <img src=x onerror=alert(1)>", "sql"),
+    ("x = '''\n```\n'''  # a fence inside the code\n\ty = 'é ∑ 😀'", "python"),
+    ('print("&amp; <b>")', "no-such-language"),
+    ("", "python"),
+])
+def test_learner_code_renders_as_markdown_would_without_its_passes(code, language):
+    from quizapp.grading.code import fenced
+    from quizapp.rendering import render_code
+    from quizapp.rendering import render_untrusted_markdown
+
+    html = render_code(code, language)
+    assert html == render_untrusted_markdown(fenced(code, language))
+    assert "<script" not in html and "<img" not in html
