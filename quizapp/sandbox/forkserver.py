@@ -54,6 +54,7 @@ class ForkedRun:
         self.stdout: IO[bytes] | None = stdout
         self.stderr: IO[bytes] | None = stderr
         self.returncode: int | None = None
+        self.ended = False  # its init was seen gone: so is every process of its namespace
         self.pid = _pid_of(pidfd)
         report.setblocking(False)
 
@@ -87,7 +88,7 @@ class ForkedRun:
         """Until the init is gone (a PID namespace's init exits after all its processes)."""
         if self.pidfd < 0:
             return self.returncode if self.returncode is not None else -signal.SIGKILL
-        select.select([self.pidfd], [], [], timeout)
+        self.ended = bool(select.select([self.pidfd], [], [], timeout)[0])
         self.poll()
         if self.returncode is None:
             self.returncode = -signal.SIGKILL

@@ -390,7 +390,11 @@ def _kill_all(proc: Started, uid: int | None) -> None:
     for stream in (proc.stdin, proc.stdout, proc.stderr):
         if stream is not None:
             stream.close()
-    if uid is not None:
+    # A forked run's init exits only after the kernel has killed and released every other
+    # process of its PID namespace, which is where all of the run's processes live: seen
+    # gone, nothing of the uid is left to sweep (about 0.3 ms of CPU per run, one stat per
+    # process on the machine).
+    if uid is not None and not getattr(proc, "ended", False):
         uids.kill_uid(uid)
 
 
