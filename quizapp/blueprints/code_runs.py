@@ -14,7 +14,7 @@ from quizapp.blueprints.quiz import _own_item
 from quizapp.blueprints.quiz import _own_quiz
 from quizapp.blueprints.quiz import _question_context
 from quizapp.extensions import limiter
-from quizapp.forms import AnswerForm
+from quizapp.forms import AnswerPost
 from quizapp.login_state import login_required
 from quizapp.services import code_runs
 from quizapp.services import quiz_pages
@@ -45,8 +45,8 @@ def run_examples(quiz_id: int, position: int) -> str | tuple[str, int]:
     """Run the visible examples: an HTML fragment for scripts, else the question page."""
     quiz = _own_quiz(quiz_id, position)
     item = _own_item(quiz, position)
-    form = AnswerForm()
-    if not form.validate_on_submit():
+    form = AnswerPost.read(request.form)
+    if not form.valid:
         abort(400)
     try:
         result = code_runs.run_examples(quiz, item, request.form)
@@ -54,8 +54,7 @@ def run_examples(quiz_id: int, position: int) -> str | tuple[str, int]:
         abort(409)
     if request.headers.get("X-Requested-With") == "fetch":
         return render_template("widgets/_example_results.html", example_run=result)
-    fields = AnswerFields(form.key.data, form.version.data, form.hints_used.data or "0",
-                          form.shown.data or "")
+    fields = AnswerFields(form.key, form.version, form.hints_used, form.shown)
     context = _question_context(quiz, item, fields)
     context["given"] = request.form
     return render_template("quiz/question.html", example_run=result, **context)

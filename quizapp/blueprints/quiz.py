@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from quizapp import shown_stamps
 from quizapp.core.clock import utcnow
-from quizapp.forms import AnswerForm
+from quizapp.forms import AnswerPost
 from quizapp.forms import StartQuizForm
 from quizapp.grading.base import ResponseError
 from quizapp.grading.registry import question_type
@@ -120,23 +120,23 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
     item = _own_item(quiz, position)
     if item.attempt_id is None and quiz.first_open != position:
         return _out_of_turn(quiz)
-    form = AnswerForm()
-    shown_at = _shown_at(quiz, item, form.shown.data)
-    if not form.validate_on_submit():
+    form = AnswerPost.read(request.form)
+    shown_at = _shown_at(quiz, item, form.shown)
+    if not form.valid:
         fields = AnswerFields(uuid.uuid4().hex, str(item.question.version),
-                              form.hints_used.data or "0", _stamp(quiz, item, shown_at))
+                              form.hints_used, _stamp(quiz, item, shown_at))
         return render_template("quiz/question.html", **_question_context(
             quiz, item, fields, error="The form was incomplete. Please answer again.")), 400
     mode = quiz.mode  # read before the answer's commit expires the quiz
     try:
-        result = answers.record_answer(quiz, item, request.form, form.key.data,
-                                       int(form.hints_used.data or 0), utcnow(), random.Random(),
-                                       shown_version=int(form.version.data), shown_at=shown_at)
+        result = answers.record_answer(quiz, item, request.form, form.key,
+                                       int(form.hints_used), utcnow(), random.Random(),
+                                       shown_version=int(form.version), shown_at=shown_at)
     except answers.OutOfTurn:
         return _out_of_turn(quiz)
     except ResponseError as exc:
-        fields = AnswerFields(form.key.data, str(item.question.version),
-                              form.hints_used.data or "0", _stamp(quiz, item, shown_at))
+        fields = AnswerFields(form.key, str(item.question.version), form.hints_used,
+                              _stamp(quiz, item, shown_at))
         return render_template("quiz/question.html", **_question_context(
             quiz, item, fields, error=str(exc))), 400
     if not result.repeated and mode == "replay":

@@ -106,3 +106,20 @@ def test_key_with_a_trailing_newline_is_rejected(client, auth):
                                            "answer": "1", "self_grade": "1"})
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
+
+
+@pytest.mark.parametrize(("hints", "status", "used"), [
+    ("2", 400, None), ("01", 400, None), ("1\n", 400, None), ("", 302, 0), ("  ", 302, 0),
+    ("1", 302, 1)])
+def test_hint_counts_are_checked_on_an_otherwise_valid_answer(client, auth, hints, status,
+                                                              used):
+    sync_test_bank()
+    auth.register()
+    quiz_id = int(client.post("/quiz/start").headers["Location"].split("/")[2])
+    page = client.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+    data = {"key": form_key(page), "version": form_version(page), "shown": form_shown(page),
+            "hints_used": hints, "choice": "0", "answer": "1", "self_grade": "2"}
+    response = client.post(f"/quiz/{quiz_id}/q/1", data=data)
+    assert response.status_code == status
+    attempts = db.session.scalars(select(Attempt)).all()
+    assert [a.hints_used for a in attempts] == ([] if used is None else [used])
