@@ -66,8 +66,7 @@ def render_code(code: str, language: str) -> str:
     highlighting). Pygments escapes every character of the code and adds only its own
     ``span`` classes; without a lexer the code is escaped as is."""
     code = code.rstrip()  # as ``grading.code.fenced`` leaves it
-    lexer = _lexer(language.strip().lower()[:40]) if language else None
-    body = _escape(code) + "\n" if lexer is None else highlight(code, lexer, _FORMATTER)
+    body = _highlight(code, language, "") or _escape(code) + "\n"
     return f'<pre><code class="language-{_escape_quoted(language)}">{body}</code></pre>\n'
 
 
