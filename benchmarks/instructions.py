@@ -99,6 +99,9 @@ def _seed_randomness() -> None:
             super().__init__(1234 if seed is None else seed)
 
     random.Random = Seeded  # type: ignore[misc]
+    from quizapp.randomness import request_rng
+
+    request_rng().seed(1234)  # the app's per-process generator, made before this
     counter = iter(range(1, 10**9))
     uuid.uuid4 = lambda: uuid.UUID(int=next(counter))  # type: ignore[assignment]
 

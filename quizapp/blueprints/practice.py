@@ -26,6 +26,7 @@ from quizapp.forms import ReplayForm
 from quizapp.login_state import login_required
 from quizapp.models import Quiz
 from quizapp.models.quiz import MODES
+from quizapp.randomness import request_rng
 from quizapp.services import mode_reports
 from quizapp.services import modes
 from quizapp.services import quizzes
@@ -64,7 +65,7 @@ def start(mode: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         flash("Those options are not valid; pick again.", "error")
         return redirect(url_for("practice.index"))
-    now, rng = utcnow(), random.Random()
+    now, rng = utcnow(), request_rng()
     starters: dict[str, Callable[[], Quiz | None]] = {
         "daily": lambda: _start_daily(now, rng),
         "weak": lambda: modes.start_weak_areas(current_user, now, rng),
@@ -116,7 +117,7 @@ def drill() -> str | Response | tuple[str, int]:
         chosen = _chosen_topics(tree)
         if form.validate_on_submit() and chosen:
             return _start("drill", lambda: modes.start_drill(
-                current_user, chosen, form.size.data, utcnow(), random.Random()))
+                current_user, chosen, form.size.data, utcnow(), request_rng()))
         error = "Pick at least one topic." if not chosen else "Those options are not valid."
     page = render_template("quiz/drill.html", form=form, tree=tree, error=error,
                            ticked_topics=set(request.form.getlist("topic")),

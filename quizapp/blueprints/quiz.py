@@ -26,6 +26,7 @@ from quizapp.grading.base import ResponseError
 from quizapp.grading.registry import question_type
 from quizapp.login_state import current_learner
 from quizapp.login_state import login_required
+from quizapp.randomness import request_rng
 from quizapp.services import answers
 from quizapp.services import modes
 from quizapp.services import quiz_pages
@@ -76,7 +77,7 @@ def start() -> Response:
     unfinished = quizzes.unfinished_quiz(current_learner().id)
     if unfinished is not None:
         return redirect(url_for("quiz.resume", quiz_id=unfinished.id))
-    quiz = quizzes.start_daily_review(current_learner(), utcnow(), random.Random(), form.extra.data)
+    quiz = quizzes.start_daily_review(current_learner(), utcnow(), request_rng(), form.extra.data)
     if quiz is None:
         flash("Nothing to practise right now: no reviews are due and today's new questions "
               "are done. Come back later, or keep going with extra new questions.", "info")
@@ -130,7 +131,7 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
     mode = quiz.mode  # read before the answer's commit expires the quiz
     try:
         result = answers.record_answer(quiz, item, request.form, form.key,
-                                       int(form.hints_used), utcnow(), random.Random(),
+                                       int(form.hints_used), utcnow(), request_rng(),
                                        shown_version=int(form.version), shown_at=shown_at)
     except answers.OutOfTurn:
         return _out_of_turn(quiz)
