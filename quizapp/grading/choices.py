@@ -53,5 +53,12 @@ def picked_indices(payload: ChoicePayload, form: Mapping[str, Any]) -> list[int]
     return sorted(picked)
 
 
+REMOVED_CHOICE_MD = "_(an option since removed from this question)_"
+
+
 def choices_md(payload: ChoicePayload, indices: list[int]) -> str:
-    return "\n".join(f"- {payload.choices[i].text}" for i in indices) or "_(nothing)_"
+    """The options at ``indices`` as a Markdown list. An answer given before the question
+    was edited may name an option the question no longer has: it is listed as removed."""
+    choices = payload.choices
+    return "\n".join(f"- {choices[i].text}" if 0 <= i < len(choices) else f"- {REMOVED_CHOICE_MD}"
+                     for i in indices) or "_(nothing)_"

@@ -156,3 +156,14 @@ def test_self_graded_ignores_odd_rubric_values(value):
     payload = SELF.load({"model_answer": "m", "rubric": ["a", "b"]})
     form = MultiDict([("answer", "x"), ("self_grade", "1"), ("rubric", value), ("rubric", "1")])
     assert SELF.parse_response(payload, form)["rubric"] == [1]
+
+
+def test_an_answer_naming_an_option_the_edited_question_lost_still_shows():
+    """History pages show old answers with today's options: a removed one is named as such
+    (it raised IndexError: a 500 on the question's history page)."""
+    payload = MCQ.load(choices(2))
+    assert MCQ.response_md(payload, 7) == "- _(an option since removed from this question)_"
+    multi = MULTI.load(choices(1, 2))
+    shown = MULTI.response_md(multi, [1, 9])
+    assert shown.splitlines()[0] == f"- {multi.choices[1].text}"
+    assert shown.splitlines()[1] == "- _(an option since removed from this question)_"
