@@ -219,7 +219,8 @@ def sql_problem(query: str) -> str | None:
     match = _FIRST_WORD.match(query)
     if not match or match.group(1).upper() not in {"SELECT", "WITH", "VALUES"}:
         return "Write a single SELECT (or WITH ... SELECT) statement."
-    if not _sqlite3().complete_statement(query.strip().rstrip(";") + ";"):
+    # the closing ";" on a line of its own: a query may end in a "-- comment"
+    if not _sqlite3().complete_statement(query.strip().rstrip(";") + "\n;"):
         return "The query is incomplete (check for an unclosed quote or parenthesis)."
     return None
 
@@ -273,6 +274,9 @@ def _sql_case(job: dict[str, Any], seed: str, index: int) -> dict[str, Any]:
         except (_sqlite3().Error, ValueError) as exc:
             record["message"] = str(exc).replace("You can only execute one statement at a "
                                                  "time.", "Write a single statement.")
+            return record
+        except MemoryError:  # e.g. randomblob(10**9): the run's memory limit, not a crash
+            record["message"] = "The query needed more memory than a run may use."
             return record
         record["got"] = [[_cell(v) for v in r] for r in got[:ROWS_SHOWN]]
         record["got_rows"] = len(got)

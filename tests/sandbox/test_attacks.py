@@ -18,6 +18,7 @@ from quizapp.sandbox import sandbox_mode
 from quizapp.sandbox import uids
 from quizapp.sandbox.pool import CLEANER
 from quizapp.sandbox.pool import SPARES
+from tests.sandbox.conftest import ATTACK_LIMITS
 from tests.sandbox.conftest import run_code
 from tests.sandbox.conftest import verdicts
 
@@ -56,6 +57,20 @@ def test_one_huge_allocation_fails_cleanly():
     result = run_code("import numpy as np\nx = np.ones(10**10)\n")
     [(passed, message)] = verdicts(result)
     assert not passed and "MemoryError" in message
+
+
+@pytest.mark.parametrize("query", ["SELECT randomblob(1000000000)",
+                                   "SELECT printf('%.*c', 100000000, 'x')"])
+def test_a_query_that_runs_out_of_memory_fails_its_test_with_a_clear_message(query):
+    """A MemoryError in the learner's query is the test's failure (it reached the fork
+    server's error handler, whose text became the learner's output)."""
+    result = run_job({"kind": "sql", "schema": "CREATE TABLE t (x INTEGER);",
+                      "seeds": ["INSERT INTO t VALUES (1);"], "solution": "SELECT x FROM t",
+                      "query": query, "test_seconds": 2}, ATTACK_LIMITS)
+    [record] = [r for r in result.records if "test" in r]
+    assert not record["passed"]
+    assert record["message"] == "The query needed more memory than a run may use."
+    assert "fork server" not in result.output
 
 
 def test_infinite_loop_hits_the_time_limit():

@@ -107,7 +107,8 @@ def test_rows_match_compares_values_as_a_multiset_unless_ordered(got, want, orde
     ("SELECT 1", True), ("  -- comment\nselect 1;", True), ("WITH x AS (SELECT 1) SELECT *"
                                                             " FROM x", True),
     ("/* c */ SELECT 1", True), ("DELETE FROM t", False), ("PRAGMA table_info(t)", False),
-    ("SELECT 'unclosed", False), ("", False),
+    ("SELECT 'unclosed", False), ("", False), ("SELECT 1 -- my note", True),
+    ("SELECT 1\n-- note", True), ("SELECT 1; -- done", True), ("SELECT 1 /* open", False),
 ])
 def test_only_single_select_statements_are_accepted(query, ok):
     assert (sql_problem(query) is None) is ok
