@@ -107,6 +107,17 @@ def csrf_token() -> str:
     return token
 
 
+def renew_secret() -> None:
+    """Give the session a new CSRF secret at the next form (call at login).
+
+    A token known before login (say, of a session cookie planted in the victim's browser)
+    must not be valid for the account afterwards."""
+    app = request_state.app()
+    field_name = app.config["WTF_CSRF_FIELD_NAME"]
+    request_state.session().pop(field_name, None)
+    request_state.g().__dict__.pop(field_name, None)
+
+
 class FormCSRF(CSRF):
     """The forms' CSRF field (``Meta.csrf_class``), with the remembered token."""
 

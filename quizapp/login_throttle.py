@@ -21,9 +21,11 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
+from flask import render_template
 from flask import request
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeSerializer
@@ -83,6 +85,30 @@ def record_success(email: str) -> None:
     key = account_key(email)
     _call("clear", "login-fail:" + key)
     _call("clear", "login-lock:" + key)
+
+
+def locked_response(wait: int) -> tuple[str, int, dict[str, str]]:
+    """The 429 page asking an untrusted client to wait ``wait`` seconds."""
+    message = (f"Too many wrong passwords for this account. Try again in {wait} "
+               f"second{'s' if wait != 1 else ''}.")
+    page = render_template("error.html", code=429, title="Slow down", message=message)
+    return page, 429, {"Retry-After": str(wait)}
+
+
+def check_logged_in_password(email: str,
+                             check: Callable[[], bool]) -> bool | tuple[str, int, dict[str, str]]:
+    """Run ``check`` (a password check by a logged-in learner: changing the password,
+    deleting the account) under the account's back-off: whoever holds a stolen session
+    cookie guesses no faster there than on the login page. Its failures count with the
+    login page's, with no device exemption (a stolen session comes with its cookies).
+    Returns what ``check`` returned, or the 429 page while the account is locked."""
+    if wait := wait_seconds(email):
+        return locked_response(wait)
+    if check():
+        record_success(email)
+        return True
+    record_failure(email)
+    return False
 
 
 def _serializer() -> URLSafeSerializer:

@@ -20,6 +20,7 @@ from flask_login import login_user
 from flask_login import logout_user
 from werkzeug.wrappers import Response
 
+from quizapp import csrf_tokens
 from quizapp import login_throttle
 from quizapp.core.clock import utcnow
 from quizapp.extensions import limiter
@@ -95,7 +96,7 @@ def login() -> str | Response | tuple[str, int]:
         email = form.email.data
         trusted = login_throttle.is_trusted_device(email)
         if not trusted and (wait := login_throttle.wait_seconds(email)):
-            return _account_locked(wait)
+            return login_throttle.locked_response(wait)
         user = accounts.authenticate(email, form.password.data)
         if user is not None:
             login_throttle.record_success(email)
@@ -118,14 +119,8 @@ def _log_in(user: User, remember: bool) -> None:
     sessions.start_session(user, remember, lifetime, utcnow(),
                            request.headers.get("User-Agent", ""))
     session.permanent = False
+    csrf_tokens.renew_secret()  # a token from before the login is no good after it
     login_user(user, remember=remember, duration=lifetime if remember else None)
-
-
-def _account_locked(wait: int) -> tuple[str, int, dict[str, str]]:
-    message = (f"Too many wrong passwords for this account. Try again in {wait} "
-               f"second{'s' if wait != 1 else ''}.")
-    page = render_template("error.html", code=429, title="Slow down", message=message)
-    return page, 429, {"Retry-After": str(wait)}
 
 
 @bp.post("/logout")

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_login import logout_user
 from werkzeug.wrappers import Response
 
+from quizapp import login_throttle
 from quizapp.core.clock import utcnow
 from quizapp.forms import ChangePasswordForm
 from quizapp.forms import EmptyForm
@@ -71,13 +72,17 @@ def settings_section(anchor: str) -> Response:
 
 @bp.post("/settings/password")
 @login_required
-def change_password() -> str | Response | tuple[str, int]:
+def change_password() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """Change the password (the current one is required); other devices are logged out."""
     form = ChangePasswordForm()
     form.account_context = [current_user.email, current_user.display_name]
     if form.validate_on_submit():
         account = accounts.account_for(current_user)
-        if accounts.change_password(account, form.current.data, form.password.data):
+        changed = login_throttle.check_logged_in_password(account.email, lambda: (
+            accounts.change_password(account, form.current.data, form.password.data)))
+        if isinstance(changed, tuple):  # too many wrong passwords: wait
+            return changed
+        if changed:
             flash("Password changed. Every other device was logged out.", "success")
             return redirect(url_for("main.settings"))
         form.current.errors.append("That is not your current password.")

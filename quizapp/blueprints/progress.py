@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_login import logout_user
 
 from quizapp import charts
+from quizapp import login_throttle
 from quizapp.core.clock import utcnow
 from quizapp.forms import DeleteAccountForm
 from quizapp.forms import EmptyForm
@@ -90,11 +91,15 @@ def export(fmt: str) -> Response:
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
-def delete_account() -> str | Response | tuple[str, int]:
+def delete_account() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """Ask for the password, then remove the account and every row of the learner's."""
     form = DeleteAccountForm()
     if form.validate_on_submit():
-        if account_data.delete_account(current_user, form.password.data):
+        deleted = login_throttle.check_logged_in_password(current_user.email, lambda: (
+            account_data.delete_account(current_user, form.password.data)))
+        if isinstance(deleted, tuple):  # too many wrong passwords: wait
+            return deleted
+        if deleted:
             logout_user()
             flash("Your account and all your data are deleted.", "info")
             return redirect(url_for("main.index"))

@@ -114,3 +114,19 @@ def test_templates_get_the_remembering_csrf_token(app):
         context: dict = {}
         app.update_template_context(context)
         assert "csrf_token" not in context  # Flask-WTF's processor would shadow the global
+
+
+def test_logging_in_gives_the_session_a_new_token(protected, client, auth):
+    """A token learnt before login (a planted session cookie's) is refused after it."""
+    protected.config["WTF_CSRF_ENABLED"] = False
+    auth.register(login=False)
+    protected.config["WTF_CSRF_ENABLED"] = True
+    page = client.get("/auth/login").get_data(as_text=True)
+    before = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/auth/login", data={"csrf_token": before, "email": "ada@example.com",
+                                                "password": "correct-horse"})
+    assert response.status_code == 302
+    after = _token(client)
+    assert after != before
+    assert client.post("/auth/logout", data={"csrf_token": before}).status_code == 400
+    assert client.post("/auth/logout", data={"csrf_token": after}).status_code == 302

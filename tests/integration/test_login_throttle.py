@@ -92,3 +92,38 @@ def test_a_forged_device_cookie_is_ignored(app, throttled):
     forger = app.test_client()
     forger.set_cookie("quizapp_device", '["00000000"].forged', path="/auth/")
     assert AuthActions(forger).login(REMOTE_ADDR="192.0.2.60").status_code == 429
+
+
+def _logged_in(app):
+    holder = app.test_client()  # whoever holds the session: the owner, or a stolen cookie
+    assert AuthActions(holder).login(REMOTE_ADDR="192.0.2.20").status_code == 302
+    return holder
+
+
+def test_guessing_the_password_from_a_logged_in_session_backs_off_too(app, throttled):
+    """Changing the password asks for the current one: no faster guessing there."""
+    holder = _logged_in(app)
+    form = {"password": "brand-new-passphrase-9", "confirm": "brand-new-passphrase-9"}
+    codes = [holder.post("/settings/password", data={**form, "current": f"guess-{n}"}
+                         ).status_code for n in range(7)]
+    assert codes[:5] == [400] * 5 and codes[5:] == [429, 429]
+    right = holder.post("/settings/password", data={**form, "current": "correct-horse"})
+    assert right.status_code == 429 and 1 <= int(right.headers["Retry-After"]) <= 2
+    assert b"Try again in" in right.data
+    time.sleep(int(right.headers["Retry-After"]) + 0.1)
+    # the refused request changed nothing; now the right password goes through
+    assert holder.post("/settings/password", data={**form, "current": "correct-horse"}
+                       ).status_code == 302
+    assert AuthActions(app.test_client()).login(
+        password="brand-new-passphrase-9", REMOTE_ADDR="192.0.2.21").status_code == 302
+
+
+def test_guesses_at_account_deletion_count_with_the_login_page_s(app, throttled):
+    holder = _logged_in(app)
+    codes = [holder.post("/account/delete", data={"password": f"guess-{n}"}).status_code
+             for n in range(6)]
+    assert codes == [400] * 5 + [429]
+    assert holder.post("/account/delete", data={"password": "correct-horse"}).status_code == 429
+    stranger = AuthActions(app.test_client()).login(REMOTE_ADDR="198.51.100.30")
+    assert stranger.status_code == 429  # the same account's back-off
+    assert b"Hello, Ada" in holder.get("/").data  # nothing was deleted
