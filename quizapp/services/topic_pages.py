@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from fsrs import State
 from sqlalchemy import and_
+from sqlalchemy import func
 from sqlalchemy import select
 
 from quizapp.core import skill as skill_model
@@ -17,6 +18,7 @@ from quizapp.extensions import db
 from quizapp.models import Attempt
 from quizapp.models import Card
 from quizapp.models import Question
+from quizapp.models import Quiz
 from quizapp.models import Topic
 from quizapp.models import TopicDay
 from quizapp.models import TopicSkill
@@ -123,23 +125,36 @@ def question_state(question: Question, card: Card | None, now: datetime) -> Ques
     return QuestionRow(question, "mastered" if mastered else "review", days)
 
 
+HISTORY_ATTEMPTS = 20  # the newest attempts a question's history page lists
+
+
 @dataclass(frozen=True)
 class QuestionHistory:
     question: Question
-    attempts: list[Attempt]
+    attempts: list[Attempt]  # the newest HISTORY_ATTEMPTS, newest first
     row: QuestionRow
+    total: int = 0  # every attempt of the learner at the question
+    hidden: frozenset[int] = frozenset()  # attempts in a mock interview still running
 
 
 def question_history(user_id: int, question_id: int, now: datetime) -> QuestionHistory | None:
-    """Every attempt of the learner at one question, newest first."""
+    """The learner's newest attempts at one question, newest first, with how many there are
+    in all. An attempt in a mock interview that is still running is marked hidden: the mock
+    shows no verdicts until it ends."""
     pair = db.session.execute(
         select(Question, Card).outerjoin(Card, and_(Card.question_id == Question.id,
                                                     Card.user_id == user_id))
         .where(Question.id == question_id)).first()
     if pair is None:
         return None
-    attempts = list(db.session.scalars(
-        select(Attempt).where(Attempt.user_id == user_id, Attempt.question_id == question_id)
-        .order_by(Attempt.created_at.desc(), Attempt.id.desc())))
-    return QuestionHistory(pair[0], attempts, question_state(pair[0], pair[1], now))
-
+    mine = and_(Attempt.user_id == user_id, Attempt.question_id == question_id)
+    rows = db.session.execute(
+        select(Attempt, Quiz.mode, Quiz.finished_at, Quiz.deadline)
+        .outerjoin(Quiz, Quiz.id == Attempt.quiz_id).where(mine)
+        .order_by(Attempt.created_at.desc(), Attempt.id.desc()).limit(HISTORY_ATTEMPTS)).all()
+    total = db.session.scalar(select(func.count()).select_from(Attempt).where(mine)) or 0
+    hidden = frozenset(attempt.id for attempt, mode, finished_at, deadline in rows
+                       if mode == "mock" and finished_at is None
+                       and (deadline is None or now < deadline))
+    return QuestionHistory(pair[0], [row[0] for row in rows],
+                           question_state(pair[0], pair[1], now), total, hidden)

@@ -33,7 +33,7 @@ ALL_DOMAINS = ["ml", "math", "coding", "design"]
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     clock = Clock(utcnow().replace(microsecond=0))
-    for module in ("quiz", "practice", "main"):
+    for module in ("quiz", "practice", "main", "progress"):
         monkeypatch.setattr(f"quizapp.blueprints.{module}.utcnow", clock)
     return clock
 
@@ -290,3 +290,18 @@ def test_abandon_is_only_for_your_own_quiz(learner, client, auth):
     auth.register(email="bob@example.com", name="Bob")
     assert client.post(f"/practice/quiz/{quiz_id}/abandon").status_code == 404
     assert db.session.get(Quiz, quiz_id).finished_at is None
+
+
+def test_a_running_mock_s_verdicts_stay_off_the_question_history(learner, clock):
+    """No feedback until the end: the history page must not give it away either."""
+    quiz_id, _ = location_quiz(learner.post("/practice/start/mock", data={"minutes": "30"}))
+    first = open_question(learner, quiz_id, 1)
+    first.pop("html")
+    assert learner.post(f"/quiz/{quiz_id}/q/1", data=first).status_code == 302
+    history = f"/progress/question/{item_question(quiz_id, 1).id}"
+    during = learner.get(history).get_data(as_text=True)
+    assert 'data-testid="hidden-attempt"' in during
+    assert "is-right" not in during and "is-wrong" not in during
+    clock.advance(minutes=31)  # the mock is over: its verdicts show
+    after = learner.get(history).get_data(as_text=True)
+    assert 'data-testid="hidden-attempt"' not in after and 'class="is-right">Right' in after

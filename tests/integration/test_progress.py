@@ -200,3 +200,21 @@ def test_recent_quizzes_on_the_dashboard_load_no_items(learner):
     assert items == 7 and "Recent quizzes" in page and "<td>5 / 7</td>" in page
     item_loads = [s for s in statements if s.startswith("SELECT quiz_item.id")]
     assert item_loads == []
+
+
+def test_question_history_lists_the_newest_attempts_and_counts_the_rest(learner):
+    """The page stays small however often a question was answered."""
+    user_id = db.session.scalar(select(User.id))
+    question = db.session.scalars(select(Question).where(Question.type == "mcq")).first()
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for n in range(25):
+        db.session.add(Attempt(
+            user_id=user_id, question_id=question.id, question_version=question.version,
+            idempotency_key=f"many-{n}", response=0, score=1.0, correct=True,
+            duration_ms=1000 * (n + 1), hints_used=0, rating=3, next_due=start,
+            created_at=start + timedelta(days=n)))
+    db.session.flush()
+    html = learner.get(f"/progress/question/{question.id}").get_data(as_text=True)
+    assert html.count("<tr>") == 21  # header + the 20 newest
+    assert "Your 20 latest of 25 attempts." in html
+    assert "25 s" in html and ">1 s<" not in html  # the newest (25 s) shown, the oldest not
