@@ -77,9 +77,22 @@ def export_csv_zip(user: Profile) -> bytes:
             if rows:
                 writer = csv.DictWriter(text, fieldnames=list(rows[0]))
                 writer.writeheader()
-                writer.writerows(rows)
+                writer.writerows({key: _cell(value) for key, value in row.items()}
+                                 for row in rows)
             archive.writestr(f"{name}.csv", text.getvalue())
     return buffer.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: one starting like a formula gets a leading
+    apostrophe (OWASP's advice on CSV injection), so a display name or an answer such as
+    ``=HYPERLINK(...)`` is not run when the export is opened. Numbers are left alone."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _plain(value: Any) -> Any:

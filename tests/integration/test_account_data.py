@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -103,3 +104,13 @@ def test_leaderboard_is_opt_in_and_leaving_is_immediate(client, auth, two_learne
     assert "Bea" not in page  # never opted in
     client.post("/leaderboard/leave")
     assert "Nobody has joined yet." in client.get("/leaderboard").get_data(as_text=True)
+
+
+def test_export_csv_cells_that_look_like_formulas_stay_text(client, auth):
+    sync_test_bank()
+    auth.register(name='=HYPERLINK("http://evil.example","x")')
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/account/export.zip").get_data()))
+    [row] = csv.DictReader(io.StringIO(archive.read("account.csv").decode()))
+    assert row["display_name"] == '\'=HYPERLINK("http://evil.example","x")'
+    json_name = json.loads(client.get("/account/export.json").get_data())["account"][0]
+    assert json_name["display_name"].startswith("=HYPERLINK(")  # JSON keeps the exact text
