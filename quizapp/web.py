@@ -16,6 +16,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from quizapp import request_state
 from quizapp.core.clock import humanize_delta
 from quizapp.core.clock import local_time
 from quizapp.core.clock import utcnow
@@ -104,7 +105,19 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["humanize_delta"] = humanize_delta
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.filters["local_time"] = _local_time
+    app.jinja_env.globals["focus_error"] = _focus_error
     _run_default_context_once(app)
+
+
+def _focus_error() -> bool:
+    """True for the first form field with errors a page renders, False after: that field
+    gets ``autofocus``, so the browser scrolls to the first problem and the cursor is there
+    (``_forms.field``)."""
+    state = request_state.g()
+    if vars(state).get("focused_error"):
+        return False
+    state.focused_error = True
+    return True
 
 
 def _run_default_context_once(app: Flask) -> None:

@@ -102,7 +102,9 @@ def logout_everywhere() -> Response:
 
 def _settings_page(form: SettingsForm | None = None,
                    password_form: ChangePasswordForm | None = None) -> tuple[str, int]:
-    forms = {"form": form or SettingsForm(obj=current_user),
+    # a form not sent shows the stored settings, not the other form's fields (a refused
+    # password change had unticked the leaderboard box: no such field in its post)
+    forms = {"form": form or SettingsForm(formdata=None, obj=current_user),
              "password_form": password_form or ChangePasswordForm(formdata=None),
              "logout_form": EmptyForm(formdata=None)}
     failed = any(f.errors for f in forms.values())
