@@ -51,6 +51,11 @@ def answer_current_question(page) -> str:
     else:
         page.fill("#answer", "Reusing data for selection makes estimates optimistic.")
         page.click("details.reveal summary")
+        # each rubric point is one flex item beside its box: text and inline math in one
+        # span (bare, each run of text and each KaTeX span became a column of its own)
+        assert set(page.eval_on_selector_all(".rubric label", "labels => labels.map(l => "
+                   "[...l.children].map(c => c.tagName + '.' + c.className).join(' '))")) == {
+            "INPUT. SPAN.rubric-text"}
         page.check("input[name=rubric][value='0']")
         page.locator("body").press("3")
         page.click("text=Save my grade")
