@@ -226,19 +226,45 @@ def _strip_paragraph(html: str) -> str:
     return html
 
 
-_PAIRED_MARKERS = ("`", "$", "**", "~~")
+_PAIRED_MARKERS = ("`", "$$", "$", "**", "~~")
+
+
+CODE_ONLY_EXCERPT = "(a question shown as code)"
+_FENCES = ("```", "~~~")
 
 
 def excerpt(text: str, limit: int = 120) -> str:
-    """The first line of bank Markdown, cut at a word to about ``limit`` characters without
-    leaving a code span, math span, bold or strikethrough open (it showed as raw ``**``)."""
-    lines = (text or "").strip().splitlines()
-    line = lines[0] if lines else ""
+    """The first paragraph of bank Markdown (its lines joined; fenced code skipped), cut at
+    a word to about ``limit`` characters without leaving a code span, math span, bold or
+    strikethrough open (it showed as raw ``**``). A body that is only code gets a stand-in."""
+    line = " ".join(_first_paragraph(text or ""))
+    if not line:
+        return CODE_ONLY_EXCERPT if (text or "").strip() else ""
     if len(line) <= limit:
         return line
     cut = line[:limit - 1]
     cut = cut[:cut.rfind(" ")] if " " in cut else cut
-    for marker in _PAIRED_MARKERS:
-        if cut.count(marker) % 2:
-            cut = cut[:cut.rfind(marker)]
+    while open_marker := next((m for m in _PAIRED_MARKERS if cut.count(m) % 2), None):
+        cut = cut[:cut.rfind(open_marker)]  # may open another ("**" inside a code span)
     return cut.rstrip() + "…"
+
+
+def _first_paragraph(text: str) -> list[str]:
+    """The stripped lines of the first paragraph outside fenced code blocks."""
+    lines: list[str] = []
+    fenced = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith(_FENCES):
+            if lines:
+                break
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        if not line:
+            if lines:
+                break
+            continue
+        lines.append(line)
+    return lines
