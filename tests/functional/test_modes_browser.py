@@ -58,6 +58,19 @@ def play_daily_review(page) -> None:
 
 
 def stop_quiz(page) -> None:
+    """Stop the quiz on screen: the page asks first; declined, nothing happens."""
+    asked: list[str] = []
+
+    def decline(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", decline)
+    page.click(".stop-form button")
+    page.wait_for_timeout(200)
+    assert asked and re.search(r"/q/\d+$", page.url)  # asked, and still on the question
+    assert page.locator(".stop-form button").is_enabled()
+    page.once("dialog", lambda dialog: dialog.accept())
     page.click(".stop-form button")
     page.wait_for_url(re.compile(r"/(summary|report)$"))
 

@@ -305,3 +305,14 @@ def test_a_running_mock_s_verdicts_stay_off_the_question_history(learner, clock)
     clock.advance(minutes=31)  # the mock is over: its verdicts show
     after = learner.get(history).get_data(as_text=True)
     assert 'data-testid="hidden-attempt"' not in after and 'class="is-right">Right' in after
+
+
+def test_a_stopped_quiz_s_summary_says_it_was_stopped_and_what_the_score_covers(learner):
+    quiz_id, _ = location_quiz(learner.post("/practice/drill", data={"size": "10",
+                                                                     "domain": "math"}))
+    total = len(db.session.get(Quiz, quiz_id).items)
+    assert answer(learner, quiz_id, 1).status_code == 302
+    assert learner.post(f"/practice/quiz/{quiz_id}/abandon").status_code == 302
+    summary = learner.get(f"/quiz/{quiz_id}/summary").get_data(as_text=True)
+    assert f"Quiz stopped: 1 of {total} answered" in summary and "Quiz complete" not in summary
+    assert "score on the questions answered" in summary

@@ -76,11 +76,21 @@
     });
   }
 
+  function confirmBeforeSubmit() {
+    // A form that ends something (stopping a quiz) asks first: data-confirm is the question.
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      });
+    });
+  }
+
   function preventDoubleSubmit() {
     document.querySelectorAll("form").forEach(function (form) {
-      form.addEventListener("submit", function () {
+      form.addEventListener("submit", function (event) {
         // The idempotency key makes a second submit harmless; this just avoids the wait.
         window.setTimeout(function () {
+          if (event.defaultPrevented) return;  // not sent (a declined confirmation)
           form.querySelectorAll("[type=submit]").forEach(function (b) { b.disabled = true; });
         }, 0);
       });
@@ -102,6 +112,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     typesetMath(document);
     trackHints();
+    confirmBeforeSubmit();
     preventDoubleSubmit();
     reenableOnReturn();
     focusOnLoad();
