@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import timedelta
 
@@ -239,6 +240,9 @@ def test_mock_interview_hides_feedback_resumes_and_ends_at_the_deadline(learner,
     for item in quiz.items:
         assert item.question.explanation_md.split(" = ")[1].rstrip(".") in report
     assert report.count('class="verdict-tag muted">not answered') == 13
+    links = re.findall(r'href="([^"]+)" data-testid="item-feedback"', report)
+    assert links == [f"/quiz/{quiz_id}/q/1/feedback", f"/quiz/{quiz_id}/q/2/feedback"]
+    assert learner.get(links[0]).status_code == 200  # the answered ones' feedback pages
     assert learner.get(f"/quiz/{quiz_id}/q/4").headers["Location"] == f"/quiz/{quiz_id}/summary"
     # two right answers of 15 questions: the dashboard scores the mock as its report does
     dashboard = learner.get("/").get_data(as_text=True)
