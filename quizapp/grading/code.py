@@ -113,6 +113,10 @@ def _rows_of(record: Mapping[str, Any]) -> dict[str, Any]:
     for key, shown in (("got_rows", got), ("want_rows", want)):
         count = record.get(key)
         rows[key] = count if type(count) is int and count >= 0 else len(shown)
+    for key in ("got_columns", "want_columns"):  # the result's column names, when sent
+        names = record.get(key)
+        rows[key] = ([clean(str(name)[:CELL_CHARS]) for name in names[:CELLS_SHOWN]]
+                     if isinstance(names, list) else [])
     return rows
 
 

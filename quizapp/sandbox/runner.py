@@ -203,7 +203,9 @@ def _authorize(action: int, *args: Any) -> int:
     return db.SQLITE_DENY if denied else db.SQLITE_OK
 
 
-def _query(conn: sqlite3.Connection, sql: str, deadline: float) -> tuple[list[tuple], int]:
+def _query(conn: sqlite3.Connection, sql: str,
+           deadline: float) -> tuple[list[tuple], list[str]]:
+    """The query's rows and its column names."""
     import time
 
     conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
@@ -211,7 +213,7 @@ def _query(conn: sqlite3.Connection, sql: str, deadline: float) -> tuple[list[tu
     rows = cursor.fetchmany(100_001)
     if len(rows) > 100_000:
         raise _sqlite3().DataError("the query returns more than 100,000 rows")
-    return rows, len(cursor.description or ())
+    return rows, [str(column[0]) for column in cursor.description or ()]
 
 
 def sql_problem(query: str) -> str | None:
@@ -282,9 +284,12 @@ def _sql_case(job: dict[str, Any], seed: str, index: int) -> dict[str, Any]:
         record["got_rows"] = len(got)
         record["want"] = [[_cell(v) for v in r] for r in want[:ROWS_SHOWN]]
         record["want_rows"] = len(want)
-        if got_cols != want_cols:
-            record["message"] = (f"The query returns {got_cols} column"
-                                 f"{'' if got_cols == 1 else 's'}; {want_cols} expected.")
+        record["got_columns"] = [_cell(name) for name in got_cols]
+        record["want_columns"] = [_cell(name) for name in want_cols]
+        if len(got_cols) != len(want_cols):
+            record["message"] = (f"The query returns {len(got_cols)} column"
+                                 f"{'' if len(got_cols) == 1 else 's'}; {len(want_cols)} "
+                                 "expected.")
         elif rows_match(got, want, bool(job.get("ordered"))):
             record["passed"] = True
         else:

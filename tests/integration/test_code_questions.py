@@ -187,6 +187,7 @@ def test_sql_question_shows_both_results_and_clear_errors(client, auth, tmp_path
     run = client.post(url + "/run", data=_form(page, "SELECT name FROM people"),
                       headers={"X-Requested-With": "fetch"}).get_data(as_text=True)
     assert "The query returns 3 rows; 2 expected." in run and "Bob" in run and "Ann" in run
+    assert run.count('<th scope="col">name</th>') == 2  # both results name their columns
     bad = client.post(url + "/run", data=_form(page, "SELECT name FORM people WHERE"),
                       headers={"X-Requested-With": "fetch"}).get_data(as_text=True)
     assert "syntax error" in bad

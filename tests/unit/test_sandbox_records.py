@@ -50,6 +50,15 @@ def test_odd_rows_are_kept_as_plain_bounded_cells():
     json.dumps(first, allow_nan=False)  # storable in PostgreSQL's JSON as well
 
 
+def test_column_names_are_kept_as_bounded_text():
+    first = results({"test": 0, "passed": False, "got": [[1]], "want": [[1]],
+                     "got_columns": ["n" * 500, 7, None] + ["c"] * 60, "want_columns": "x"})[0]
+    assert len(first["got_columns"]) == 50 and len(first["got_columns"][0]) == 201
+    assert first["got_columns"][1:3] == ["7", "None"]
+    assert first["want_columns"] == []  # not a list: no names shown
+    json.dumps(first, allow_nan=False)
+
+
 def test_rows_need_both_lists_and_a_visible_test():
     assert "got" not in results({"test": 0, "got": "text", "want": [[1]]})[0]
     assert "got" not in results({"test": 0, "got": [[1]], "want": [[1]]}, visible=0)[0]
