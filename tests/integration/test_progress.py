@@ -70,6 +70,8 @@ def test_interview_date_gives_a_plan_and_status(learner):
     html = learner.get("/").get_data(as_text=True)
     status = re.search(r'data-testid="plan-status">\s*<strong>([^<]+)</strong>', html).group(1)
     assert status.startswith("Behind")  # nothing studied this week, new questions needed
+    assert re.search(r"the plan needs about \d+ new questions a day; this week you did "
+                     r"about \d+ a day", html)  # whole questions
     assert re.search(r'data-testid="plan-today">\d+ reviews?, \d+ new in ', html)
     assert '<html lang="en" data-theme="dark">' in html
     plan = html.split("The plan for the next 7 days, per domain")[1].split("</table>")[0]
@@ -218,3 +220,23 @@ def test_question_history_lists_the_newest_attempts_and_counts_the_rest(learner)
     assert html.count("<tr>") == 21  # header + the 20 newest
     assert "Your 20 latest of 25 attempts." in html
     assert "25 s" in html and ">1 s<" not in html  # the newest (25 s) shown, the oldest not
+
+
+def test_a_plan_asking_more_than_the_daily_goal_says_so_on_the_start_card(learner):
+    """One story on the dashboard: the start card no longer says 'done' while the plan
+    wants more new questions today; the plan's numbers are whole questions."""
+    learner.post("/settings", data={
+        "display_name": "Ada", "daily_goal": "1", "timezone": "UTC",
+        "interview_date": (datetime.now(UTC).date() + timedelta(days=2)).isoformat(),
+        "target_readiness": "100", "target_retention": "0.9", "theme": "light"})
+    html = learner.get("/").get_data(as_text=True)
+    today = re.search(r'data-testid="plan-today">([^<]*)', html).group(1)
+    planned = sum(int(n) for n in re.findall(r"(\d+) new in", today))
+    assert planned > 1
+    note = re.search(r'data-testid="plan-beyond-goal">Your interview plan asks for (\d+) new',
+                     html)
+    assert note and int(note.group(1)) == planned
+    play_quiz(learner, right=(True,))  # the daily goal of one is done
+    done = learner.get("/").get_data(as_text=True)
+    assert "Your daily goal is done" in done and "more new question" in done
+    assert "Keep going with new questions" in done
