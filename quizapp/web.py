@@ -22,6 +22,7 @@ from quizapp.core.clock import local_time
 from quizapp.core.clock import utcnow
 from quizapp.extensions import limiter
 from quizapp.extensions import login_manager
+from quizapp.grading.registry import question_type
 from quizapp.models.user import Learner
 from quizapp.rendering import excerpt
 from quizapp.rendering import render_code
@@ -105,8 +106,17 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["humanize_delta"] = humanize_delta
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.filters["local_time"] = _local_time
+    app.jinja_env.filters["question_type_label"] = _question_type_label
     app.jinja_env.globals["focus_error"] = _focus_error
     _run_default_context_once(app)
+
+
+def _question_type_label(name: str) -> str:
+    """A question type's name as learners read it ('Multiple choice', not 'mcq')."""
+    try:
+        return question_type(name).label
+    except KeyError:
+        return name.replace("_", " ")
 
 
 def _focus_error() -> bool:

@@ -144,7 +144,7 @@ def abandon(quiz_id: int) -> Response:
         abort(404)
     back = request.form.get("next", "")
     if back in (url_for("practice.index"), url_for("practice.drill")):
-        flash(f"Your {quiz.mode_label.lower()} is stopped. Start the new one now.", "info")
+        flash(f"Your {quiz.mode_label.lower()} is stopped. Pick what to practise next.", "info")
         return redirect(back)
     return redirect(url_for("quiz.summary", quiz_id=quiz.id))
 

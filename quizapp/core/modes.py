@@ -14,6 +14,8 @@ from datetime import timedelta
 
 from quizapp.core.selection import Pick
 from quizapp.core.selection import interleave
+from quizapp.core.skill import Skill
+from quizapp.core.skill import mastery
 
 # Weak areas
 WEAK_TOPICS = 3                 # topics per weak-areas quiz
@@ -93,8 +95,9 @@ def weakest_topics(standings: Iterable[TopicStanding],
 
 def weakness_reason(standing: TopicStanding) -> str:
     """One line saying why a topic was chosen."""
+    skill = mastery(Skill(standing.rating, standing.deviation, n=standing.answered))
     line = (f"you got {standing.right} of {standing.answered} right; "
-            f"rating {standing.rating:.0f} ± {standing.deviation:.0f}")
+            f"skill {skill:.0%}")  # the dashboard's measure: an average question's chance
     if standing.answered < MIN_ANSWERS:
         line += " (few answers yet, so uncertain)"
     return line

@@ -127,8 +127,13 @@ def topic_tree() -> list[DomainNode]:
     for topic_id, domain, title, count in db.session.execute(stmt):
         domains.setdefault(domain, []).append(TopicNode(topic_id, title, count))
     order = list(DOMAIN_LABELS) + sorted(set(domains) - set(DOMAIN_LABELS))
-    return [DomainNode(d, domain_label(d), sorted(domains[d], key=lambda t: t.title))
+    return [DomainNode(d, domain_label(d), sorted(domains[d], key=_reading_order))
             for d in order if d in domains]
+
+
+def _reading_order(topic: TopicNode) -> tuple[str, str]:
+    """Titles as a reader sorts them: 'k-NN' among the K's, not after every capital."""
+    return topic.title.casefold(), topic.title
 
 
 def recent_misses(user_id: int, days: int, now: datetime) -> list[policy.Miss]:

@@ -82,7 +82,7 @@ def test_each_mode_starts_from_the_dashboard_in_one_click(page, later):
     page.goto("/")
     page.click("[data-mode=weak]")
     page.wait_for_url(re.compile(r"/q/1$"))
-    assert "right; rating" in page.locator("[data-testid=reason]").inner_text()
+    assert "right; skill" in page.locator("[data-testid=reason]").inner_text()
     stop_quiz(page)
 
     page.goto("/")

@@ -90,7 +90,7 @@ def test_weak_areas_picks_the_weakest_topics_and_says_why(learner, clock):
     first = item_question(quiz_id, 1).topic
     page = learner.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
     assert f"Why {first.title}:" in page
-    assert "you got 0 of 4 right; rating " in page and "(few answers yet, so uncertain)" in page
+    assert "you got 0 of 4 right; skill " in page and "(few answers yet, so uncertain)" in page
     response = answer(learner, quiz_id, 1)
     assert response.headers["Location"] == f"/quiz/{quiz_id}/q/1/feedback"
 
@@ -273,6 +273,8 @@ def test_starting_a_mode_while_a_quiz_is_open_offers_resume_or_abandon(learner):
     response = learner.post(f"/practice/quiz/{quiz_id}/abandon", data={"next": "/practice/"})
     assert response.headers["Location"] == "/practice/"
     assert db.session.get(Quiz, quiz_id).finished_at is not None
+    assert "is stopped. Pick what to practise next." in learner.get("/practice/").get_data(
+        as_text=True)
     assert learner.get(f"/quiz/{quiz_id}/q/1").headers["Location"] == f"/quiz/{quiz_id}/summary"
     assert learner.post("/practice/start/daily").headers["Location"].endswith("/q/1")
 
@@ -320,3 +322,14 @@ def test_a_stopped_quiz_s_summary_says_it_was_stopped_and_what_the_score_covers(
     summary = learner.get(f"/quiz/{quiz_id}/summary").get_data(as_text=True)
     assert f"Quiz stopped: 1 of {total} answered" in summary and "Quiz complete" not in summary
     assert "score on the questions answered" in summary
+
+
+def test_topics_sort_as_a_reader_sorts_them(learner):
+    """'k-NN and naive Bayes' belongs among the K's, not after every capitalised title."""
+    topic = db.session.scalars(select(Topic).where(Topic.slug == "mode-ml-b")).one()
+    topic.title = "k-NN and naive Bayes"
+    db.session.commit()
+    page = learner.get("/practice/drill").get_data(as_text=True)
+    assert page.index("k-NN and naive Bayes") < page.index("Mode ML A")
+    dashboard = learner.get("/").get_data(as_text=True)
+    assert dashboard.index(">k-NN and naive Bayes</a>") < dashboard.index(">Mode ML A</a>")

@@ -61,6 +61,9 @@ def test_answer_every_type_then_summary(learner):
     assert "Quiz complete" in summary and 'data-testid="score">100%' in summary
     assert "Testing basics" in summary and "Went well" in summary
     assert db.session.get(Quiz, quiz_id).finished_at is not None
+    # types as learners read them, results coloured as their verdicts
+    assert '<td class="hide-sm">Multiple choice</td>' in summary and ">mcq<" not in summary
+    assert summary.count('class="result-link result-right"') == 5
 
 
 def test_wrong_answer_shows_the_right_one_and_why(learner):

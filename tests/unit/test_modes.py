@@ -48,9 +48,9 @@ def test_weakest_topics_rank_by_plausible_rating_and_skip_unpractised():
 
 def test_weakness_reason_line():
     assert modes.weakness_reason(TopicStanding(1, 1320.4, 89.6, 9, 3)) == (
-        "you got 3 of 9 right; rating 1320 ± 90")
+        "you got 3 of 9 right; skill 22%")
     assert modes.weakness_reason(TopicStanding(1, 1400, 210, 2, 0)) == (
-        "you got 0 of 2 right; rating 1400 ± 210 (few answers yet, so uncertain)")
+        "you got 0 of 2 right; skill 24% (few answers yet, so uncertain)")
 
 
 def test_weak_area_quiz_alternates_due_and_new_and_skips_recent_answers():
