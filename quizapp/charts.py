@@ -58,9 +58,13 @@ def _nice_max(value: float) -> float:
     return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
 
 
-def _ticks(top: float, unit: str) -> list[Tick]:
+def _ticks(top: float, unit: str, bottom: float = 0.0, whole: bool = False) -> list[Tick]:
+    """Rules at the bottom, middle and top; for counts (``whole``) only where the value is
+    a whole number (no "0.5 answers" on an axis that tops out at 1)."""
     inner = HEIGHT - PAD_TOP - PAD_BOTTOM
-    return [Tick(PAD_TOP + inner * (1 - f), f"{top * f:g}{unit}") for f in (0, 0.5, 1)]
+    span = top - bottom
+    return [Tick(PAD_TOP + inner * (1 - f), f"{bottom + span * f:g}{unit}")
+            for f in (0, 0.5, 1) if not whole or float(bottom + span * f).is_integer()]
 
 
 def _x_labels(labels: Sequence[str], step: float, offset: float, every: int) -> list:
@@ -79,7 +83,7 @@ def bar_chart(points: Sequence[tuple[str, float]], label_every: int = 2) -> Char
         h = inner_h * value / top
         bars.append(Bar(PAD_LEFT + i * slot + slot * 0.15, PAD_TOP + inner_h - h, slot * 0.7,
                         h, label, value))
-    return Chart(WIDTH, HEIGHT, bars, [], [], _ticks(top, ""),
+    return Chart(WIDTH, HEIGHT, bars, [], [], _ticks(top, "", whole=True),
                  _x_labels([p[0] for p in points], slot, slot / 2, label_every),
                  PAD_TOP + inner_h)
 
@@ -107,7 +111,7 @@ def line_chart(points: Sequence[tuple[str, float | None]], top: float | None = N
         dots.append((round(x, 1), round(y, 1), label))
     if current:
         lines.append(" ".join(current))
-    ticks = [Tick(PAD_TOP + inner_h * (1 - f), f"{bottom + span * f:g}{unit}")
-             for f in (0, 0.5, 1)]
+    whole = all(float(v).is_integer() for v in values)  # counts, not rates
+    ticks = _ticks(bottom + span, unit, bottom, whole)
     return Chart(WIDTH, HEIGHT, [], lines, dots, ticks,
                  _x_labels([p[0] for p in points], step, 0, label_every), PAD_TOP + inner_h)

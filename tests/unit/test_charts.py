@@ -20,3 +20,12 @@ def test_line_gaps_split_the_line():
     assert len(chart.lines) == 2 and len(chart.dots) == 3
     assert chart.lines[0] == "64.0,136.4"  # 13.6 px (10 % of 136) above the baseline, y 150
     assert chart.ticks[-1].label == "100%"
+
+
+def test_count_axes_have_no_fractional_ticks():
+    assert [t.label for t in bar_chart([("a", 1), ("b", 0)]).ticks] == ["0", "1"]
+    assert [t.label for t in bar_chart([("a", 5)]).ticks] == ["0", "5"]
+    answers = line_chart([("1", 0), ("2", 1)])
+    assert [t.label for t in answers.ticks] == ["0", "1"]
+    rates = line_chart([("1", 12.5), ("2", 40.0)], top=100, unit="%")
+    assert [t.label for t in rates.ticks] == ["0%", "50%", "100%"]
