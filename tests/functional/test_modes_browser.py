@@ -99,6 +99,13 @@ def test_each_mode_starts_from_the_dashboard_in_one_click(page, later):
     assert re.fullmatch(r"(30:00|29:5\d)", first)
     page.wait_for_function(
         "t => document.querySelector('[data-timer-text]').textContent !== t", arg=first)
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 320})  # a phone, the question scrolled
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.wait_for_function("window.scrollY > 0")
+    box = timer.bounding_box()
+    assert box is not None and 0 <= box["y"] < 320  # the clock stays in sight
+    page.set_viewport_size(size)
     stop_quiz(page)
     assert page.locator("h1").inner_text() == "Mock interview report"
 
