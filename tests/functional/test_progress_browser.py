@@ -69,6 +69,9 @@ def test_dashboard_topic_page_and_drill_from_the_map(page, size):
     assert int(page.text_content("[data-testid=readiness-overall]")) > 0
     assert page.text_content("[data-testid=streak-current]") == "1"
     assert page.locator(".mastery-grid .topic-cell").count() == 2
+    columns = page.evaluate("getComputedStyle(document.querySelector('.mastery-grid'))"
+                            ".gridTemplateColumns.split(' ').length")
+    assert columns >= 2  # topics side by side, on a phone too (one tall column before)
     assert page.locator("svg.chart-svg").count() == 3 and fits_width(page)
     assert_chart_labels_readable(page)
     shoot(page, f"dashboard-{size}")
