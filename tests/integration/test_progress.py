@@ -32,6 +32,14 @@ def learner(client, auth):
     return client
 
 
+def set_interview(client, days: int, goal: int = 20, target: int = 90, theme: str = "dark"):
+    """Save settings with an interview ``days`` from today; return the response."""
+    return client.post("/settings", data={
+        "display_name": "Ada", "daily_goal": str(goal), "timezone": "UTC",
+        "interview_date": (datetime.now(UTC).date() + timedelta(days=days)).isoformat(),
+        "target_readiness": str(target), "target_retention": "0.9", "theme": theme})
+
+
 def play_quiz(client, right=(True, True, False, True, False)) -> int:
     location = client.post("/quiz/start").headers["Location"]
     quiz_id = int(re.fullmatch(r"/quiz/(\d+)/q/1", location).group(1))
@@ -63,10 +71,7 @@ def test_dashboard_shows_readiness_streak_map_and_charts(learner):
 
 
 def test_interview_date_gives_a_plan_and_status(learner):
-    learner.post("/settings", data={
-        "display_name": "Ada", "daily_goal": "20", "timezone": "UTC",
-        "interview_date": (datetime.now(UTC).date() + timedelta(days=10)).isoformat(),
-        "target_readiness": "90", "target_retention": "0.9", "theme": "dark"})
+    set_interview(learner, 10)
     html = learner.get("/").get_data(as_text=True)
     status = re.search(r'data-testid="plan-status">\s*<strong>([^<]+)</strong>', html).group(1)
     assert status.startswith("Behind")  # nothing studied this week, new questions needed
@@ -79,10 +84,7 @@ def test_interview_date_gives_a_plan_and_status(learner):
 
 
 def test_an_interview_today_is_not_reported_as_passed(learner):
-    learner.post("/settings", data={
-        "display_name": "Ada", "daily_goal": "20", "timezone": "UTC",
-        "interview_date": datetime.now(UTC).date().isoformat(),
-        "target_readiness": "90", "target_retention": "0.9", "theme": "dark"})
+    set_interview(learner, 0)
     html = learner.get("/").get_data(as_text=True)
     assert "Your interview is today." in html and "has passed" not in html
 
@@ -174,10 +176,7 @@ def test_topic_and_question_pages_use_indexes(learner, recorded):  # noqa: F811
 
 
 def test_settings_refuse_an_interview_more_than_a_year_away(learner):
-    response = learner.post("/settings", data={
-        "display_name": "Ada", "daily_goal": "20", "timezone": "UTC",
-        "interview_date": (datetime.now(UTC).date() + timedelta(days=400)).isoformat(),
-        "target_readiness": "90", "target_retention": "0.9", "theme": "dark"})
+    response = set_interview(learner, 400)
     assert response.status_code == 400
     assert "Pick a date within a year from today." in response.get_data(as_text=True)
     user = db.session.scalars(select(User)).one()
@@ -225,10 +224,7 @@ def test_question_history_lists_the_newest_attempts_and_counts_the_rest(learner)
 def test_a_plan_asking_more_than_the_daily_goal_says_so_on_the_start_card(learner):
     """One story on the dashboard: the start card no longer says 'done' while the plan
     wants more new questions today; the plan's numbers are whole questions."""
-    learner.post("/settings", data={
-        "display_name": "Ada", "daily_goal": "1", "timezone": "UTC",
-        "interview_date": (datetime.now(UTC).date() + timedelta(days=2)).isoformat(),
-        "target_readiness": "100", "target_retention": "0.9", "theme": "light"})
+    set_interview(learner, 2, goal=1, target=100, theme="light")
     html = learner.get("/").get_data(as_text=True)
     today = re.search(r'data-testid="plan-today">([^<]*)', html).group(1)
     planned = sum(int(n) for n in re.findall(r"(\d+) new in", today))
