@@ -74,7 +74,12 @@ def test_interview_date_gives_a_plan_and_status(learner):
     set_interview(learner, 10)
     html = learner.get("/").get_data(as_text=True)
     status = re.search(r'data-testid="plan-status">\s*<strong>([^<]+)</strong>', html).group(1)
-    assert status.startswith("Behind")  # nothing studied this week, new questions needed
+    assert status == "Start today"  # no answers yet: starting, not behind
+    assert re.search(r"the plan needs about \d+ new questions a day from now on", html)
+    play_quiz(learner, right=(True,))
+    html = learner.get("/").get_data(as_text=True)
+    status = re.search(r'data-testid="plan-status">\s*<strong>([^<]+)</strong>', html).group(1)
+    assert status.startswith("Behind")  # one new question this week: too few
     assert re.search(r"the plan needs about \d+ new questions a day; this week you did "
                      r"about \d+ a day", html)  # whole questions
     assert re.search(r'data-testid="plan-today">\d+ reviews?, \d+ new in ', html)
