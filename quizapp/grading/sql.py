@@ -8,6 +8,7 @@ from pydantic import Field
 
 from quizapp.grading.base import Payload
 from quizapp.grading.code import CodeQuestion
+from quizapp.grading.sql_diff import mark_results
 from quizapp.sandbox import Limits
 
 MAX_HIDDEN_SEEDS = 10
@@ -46,6 +47,12 @@ class SqlQuestion(CodeQuestion):
         return {"kind": "sql", "schema": payload.schema_sql, "seeds": seeds, "query": code,
                 "solution": payload.solution, "ordered": payload.ordered,
                 "test_seconds": payload.time_limit}
+
+    def run(self, payload: Any, code: str, examples_only: bool = False) -> dict[str, Any]:
+        """The code question's run, with the differing cells of failed results marked."""
+        response = super().run(payload, code, examples_only)
+        mark_results(response["results"], payload.ordered)
+        return response
 
     def test_names(self, payload: SqlPayload, examples_only: bool = False) -> list[str]:
         count = 1 if examples_only else 1 + len(payload.hidden_seeds)

@@ -188,6 +188,8 @@ def test_sql_question_shows_both_results_and_clear_errors(client, auth, tmp_path
                       headers={"X-Requested-With": "fetch"}).get_data(as_text=True)
     assert "The query returns 3 rows; 2 expected." in run and "Bob" in run and "Ann" in run
     assert run.count('<th scope="col">name</th>') == 2  # both results name their columns
+    # ordered: Ann matches; Bob (learner's row 2) and Cy (theirs 3, expected 2) differ
+    assert run.count('class="cell-differs"') == 3 and "values that differ" in run
     bad = client.post(url + "/run", data=_form(page, "SELECT name FORM people WHERE"),
                       headers={"X-Requested-With": "fetch"}).get_data(as_text=True)
     assert "syntax error" in bad
