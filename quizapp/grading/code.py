@@ -148,6 +148,12 @@ def run_output(run: RunResult) -> str:
     return clean(text[:STORED_OUTPUT_CHARS])
 
 
+def _normalised(code: str) -> str:
+    """Code as compared with the starter: line endings, trailing spaces and blank lines at
+    either end do not count."""
+    return "\n".join(line.rstrip() for line in code.replace("\r\n", "\n").split("\n")).strip()
+
+
 def score_of(response: Mapping[str, Any]) -> float:
     results = response.get("results") or []
     return sum(1 for r in results if r.get("passed")) / len(results) if results else 0.0
@@ -195,12 +201,20 @@ class CodeQuestion(QuestionType):
                 "output": run_output(run), "status": run.status}
 
     def parse_response(self, payload: Any, form: Mapping[str, Any]) -> dict[str, Any]:
-        """Run the submitted code against every test; the results are the response."""
-        return self.run(payload, submitted_code(form))
+        """Run the submitted code against every test; the results are the response. The
+        starter code sent back unchanged is marked: it earns no credit, whatever tests its
+        naive first attempt happens to pass (some starters pass the easy ones)."""
+        code = submitted_code(form)
+        response = self.run(payload, code)
+        if payload.starter.strip() and _normalised(code) == _normalised(payload.starter):
+            response["starter_unchanged"] = True
+        return response
 
     def grade(self, payload: Any, response: dict[str, Any]) -> Grade:
         passed = sum(1 for r in response["results"] if r["passed"])
         total = len(response["results"])
+        if response.get("starter_unchanged"):  # a starting point is not an answer
+            return Grade(score=0.0, feedback="the starter code, unchanged: no credit")
         return Grade(score=score_of(response), feedback=f"{passed} of {total} tests passed")
 
     def answer_md(self, payload: Any) -> str:
@@ -218,6 +232,7 @@ class CodeQuestion(QuestionType):
                 "status": response.get("status", "ok"),
                 "passed": sum(1 for r in results if r["passed"]),
                 "first_hidden_failure": first_hidden,
+                "starter_unchanged": bool(response.get("starter_unchanged")),
                 "codes": {**self.example_code(payload), **self.hidden_code(payload)}}
 
     def hidden_code(self, payload: Any) -> dict[str, str]:

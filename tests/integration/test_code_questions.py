@@ -214,3 +214,38 @@ def test_nul_and_lone_surrogates_in_messages_and_output_are_stored_safely(client
         "ValueError: bad \\0 ? value (line 3 of your code)")
     assert attempt.response["output"].startswith("out\\0put ?")
     assert client.get(response.headers["Location"]).status_code == 200
+
+
+NAIVE_STARTER_BANK = BANK.replace(
+    "      def double(x):\n          raise NotImplementedError\n",
+    "      def double(x):\n          return abs(x) * 2  # fine for the easy cases\n")
+
+
+def test_the_starter_sent_back_unchanged_earns_no_credit(client, auth, tmp_path):
+    """A naive starter passes the easy tests; unchanged, it is not an answer."""
+    (tmp_path / "coding").mkdir()
+    (tmp_path / "coding" / "runnable.yaml").write_text(NAIVE_STARTER_BANK)
+    sync_bank(load_bank(tmp_path), NOW)
+    auth.register()
+    url = client.post("/quiz/start").headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    starter = "def double(x):  \r\n    return abs(x) * 2  # fine for the easy cases\r\n\r\n"
+    response = client.post(url, data=_form(page, starter))
+    attempt = db.session.scalars(select(Attempt)).one()
+    passed = [r["passed"] for r in attempt.response["results"]]
+    assert passed.count(True) == 3 and attempt.score == 0.0 and not attempt.correct
+    feedback = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'data-testid="starter-unchanged"' in feedback and "Not quite." in feedback
+
+
+def test_an_edited_starter_is_graded_by_its_tests(client, auth, tmp_path):
+    (tmp_path / "coding").mkdir()
+    (tmp_path / "coding" / "runnable.yaml").write_text(NAIVE_STARTER_BANK)
+    sync_bank(load_bank(tmp_path), NOW)
+    auth.register()
+    url = client.post("/quiz/start").headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    edited = "def double(x):\n    return abs(x) * 2 + 0\n"
+    client.post(url, data=_form(page, edited))
+    attempt = db.session.scalars(select(Attempt)).one()
+    assert attempt.score == 0.75 and "starter_unchanged" not in attempt.response
