@@ -8,25 +8,12 @@ with an equal expected row if one is left, and what stays unpaired on either sid
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from quizapp.sandbox.runner import SQL_REL_TOL
+from quizapp.sandbox.runner import same_row
+from quizapp.sandbox.runner import same_value
 
 Marks = list[list[bool]]
-
-
-def same_value(a: Any, b: Any) -> bool:
-    """Equal, numbers within the runner's relative tolerance."""
-    numbers = (int, float)
-    if (isinstance(a, numbers) and isinstance(b, numbers)
-            and not isinstance(a, bool) and not isinstance(b, bool)):
-        return abs(a - b) <= SQL_REL_TOL * max(1.0, abs(a), abs(b))
-    return a == b
-
-
-def _same_row(a: Sequence[Any], b: Sequence[Any]) -> bool:
-    return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
 
 
 def differing_cells(got: list[list[Any]], want: list[list[Any]],
@@ -41,7 +28,7 @@ def differing_cells(got: list[list[Any]], want: list[list[Any]],
     unpaired = list(range(len(want)))
     got_marks = []
     for row in got:
-        match = next((k for k in unpaired if _same_row(row, want[k])), None)
+        match = next((k for k in unpaired if same_row(row, want[k])), None)
         if match is not None:
             unpaired.remove(match)
         got_marks.append([match is None] * len(row))

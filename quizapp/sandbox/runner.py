@@ -23,6 +23,7 @@ from typing import Any
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Sequence
 
 MESSAGE_CHARS = 1_000
 OUTPUT_CHARS = 16_384
@@ -227,11 +228,16 @@ def sql_problem(query: str) -> str | None:
     return None
 
 
-def _same(a: Any, b: Any) -> bool:
+def same_value(a: Any, b: Any) -> bool:
+    """Equal, numbers within ``SQL_REL_TOL`` (also the feedback's marking of differences)."""
     numbers = (int, float)
     if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool):
         return abs(a - b) <= SQL_REL_TOL * max(1.0, abs(a), abs(b))
     return a == b
+
+
+def same_row(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
 
 
 def _key(row: tuple) -> tuple:
@@ -245,8 +251,7 @@ def rows_match(got: list[tuple], want: list[tuple], ordered: bool) -> bool:
         return False
     if not ordered:
         got, want = sorted(got, key=_key), sorted(want, key=_key)
-    return all(len(g) == len(w) and all(_same(x, y) for x, y in zip(g, w, strict=True))
-               for g, w in zip(got, want, strict=True))
+    return all(same_row(g, w) for g, w in zip(got, want, strict=True))
 
 
 def _sql_case(job: dict[str, Any], seed: str, index: int) -> dict[str, Any]:

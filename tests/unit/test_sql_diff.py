@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quizapp.grading.sql_diff import differing_cells
 from quizapp.grading.sql_diff import mark_results
-from quizapp.grading.sql_diff import same_value
+from quizapp.sandbox.runner import same_value
 
 
 def test_numbers_compare_within_the_runner_s_tolerance():
