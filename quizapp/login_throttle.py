@@ -24,7 +24,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from flask import abort
 from flask import current_app
+from flask import make_response
 from flask import render_template
 from flask import request
 from itsdangerous import BadSignature
@@ -95,15 +97,15 @@ def locked_response(wait: int) -> tuple[str, int, dict[str, str]]:
     return page, 429, {"Retry-After": str(wait)}
 
 
-def check_logged_in_password(email: str,
-                             check: Callable[[], bool]) -> bool | tuple[str, int, dict[str, str]]:
+def check_logged_in_password(email: str, check: Callable[[], bool]) -> bool:
     """Run ``check`` (a password check by a logged-in learner: changing the password,
     deleting the account) under the account's back-off: whoever holds a stolen session
     cookie guesses no faster there than on the login page. Its failures count with the
     login page's, with no device exemption (a stolen session comes with its cookies).
-    Returns what ``check`` returned, or the 429 page while the account is locked."""
+    Returns what ``check`` returned; while the account is locked, ends the request with
+    the 429 page instead (``check`` does not run)."""
     if wait := wait_seconds(email):
-        return locked_response(wait)
+        abort(make_response(*locked_response(wait)))
     if check():
         record_success(email)
         return True

@@ -72,17 +72,14 @@ def settings_section(anchor: str) -> Response:
 
 @bp.post("/settings/password")
 @login_required
-def change_password() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
+def change_password() -> str | Response | tuple[str, int]:
     """Change the password (the current one is required); other devices are logged out."""
     form = ChangePasswordForm()
     form.account_context = [current_user.email, current_user.display_name]
     if form.validate_on_submit():
         account = accounts.account_for(current_user)
-        changed = login_throttle.check_logged_in_password(account.email, lambda: (
-            accounts.change_password(account, form.current.data, form.password.data)))
-        if isinstance(changed, tuple):  # too many wrong passwords: wait
-            return changed
-        if changed:
+        if login_throttle.check_logged_in_password(account.email, lambda: (
+                accounts.change_password(account, form.current.data, form.password.data))):
             flash("Password changed. Every other device was logged out.", "success")
             return redirect(url_for("main.settings"))
         form.current.errors.append("That is not your current password.")

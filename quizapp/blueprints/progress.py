@@ -91,15 +91,12 @@ def export(fmt: str) -> Response:
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
-def delete_account() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
+def delete_account() -> str | Response | tuple[str, int]:
     """Ask for the password, then remove the account and every row of the learner's."""
     form = DeleteAccountForm()
     if form.validate_on_submit():
-        deleted = login_throttle.check_logged_in_password(current_user.email, lambda: (
-            account_data.delete_account(current_user, form.password.data)))
-        if isinstance(deleted, tuple):  # too many wrong passwords: wait
-            return deleted
-        if deleted:
+        if login_throttle.check_logged_in_password(current_user.email, lambda: (
+                account_data.delete_account(current_user, form.password.data))):
             logout_user()
             flash("Your account and all your data are deleted.", "info")
             return redirect(url_for("main.index"))
