@@ -152,7 +152,9 @@ def question_history(user_id: int, question_id: int, now: datetime) -> QuestionH
         select(Attempt, Quiz.mode, Quiz.finished_at, Quiz.deadline)
         .outerjoin(Quiz, Quiz.id == Attempt.quiz_id).where(mine)
         .order_by(Attempt.created_at.desc(), Attempt.id.desc()).limit(HISTORY_ATTEMPTS)).all()
-    total = db.session.scalar(select(func.count()).select_from(Attempt).where(mine)) or 0
+    total = len(rows)  # counted only when the page is full: there may be more
+    if total == HISTORY_ATTEMPTS:
+        total = db.session.scalar(select(func.count()).select_from(Attempt).where(mine)) or 0
     hidden = frozenset(attempt.id for attempt, mode, finished_at, deadline in rows
                        if mode == "mock" and finished_at is None
                        and (deadline is None or now < deadline))
