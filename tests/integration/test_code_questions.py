@@ -49,17 +49,21 @@ questions:
 """
 
 
-@pytest.fixture
-def code_quiz(client, auth, tmp_path):
+def start_on_bank(client, auth, tmp_path, text: str, name: str = "runnable") -> tuple[str, str]:
+    """Sync a one-file bank, sign up and start a quiz: its first question's URL and page."""
     (tmp_path / "coding").mkdir()
-    (tmp_path / "coding" / "runnable.yaml").write_text(BANK)
+    (tmp_path / "coding" / f"{name}.yaml").write_text(text)
     bank = load_bank(tmp_path)
     assert bank.ok, [str(p) for p in bank.problems]
     sync_bank(bank, NOW)
     auth.register()
     url = client.post("/quiz/start").headers["Location"]
-    page = client.get(url).get_data(as_text=True)
-    return url, page
+    return url, client.get(url).get_data(as_text=True)
+
+
+@pytest.fixture
+def code_quiz(client, auth, tmp_path):
+    return start_on_bank(client, auth, tmp_path, BANK)
 
 
 def _form(page: str, code: str) -> dict[str, str]:
@@ -177,12 +181,7 @@ SQL_BANK = textwrap.dedent("""\
 
 
 def test_sql_question_shows_both_results_and_clear_errors(client, auth, tmp_path):
-    (tmp_path / "coding").mkdir()
-    (tmp_path / "coding" / "queries.yaml").write_text(SQL_BANK)
-    sync_bank(load_bank(tmp_path), NOW)
-    auth.register()
-    url = client.post("/quiz/start").headers["Location"]
-    page = client.get(url).get_data(as_text=True)
+    url, page = start_on_bank(client, auth, tmp_path, SQL_BANK, "queries")
     assert 'data-code-editor="sql"' in page
     run = client.post(url + "/run", data=_form(page, "SELECT name FROM people"),
                       headers={"X-Requested-With": "fetch"}).get_data(as_text=True)
@@ -223,12 +222,7 @@ NAIVE_STARTER_BANK = BANK.replace(
 
 def test_the_starter_sent_back_unchanged_earns_no_credit(client, auth, tmp_path):
     """A naive starter passes the easy tests; unchanged, it is not an answer."""
-    (tmp_path / "coding").mkdir()
-    (tmp_path / "coding" / "runnable.yaml").write_text(NAIVE_STARTER_BANK)
-    sync_bank(load_bank(tmp_path), NOW)
-    auth.register()
-    url = client.post("/quiz/start").headers["Location"]
-    page = client.get(url).get_data(as_text=True)
+    url, page = start_on_bank(client, auth, tmp_path, NAIVE_STARTER_BANK)
     starter = "def double(x):  \r\n    return abs(x) * 2  # fine for the easy cases\r\n\r\n"
     response = client.post(url, data=_form(page, starter))
     attempt = db.session.scalars(select(Attempt)).one()
@@ -239,12 +233,7 @@ def test_the_starter_sent_back_unchanged_earns_no_credit(client, auth, tmp_path)
 
 
 def test_an_edited_starter_is_graded_by_its_tests(client, auth, tmp_path):
-    (tmp_path / "coding").mkdir()
-    (tmp_path / "coding" / "runnable.yaml").write_text(NAIVE_STARTER_BANK)
-    sync_bank(load_bank(tmp_path), NOW)
-    auth.register()
-    url = client.post("/quiz/start").headers["Location"]
-    page = client.get(url).get_data(as_text=True)
+    url, page = start_on_bank(client, auth, tmp_path, NAIVE_STARTER_BANK)
     edited = "def double(x):\n    return abs(x) * 2 + 0\n"
     client.post(url, data=_form(page, edited))
     attempt = db.session.scalars(select(Attempt)).one()
