@@ -27,6 +27,7 @@ from quizapp.models import QuizItem
 from quizapp.models import Topic
 from quizapp.models.user import Profile
 from quizapp.services.quiz_view import QuizView
+from quizapp.services.quiz_view import reading_order
 from quizapp.services.quizzes import QuizNotFound
 from quizapp.services.quizzes import commit_new_quiz
 from quizapp.services.quizzes import get_quiz
@@ -127,13 +128,9 @@ def topic_tree() -> list[DomainNode]:
     for topic_id, domain, title, count in db.session.execute(stmt):
         domains.setdefault(domain, []).append(TopicNode(topic_id, title, count))
     order = list(DOMAIN_LABELS) + sorted(set(domains) - set(DOMAIN_LABELS))
-    return [DomainNode(d, domain_label(d), sorted(domains[d], key=_reading_order))
+    return [DomainNode(d, domain_label(d),
+                       sorted(domains[d], key=lambda topic: reading_order(topic.title)))
             for d in order if d in domains]
-
-
-def _reading_order(topic: TopicNode) -> tuple[str, str]:
-    """Titles as a reader sorts them: 'k-NN' among the K's, not after every capital."""
-    return topic.title.casefold(), topic.title
 
 
 def recent_misses(user_id: int, days: int, now: datetime) -> list[policy.Miss]:

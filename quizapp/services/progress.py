@@ -38,6 +38,7 @@ from quizapp.models.user import Profile
 from quizapp.prepared import Prepared
 from quizapp.services.activity import local_day
 from quizapp.services.quiz_view import TopicView
+from quizapp.services.quiz_view import reading_order
 from quizapp.services.quizzes import skills_for
 from quizapp.services.reports import recent_quiz_scores
 
@@ -213,8 +214,7 @@ _DAYS = (select(DailyActivity.day, DailyActivity.answers, DailyActivity.correct,
 def _bank() -> tuple[dict[int, TopicView], dict[int, dict[int, int]]]:
     """Topics with live questions, and their question counts by difficulty (plain rows:
     loading the topics as ORM objects cost a fifth of the dashboard)."""
-    # by domain, then title as a reader sorts it ("k-NN" among the K's, not after "Z")
-    rows = sorted(_BANK.all({}), key=lambda row: (row[2], row[3].casefold(), row[3]))
+    rows = sorted(_BANK.all({}), key=lambda row: (row[2], *reading_order(row[3])))  # domain
     topics: dict[int, TopicView] = {}
     totals: dict[int, dict[int, int]] = {}
     for topic_id, slug, domain, title, difficulty, count in rows:

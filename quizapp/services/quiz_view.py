@@ -52,6 +52,12 @@ class TopicView:
     title: str
 
 
+def reading_order(title: str) -> tuple[str, str]:
+    """A sort key for topic titles as a reader sorts them: 'k-NN' among the K's, not after
+    every capitalised title (ties: the exact text)."""
+    return title.casefold(), title
+
+
 @dataclass(frozen=True, slots=True)
 class QuestionView:
     """What the question loop reads of a question; the same for every learner.
