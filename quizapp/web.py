@@ -152,6 +152,13 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
     return render_template("error.html", code=400, title="Form expired", message=message), 400
 
 
+def retry_after(reset_at: float, window: int, now: float | None = None) -> int:
+    """Whole seconds until a limit resets: at least 1, never more than its window (Redis
+    rounds a key's TTL, so `reset_at` can lie a fraction of a second past the window)."""
+    wait = math.ceil(reset_at - (time.time() if now is None else now))
+    return min(max(1, wait), window)
+
+
 def _http_error(error: HTTPException) -> ErrorPage | HTTPException:
     if error.code is None or error.code < 400:
         return error
@@ -164,7 +171,8 @@ def _http_error(error: HTTPException) -> ErrorPage | HTTPException:
     message = messages.get(error.code, error.description or "")
     page = render_template("error.html", code=error.code, title=title, message=message)
     if error.code == 429 and (limit := limiter.current_limit) is not None:
-        return page, 429, {"Retry-After": str(max(1, math.ceil(limit.reset_at - time.time())))}
+        wait = retry_after(limit.reset_at, limit.limit.get_expiry())
+        return page, 429, {"Retry-After": str(wait)}
     return page, error.code
 
 

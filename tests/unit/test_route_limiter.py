@@ -1,11 +1,13 @@
-"""RouteLimiter: its after-request and teardown hooks still run wherever a limit applies."""
+"""RouteLimiter: its hooks run wherever a limit applies; Retry-After stays within the window."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.globals import request_ctx
 
 from quizapp.extensions import RouteLimiter
+from quizapp.web import retry_after
 
 
 def _app() -> tuple[Flask, list[bool]]:
@@ -59,3 +61,13 @@ def test_a_route_without_limits_leaves_no_limiter_state_and_no_headers():
     assert response.status_code == 200
     assert "X-RateLimit-Limit" not in response.headers
     assert touched == [False]
+
+
+@pytest.mark.parametrize(("reset_at", "expected"), [
+    (1060.4, 60),   # Redis rounds a TTL up: a reset past the window is capped at the window
+    (1030.2, 31),   # partial seconds round up, so a client never retries too early
+    (1000.0, 1),    # a limit resetting now still asks for a second
+    (990.0, 1),
+])
+def test_retry_after_stays_within_the_window(reset_at, expected):
+    assert retry_after(reset_at, 60, now=1000.0) == expected
