@@ -38,6 +38,7 @@ from quizapp.sandbox import uids
 BWRAP = "/usr/bin/bwrap"
 SETPRIV = "/usr/bin/setpriv"
 RUNNER = Path(__file__).with_name("runner.py")
+RUNNER_FILES = ("runner.py", "syscall_filter.py", "checks.py")
 NUMPY_BASE_MB = 160  # address space numpy + OpenBLAS (one thread) need to import (~100 MB)
 WORKDIR_PREFIX = "quizapp-run-"  # + the pid of the process that made it + a random part
 JOB_BYTES = 16 * 1024 * 1024  # a jail's /job (in memory; the fork server's runs' too)
@@ -126,9 +127,9 @@ def _jail_args() -> tuple[str, ...]:
                 made.add(str(parent))
                 args += ["--perms", "0755", "--dir", str(parent)]
         args += ["--ro-bind", path, path]
-    args += ["--perms", "0755", "--dir", "/sandbox", "--ro-bind", str(RUNNER), "/sandbox/runner.py",
-             "--ro-bind", str(RUNNER.with_name("syscall_filter.py")),
-             "/sandbox/syscall_filter.py"]
+    args += ["--perms", "0755", "--dir", "/sandbox"]
+    for name in RUNNER_FILES:  # the runner and the standalone modules it imports
+        args += ["--ro-bind", str(RUNNER.with_name(name)), f"/sandbox/{name}"]
     return tuple(args)
 
 

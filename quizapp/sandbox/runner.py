@@ -74,72 +74,6 @@ def _message(exc: BaseException, filename: str) -> str:
     return text[:MESSAGE_CHARS]
 
 
-class _LazyNumpy:
-    """``np`` in the learner's namespace: numpy is imported on first use, not at start-up.
-
-    Importing numpy is most of a run's CPU (about 60 ms here); plain-Python questions never
-    touch it. Attribute access, ``isinstance(x, np.ndarray)`` and the like work as on the
-    module itself; ``import numpy as np`` in the learner's code replaces the stand-in.
-    """
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(_numpy(), name)
-
-    def __repr__(self) -> str:
-        return repr(_numpy())
-
-
-def _numpy() -> Any:
-    import numpy
-
-    return numpy
-
-
-def _helpers() -> dict[str, Any]:
-    def assert_close(actual: Any, expected: Any, rtol: float = 1e-7, atol: float = 0.0) -> None:
-        np = _numpy()
-        a, e = np.asarray(actual), np.asarray(expected)
-        if a.shape != e.shape:
-            raise AssertionError(f"expected shape {e.shape}, got shape {a.shape}: {_show(a)}")
-        try:
-            ok = np.allclose(a.astype(float), e.astype(float), rtol=rtol, atol=atol,
-                             equal_nan=True)
-        except (TypeError, ValueError):
-            raise AssertionError(f"expected numbers like {_show(e)}, got {_show(a)}") from None
-        if not ok:
-            raise AssertionError(f"expected {_show(e)}, got {_show(a)}")
-
-    def assert_shape(array: Any, shape: Any) -> None:
-        got = _numpy().shape(array)
-        if tuple(got) != tuple(shape):
-            raise AssertionError(f"expected shape {tuple(shape)}, got shape {tuple(got)}")
-
-    def assert_dtype(array: Any, kind: str) -> None:
-        np = _numpy()
-        got = np.asarray(array).dtype.kind
-        if got != kind and not (kind == "i" and got == "u"):
-            raise AssertionError(f"expected dtype kind {kind!r}, got {np.asarray(array).dtype}")
-
-    def assert_equal(actual: Any, expected: Any) -> None:
-        np = sys.modules.get("numpy")  # arrays exist only if something imported numpy
-        if np is not None and (isinstance(actual, np.ndarray)
-                               or isinstance(expected, np.ndarray)):
-            a, e = np.asarray(actual), np.asarray(expected)
-            if a.shape != e.shape or not np.array_equal(a, e):
-                raise AssertionError(f"expected {_show(e)}, got {_show(a)}")
-        elif not actual == expected:  # noqa: SIM201 - only __eq__ is trusted
-            raise AssertionError(f"expected {_show(expected)}, got {_show(actual)}")
-
-    return {"np": _LazyNumpy(), "assert_close": assert_close, "assert_shape": assert_shape,
-            "assert_dtype": assert_dtype, "assert_equal": assert_equal,
-            "__name__": "__main__", "__builtins__": __builtins__}
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 300 else text[:300] + "…"
-
-
 class Channel:
     """Writes marked result lines to the private result descriptor."""
 
@@ -159,7 +93,10 @@ def run_code(job: dict[str, Any], channel: Channel) -> str:
     out = CappedText(OUTPUT_CHARS)
     sys.stdout = sys.stderr = out
     per_test = float(job.get("test_seconds", 2))
-    namespace = _helpers()
+    checks = sys.modules["checks"]  # imported at start (``prepare``), beside this file
+    namespace = checks.helpers()
+    if "numpy" in sys.modules:  # keep its functions before the learner's code runs
+        checks.numpy_functions()
     try:
         signal.setitimer(signal.ITIMER_REAL, per_test)
         exec(compile(job["source"], "<your code>", "exec"), namespace)  # noqa: S102
@@ -172,7 +109,8 @@ def run_code(job: dict[str, Any], channel: Channel) -> str:
         if setup_error is not None:
             channel.send({"test": index, "passed": False, "message": setup_error})
             continue
-        scope = dict(namespace)
+        # the helpers made anew: the learner's code may have replaced or changed its own
+        scope = {**namespace, **checks.helpers()}
         try:
             signal.setitimer(signal.ITIMER_REAL, per_test)
             exec(compile(test["code"], "<test>", "exec"), scope)  # noqa: S102
@@ -375,12 +313,13 @@ def prepare(found: dict[str, Any]) -> None:
     signal.signal(signal.SIGALRM, _on_alarm)
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)
+    import checks  # beside this file (in a jail: /sandbox): the tests' helpers
     import syscall_filter  # noqa: F401 - beside this file (in a jail: /sandbox); serve uses it
 
     sys.path.remove(here)
     sys.path.extend(path for path in found["paths"] if path not in sys.path)
     if found["preload"] == "numpy":  # and what numpy imports only when first used
-        _numpy()
+        checks.numpy_functions()
         import numpy.random  # noqa: F401
 
 

@@ -1,0 +1,99 @@
+"""One-line ways to pass a test without solving it fail; honest answers still pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.sandbox.conftest import run_code
+from tests.sandbox.conftest import verdicts
+
+ALWAYS_EQUAL = ("class Anything:\n"
+                "    def __eq__(self, other):\n        return True\n"
+                "    def __ne__(self, other):\n        return False\n"
+                "    __hash__ = object.__hash__\n")
+
+
+def passes(source: str, tests: list[str]) -> list[bool]:
+    return [passed for passed, _ in verdicts(run_code(source, tests))]
+
+
+@pytest.mark.parametrize("source", [
+    ALWAYS_EQUAL + "def solve(x):\n    return Anything()\n",
+    ALWAYS_EQUAL + "def solve(x):\n    return [Anything(), Anything()]\n",
+    "class Claims(list):\n    def __eq__(self, other):\n        return True\n"
+    "def solve(x):\n    return Claims()\n",
+    "class Claims(dict):\n    def __eq__(self, other):\n        return True\n"
+    "def solve(x):\n    return Claims()\n",
+])
+def test_a_value_claiming_to_equal_anything_fails(source):
+    tests = ["assert_equal(solve(1), [2, 3])", "assert_equal(solve(2), {'a': 1})",
+             "assert_close(solve(3), [0.5, 0.25])"]
+    assert passes(source, tests) == [False, False, False]
+
+
+def test_the_refusal_says_what_came_back():
+    result = run_code(ALWAYS_EQUAL + "def solve():\n    return Anything()\n",
+                      ["assert_equal(solve(), 4)"])
+    assert verdicts(result)[0][1] == ("AssertionError: expected 4, got a value of type Anything "
+                                      "(line 1 of the test)")
+
+
+@pytest.mark.parametrize("override", [
+    "assert_equal = assert_close = lambda *args, **kwargs: None\n",
+    "assert_equal.__code__ = (lambda *args, **kwargs: None).__code__\n",
+    "import numpy\nnp = numpy\nnp.allclose = lambda *args, **kwargs: True\n"
+    "np.array_equal = lambda *args, **kwargs: True\n",
+])
+def test_redefining_the_helpers_does_not_pass_the_tests(override):
+    source = override + "def solve(x):\n    return 0\n"
+    assert passes(source, ["assert_equal(solve(1), 7)", "assert_close(solve(1), 7.5)"]) == [
+        False, False]
+
+
+def test_subclasses_of_builtin_types_compare_by_their_data():
+    source = ("import collections\n"
+              "class Words(collections.Counter):\n    pass\n"
+              "class Pair(tuple):\n    def __eq__(self, other):\n        return True\n"
+              "def count(text):\n    return Words(text.split())\n"
+              "def pair(a, b):\n    return Pair((a, b))\n"
+              "def ordered(x):\n    return collections.OrderedDict(x=x)\n")
+    tests = ["assert_equal(count('a b a'), {'a': 2, 'b': 1})",
+             "assert_equal(count('a b a'), {'a': 1})",
+             "assert_equal(pair(1, 2), (1, 2))", "assert_equal(pair(1, 2), (2, 1))",
+             "assert_equal(ordered(3), {'x': 3})"]
+    assert passes(source, tests) == [True, False, True, False, True]
+
+
+def test_numpy_values_and_subclasses_compare_by_their_data():
+    source = ("import numpy as np\n"
+              "class Loose(np.ndarray):\n"
+              "    def __eq__(self, other):\n        return np.ones(np.shape(other), bool)\n"
+              "def scaled(x):\n    return (np.asarray(x, float) * 2).view(Loose)\n"
+              "def total(x):\n    return np.float64(sum(x))\n")
+    tests = ["assert_equal(scaled([1, 2]), np.array([2.0, 4.0]))",
+             "assert_equal(scaled([1, 2]), np.array([9.0, 9.0]))",
+             "assert_close(scaled([1, 2]), [2, 4])", "assert_close(scaled([1, 2]), [2, 5])",
+             "assert_equal(total([1, 2]), 3)", "assert_equal(total([1, 2]), 4)"]
+    assert passes(source, tests) == [True, False, True, False, True, False]
+
+
+def test_objects_of_the_learners_own_classes_still_compare_with_their_eq():
+    """A test that expects an object of the learner's class (say, a Vector) is about that
+    class's ``__eq__``: it is used as before."""
+    source = ("class Vector:\n"
+              "    def __init__(self, *xs):\n        self.xs = xs\n"
+              "    def __add__(self, other):\n"
+              "        return Vector(*(a + b for a, b in zip(self.xs, other.xs)))\n"
+              "    def __eq__(self, other):\n"
+              "        return isinstance(other, Vector) and self.xs == other.xs\n")
+    tests = ["assert_equal(Vector(1, 2) + Vector(1, 1), Vector(2, 3))",
+             "assert_equal(Vector(1, 2) + Vector(1, 1), Vector(2, 4))"]
+    assert passes(source, tests) == [True, False]
+
+
+def test_a_value_nested_too_deeply_to_read_fails_cleanly():
+    source = ("def deep():\n    x = []\n    for _ in range(100_000):\n        x = [x]\n"
+              "    return x\n")
+    outcome = verdicts(run_code(source, ["assert_equal(deep(), [])"]))
+    assert outcome[0][0] is False
+    assert "got a value of type list" in outcome[0][1]
