@@ -11,7 +11,10 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import available_timezones
 
+from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto as _AUTO
+from flask_wtf.form import _is_submitted as is_submitted
 from markupsafe import Markup
 from wtforms import BooleanField
 from wtforms import Choice
@@ -96,10 +99,21 @@ class StrongPassword:
 
 
 class AppForm(FlaskForm):
-    """Every form of the app: its CSRF field carries the remembered token (csrf_tokens)."""
+    """Every form of the app: its CSRF field carries the remembered token (csrf_tokens).
+
+    Fields are read from the posted form only. Flask-WTF would also merge in uploaded files
+    (and a JSON body): a text field sent as a file upload then reached the validators as a
+    ``FileStorage`` and failed the request with a 500. No form here takes a file, so an
+    upload reads as the field left empty and gets the form's own message.
+    """
 
     class Meta:
         csrf_class = FormCSRF
+
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            if formdata is not _AUTO:
+                return formdata
+            return request.form if is_submitted() and request.form else None
 
 
 class RegisterForm(AppForm):
