@@ -135,6 +135,8 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
                                        shown_version=int(form.version), shown_at=shown_at)
     except answers.OutOfTurn:
         return _out_of_turn(quiz)
+    except answers.QuizGone:
+        abort(404)
     except ResponseError as exc:
         fields = AnswerFields(form.key, str(item.question.version), form.hints_used,
                               _stamp(quiz, item, shown_at))

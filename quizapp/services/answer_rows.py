@@ -70,13 +70,17 @@ def lock_item(item_id: int) -> int | None:
     return STATEMENTS["lock_item"].scalar({"item_id": item_id})
 
 
+class RowsGone(LookupError):
+    """The learner (or the question) no longer exists: deleted while the answer was graded."""
+
+
 def read_rows(user_id: int, question_id: int, topic_id: int,
               difficulty: int) -> AnswerRows:
     """Card, topic skill, question stats and the learner's timezone: one statement."""
     row = STATEMENTS["read_rows"].first({"user_id": user_id, "question_id": question_id,
                                          "topic_id": topic_id})
     if row is None:
-        raise LookupError(f"no learner {user_id} or question {question_id}")
+        raise RowsGone(f"no learner {user_id} or question {question_id}")
     memory = MemoryState() if row.state is None else MemoryState(
         row.state, row.step, row.stability, row.difficulty, row.due, row.last_review)
     skill = skill_model.Skill() if row.rating is None else skill_model.Skill(

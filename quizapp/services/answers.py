@@ -95,11 +95,19 @@ def record_answer(
     except _KeyUsed:
         db.session.rollback()
         return _earlier_answer(quiz, key, position)
+    except answer_rows.RowsGone:
+        db.session.rollback()
+        raise QuizGone() from None
     return AnswerResult(attempt_id, quiz_id, position, repeated=False)
 
 
 class OutOfTurn(ResponseError):
     """The item is not the question on screen: not shown yet, or an earlier one is open."""
+
+
+class QuizGone(LookupError):
+    """The learner's account (with the quiz) was deleted while the answer was being graded
+    (a code run takes seconds): nothing is written."""
 
 
 class _KeyUsed(Exception):

@@ -320,3 +320,4 @@ def test_an_answer_without_a_csrf_token_is_refused(app, learner):
         app.config["WTF_CSRF_ENABLED"] = False
     assert response.status_code == 400 and b"Form expired" in response.data
     assert attempts() == 0
+

@@ -217,3 +217,30 @@ def test_a_learners_loop_ends_every_transaction_without_a_rollback(own_app):
         event.remove(engine, "rollback", record)
     assert position >= 3
     assert rollbacks == []
+
+
+def test_an_account_deleted_while_its_answer_is_graded_gets_a_404(own_app, monkeypatch):
+    """A code answer takes seconds to grade; the account may be deleted on another device
+    meanwhile. The answer is dropped whole: a 404, as for any quiz that is not there."""
+    from quizapp.services import answers
+
+    client, quiz_id = _learner_in_a_quiz(own_app)
+    html = client.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
+    with own_app.app_context():
+        data = {"key": form_key(html), "version": form_version(html), "shown": form_shown(html),
+                **right_answer(item_question(quiz_id, 1))}
+        db.session.remove()
+    rating_for = answers.rating_for
+
+    def delete_the_account_meanwhile(*args, **kwargs):
+        deleting = own_app.test_client()  # the other device
+        deleting.post("/auth/login", data={"email": "rt@example.com",
+                                           "password": "correct-horse"})
+        deleting.post("/account/delete", data={"password": "correct-horse", "confirm": "y"})
+        return rating_for(*args, **kwargs)
+
+    monkeypatch.setattr(answers, "rating_for", delete_the_account_meanwhile)
+    assert client.post(f"/quiz/{quiz_id}/q/1", data=data).status_code == 404
+    with own_app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0  # the deletion went ahead
+        assert db.session.scalar(select(func.count(Attempt.id))) == 0
