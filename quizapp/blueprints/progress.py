@@ -82,9 +82,9 @@ def leaderboard_membership(action: str) -> Response:
 def export(fmt: str) -> Response:
     """Download everything stored about the learner (JSON, or CSV files in a zip)."""
     if fmt == "json":
-        body, mimetype = account_data.export_json(current_user), "application/json"
+        body, mimetype = account_data.export_json(current_user, utcnow()), "application/json"
     else:
-        body, mimetype = account_data.export_csv_zip(current_user), "application/zip"
+        body, mimetype = account_data.export_csv_zip(current_user, utcnow()), "application/zip"
     name = f"quizapp-data.{fmt}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

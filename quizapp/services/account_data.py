@@ -27,14 +27,18 @@ from quizapp.models import TopicSkill
 from quizapp.models import User
 from quizapp.models.user import Profile
 from quizapp.services import accounts
+from quizapp.services import quizzes
 
 ACCOUNT_FIELDS = ("id", "email", "display_name", "role", "daily_goal", "timezone",
                   "interview_date", "target_readiness", "target_retention", "theme",
                   "leaderboard_opt_in", "created_at")
 
 
-def export_data(user: Profile) -> dict[str, list[dict[str, Any]]]:
-    """Account, attempts, cards and skills as lists of flat rows (4 queries)."""
+def export_data(user: Profile, now: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Account, attempts, cards and skills as lists of flat rows (5 queries). Attempts in a
+    mock interview still running have no verdict yet (score, correct, rating and next due
+    are empty): a mock shows none until it ends."""
+    running = quizzes.running_mock_ids(user.id, now)
     attempts = db.session.execute(
         select(Attempt, Question.uid).join(Question, Question.id == Attempt.question_id)
         .where(Attempt.user_id == user.id).order_by(Attempt.created_at, Attempt.id)).all()
@@ -46,12 +50,7 @@ def export_data(user: Profile) -> dict[str, list[dict[str, Any]]]:
         .where(TopicSkill.user_id == user.id).order_by(Topic.slug)).all()
     return {
         "account": [{name: _plain(getattr(user, name)) for name in ACCOUNT_FIELDS}],
-        "attempts": [{
-            "question": uid, "question_version": a.question_version, "quiz_id": a.quiz_id,
-            "created_at": _plain(a.created_at), "response": json.dumps(a.response),
-            "score": a.score, "correct": a.correct, "duration_ms": a.duration_ms,
-            "hints_used": a.hints_used, "confidence": a.confidence, "rating": a.rating,
-            "was_new": a.was_new, "next_due": _plain(a.next_due)} for a, uid in attempts],
+        "attempts": [_attempt_row(a, uid, a.quiz_id in running) for a, uid in attempts],
         "cards": [{
             "question": uid, "state": c.state, "step": c.step, "stability": c.stability,
             "difficulty": c.difficulty, "due": _plain(c.due),
@@ -64,15 +63,28 @@ def export_data(user: Profile) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def export_json(user: Profile) -> bytes:
-    return json.dumps(export_data(user), indent=1, ensure_ascii=False).encode()
+def _attempt_row(a: Attempt, uid: str, hidden: bool) -> dict[str, Any]:
+    """One attempt's row; ``hidden``: its verdict (score, correct, rating, next due) empty."""
+    def verdict(value: Any) -> Any:
+        return None if hidden else value
+
+    return {"question": uid, "question_version": a.question_version, "quiz_id": a.quiz_id,
+            "created_at": _plain(a.created_at), "response": json.dumps(a.response),
+            "score": verdict(a.score), "correct": verdict(a.correct),
+            "duration_ms": a.duration_ms, "hints_used": a.hints_used,
+            "confidence": a.confidence, "rating": verdict(a.rating), "was_new": a.was_new,
+            "next_due": verdict(_plain(a.next_due))}
 
 
-def export_csv_zip(user: Profile) -> bytes:
+def export_json(user: Profile, now: datetime) -> bytes:
+    return json.dumps(export_data(user, now), indent=1, ensure_ascii=False).encode()
+
+
+def export_csv_zip(user: Profile, now: datetime) -> bytes:
     """One CSV file per section (account.csv, attempts.csv, cards.csv, skills.csv)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, rows in export_data(user).items():
+        for name, rows in export_data(user, now).items():
             text = io.StringIO()
             if rows:
                 writer = csv.DictWriter(text, fieldnames=list(rows[0]))

@@ -10,6 +10,7 @@ from typing import Any
 from fsrs import State
 from sqlalchemy import bindparam
 from sqlalchemy import insert
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -246,3 +247,11 @@ _UNFINISHED = (  # built once: the home page and every quiz start ask
     .order_by(Quiz.created_at.desc())
     .limit(1)
 )
+
+
+def running_mock_ids(user_id: int, now: datetime) -> set[int]:
+    """The learner's mock interviews still running (not finished, time not up): their
+    attempts show no verdict anywhere until the mock ends."""
+    return set(db.session.scalars(select(Quiz.id).where(
+        Quiz.user_id == user_id, Quiz.mode == "mock", Quiz.finished_at.is_(None),
+        or_(Quiz.deadline.is_(None), Quiz.deadline > now))))

@@ -11,6 +11,7 @@ from datetime import timedelta
 from fsrs import State
 from sqlalchemy import and_
 from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
 
 from quizapp.core import skill as skill_model
@@ -22,6 +23,7 @@ from quizapp.models import Quiz
 from quizapp.models import Topic
 from quizapp.models import TopicDay
 from quizapp.models import TopicSkill
+from quizapp.services import quizzes
 
 MASTERED_STABILITY = 21.0  # days: a card that holds three weeks at 90 % recall
 MISSED_DAYS = 30  # "missed" means answered wrong within this many days
@@ -93,11 +95,14 @@ def topic_page(user_id: int, slug: str, now: datetime) -> TopicPage | None:
         .order_by(Question.difficulty, Question.uid)).all()
     skill_row = db.session.scalars(select(TopicSkill).where(
         TopicSkill.user_id == user_id, TopicSkill.topic_id == topic.id)).first()
-    missed_ids = set(db.session.scalars(
-        select(Attempt.question_id).join(Question, Question.id == Attempt.question_id)
-        .where(Attempt.user_id == user_id, Attempt.created_at >= now - timedelta(days=MISSED_DAYS),
-               Attempt.correct.is_(False), Question.topic_id == topic.id)
-        .group_by(Attempt.question_id)))
+    missed = (select(Attempt.question_id).join(Question, Question.id == Attempt.question_id)
+              .where(Attempt.user_id == user_id,
+                     Attempt.created_at >= now - timedelta(days=MISSED_DAYS),
+                     Attempt.correct.is_(False), Question.topic_id == topic.id)
+              .group_by(Attempt.question_id))
+    if running := quizzes.running_mock_ids(user_id, now):  # no verdicts until a mock ends
+        missed = missed.where(or_(Attempt.quiz_id.is_(None), Attempt.quiz_id.not_in(running)))
+    missed_ids = set(db.session.scalars(missed))
     skill = None
     if skill_row is not None and skill_row.n:
         skill = skill_model.Skill(skill_row.rating, skill_row.deviation, skill_row.volatility,

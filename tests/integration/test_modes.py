@@ -24,6 +24,7 @@ from tests.integration.helpers import form_shown
 from tests.integration.helpers import form_version
 from tests.integration.helpers import item_question
 from tests.integration.helpers import right_answer
+from tests.integration.helpers import wrong_answer
 from tests.integration.modes_helpers import Clock
 from tests.integration.modes_helpers import location_quiz
 from tests.integration.modes_helpers import sync_modes_bank
@@ -311,6 +312,28 @@ def test_a_running_mock_s_verdicts_stay_off_the_question_history(learner, clock)
     clock.advance(minutes=31)  # the mock is over: its verdicts show
     after = learner.get(history).get_data(as_text=True)
     assert 'data-testid="hidden-attempt"' not in after and 'class="is-right">Right' in after
+
+
+def test_a_running_mock_s_verdicts_stay_off_the_export_and_the_topic_page(learner, clock):
+    quiz_id, _ = location_quiz(learner.post("/practice/start/mock", data={"minutes": "30"}))
+    first = open_question(learner, quiz_id, 1)
+    first.pop("html")
+    question = item_question(quiz_id, 1)
+    first.update(wrong_answer(question))
+    assert learner.post(f"/quiz/{quiz_id}/q/1", data=first).status_code == 302
+    topic_page = f"/progress/topic/{question.topic.slug}"
+
+    def exported() -> dict:
+        rows = learner.get("/account/export.json").get_json()["attempts"]
+        return next(row for row in rows if row["question"] == question.uid)
+
+    assert {key: exported()[key] for key in ("score", "correct", "rating", "next_due")} == {
+        "score": None, "correct": None, "rating": None, "next_due": None}
+    assert exported()["duration_ms"] is not None
+    assert "Missed in the last 30 days" not in learner.get(topic_page).get_data(as_text=True)
+    clock.advance(minutes=31)  # the mock is over: its verdicts show
+    assert exported()["correct"] is False and exported()["score"] == 0
+    assert "Missed in the last 30 days" in learner.get(topic_page).get_data(as_text=True)
 
 
 def test_a_stopped_quiz_s_summary_says_it_was_stopped_and_what_the_score_covers(learner):
