@@ -65,6 +65,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "AUTH_RATE_LIMIT": env.get("AUTH_RATE_LIMIT", "10 per minute;50 per hour"),
+        # the sandbox's budgets; unset, code_runs.RUN_LIMIT and run_budget.ANSWER_RUN_LIMIT
+        **{name: env[name] for name in ("CODE_RUN_RATE_LIMIT", "CODE_ANSWER_RATE_LIMIT")
+           if name in env},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,

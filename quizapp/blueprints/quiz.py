@@ -18,11 +18,13 @@ from flask import request
 from flask import url_for
 from werkzeug.wrappers import Response
 
+from quizapp import run_budget
 from quizapp import shown_stamps
 from quizapp.core.clock import utcnow
 from quizapp.forms import AnswerPost
 from quizapp.forms import StartQuizForm
 from quizapp.grading.base import ResponseError
+from quizapp.grading.code import CodeQuestion
 from quizapp.grading.registry import question_type
 from quizapp.login_state import current_learner
 from quizapp.login_state import login_required
@@ -128,6 +130,14 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
                               form.hints_used, _stamp(quiz, item, shown_at))
         return render_template("quiz/question.html", **_question_context(
             quiz, item, fields, error="The form was incomplete. Please answer again.")), 400
+    if (wait := _charge_run(item)) is not None:
+        fields = AnswerFields(form.key, str(item.question.version), form.hints_used,
+                              _stamp(quiz, item, shown_at))
+        error = (f"You have sent a lot of code answers in a short time. Wait {wait} s, "
+                 "then submit this one again (it is kept below).")
+        page = render_template("quiz/question.html", **_question_context(
+            quiz, item, fields, error=error))
+        return page, 429, {"Retry-After": str(wait)}
     mode = quiz.mode  # read before the answer's commit expires the quiz
     try:
         result = answers.record_answer(quiz, item, request.form, form.key,
@@ -228,6 +238,15 @@ def _stamp(quiz: QuizView, item: ItemView, shown_at: datetime | None = None) -> 
 
 def _shown_at(quiz: QuizView, item: ItemView, value: str | None) -> datetime | None:
     return shown_stamps.shown_at(current_app.secret_key, value, quiz.user_id, item.id)
+
+
+def _charge_run(item: ItemView) -> int | None:
+    """For an open code or SQL question, count the run against the learner's budget
+    (``run_budget``): None when it may run, else the seconds to wait."""
+    if item.attempt_id is not None or not isinstance(question_type(item.question.type),
+                                                     CodeQuestion):
+        return None
+    return run_budget.charge(current_learner().id)
 
 
 def _question_context(quiz: QuizView, item: ItemView, fields: AnswerFields,

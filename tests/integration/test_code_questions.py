@@ -160,6 +160,55 @@ def test_run_examples_is_rate_limited_per_learner(client, code_quiz, app):
     assert statuses == [200, 200, 429]
 
 
+TWO_QUESTIONS = BANK + """\
+  - id: coding.runnable.triple
+    type: code
+    difficulty: 2
+    body: Implement `triple(x)` returning three times `x`.
+    explanation: Multiply by three.
+    starter: |
+      def triple(x):
+          raise NotImplementedError
+    tests:
+      - name: zero
+        code: assert_equal(triple(0), 0)
+      - name: one
+        code: assert_equal(triple(1), 3)
+      - name: negative
+        code: assert_equal(triple(-2), -6)
+    solution: |
+      def triple(x):
+          return 3 * x
+"""
+
+
+def test_graded_code_answers_share_a_per_learner_budget(client, auth, tmp_path, app):
+    """A script answering code questions in a loop is stopped; the answer sent is kept."""
+    url, page = start_on_bank(client, auth, tmp_path, TWO_QUESTIONS)
+    app.config["CODE_ANSWER_RATE_LIMIT"] = "1 per minute"
+    limiter.reset()
+    try:
+        first = client.post(url, data=_form(page, "def double(x):\n    return 2 * x\n"))
+        assert first.status_code == 302
+        nxt = client.get(first.headers["Location"]).get_data(as_text=True)
+        url = re.search(r'href="(/quiz/\d+/q/2)"', nxt).group(1)
+        page = client.get(url).get_data(as_text=True)
+        code = "def triple(x):\n    return 3 * x\n"
+        refused = client.post(url, data=_form(page, code))
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        text = refused.get_data(as_text=True)
+        assert "a lot of code answers in a short time" in text
+        assert "return 3 * x" in text  # kept in the editor
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 1
+        limiter.reset()  # the minute has passed
+        assert client.post(url, data=_form(page, code)).status_code == 302
+    finally:
+        app.config.pop("CODE_ANSWER_RATE_LIMIT")
+        limiter.reset()
+    assert db.session.scalar(select(func.count()).select_from(Attempt)) == 2
+
+
 SQL_BANK = textwrap.dedent("""\
     domain: coding
     topic: queries

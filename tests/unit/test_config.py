@@ -51,3 +51,14 @@ def test_production_uses_secure_cookies_by_default(tmp_path, monkeypatch):
 
 def test_rate_limits_fall_back_to_memory_if_redis_is_down(tmp_path):
     assert load_config(tmp_path, {"ENV_NAME": "testing"})["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"]
+
+
+def test_the_sandbox_budgets_come_from_the_environment_when_set(tmp_path, monkeypatch):
+    monkeypatch.delenv("CODE_RUN_RATE_LIMIT", raising=False)
+    monkeypatch.delenv("CODE_ANSWER_RATE_LIMIT", raising=False)
+    assert "CODE_ANSWER_RATE_LIMIT" not in load_config(tmp_path, {"ENV_NAME": "testing"})
+    monkeypatch.setenv("CODE_ANSWER_RATE_LIMIT", "30 per minute")
+    monkeypatch.setenv("CODE_RUN_RATE_LIMIT", "5 per minute")
+    config = load_config(tmp_path, {"ENV_NAME": "testing"})
+    assert (config["CODE_ANSWER_RATE_LIMIT"], config["CODE_RUN_RATE_LIMIT"]) == (
+        "30 per minute", "5 per minute")
