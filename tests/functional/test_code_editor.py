@@ -246,3 +246,24 @@ def test_code_question_page_passes_axe(browser, live_server, scheme):
     serious = [f"{v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes']][:3]}"
                for v in results if v["impact"] in ("serious", "critical")]
     assert not serious, "\n".join(serious)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_long_answer_stays_in_its_cell_on_the_question_history(page, width):
+    """A long line of code once ran over the verdict and time columns (on a phone it pushed
+    them off the screen)."""
+    open_question(page, "sql")
+    page.click(".cm-content")
+    page.keyboard.press("Control+a")
+    names = ", ".join(f"'person_number_{n}'" for n in range(30))
+    page.keyboard.insert_text(f"SELECT name FROM people WHERE name IN ({names})")  # noqa: S608
+    page.click(SUBMIT)
+    page.wait_for_url(re.compile(r"/feedback$"))
+    page.goto("/progress/topic/editor-sql")
+    page.click("table a[href^='/progress/question/']")
+    page.set_viewport_size({"width": width, "height": 900})
+    answer = page.locator("td.answer-cell pre").bounding_box()
+    verdict = page.locator("td:has(.is-wrong)").bounding_box()
+    assert answer["x"] + answer["width"] <= verdict["x"]
+    assert verdict["x"] + verdict["width"] <= width
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
