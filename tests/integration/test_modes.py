@@ -347,6 +347,26 @@ def test_a_stopped_quiz_s_summary_says_it_was_stopped_and_what_the_score_covers(
     assert "score on the questions answered" in summary
 
 
+def test_a_quiz_stopped_before_any_answer_says_nothing_was_recorded(learner):
+    quiz_id, _ = location_quiz(learner.post("/practice/drill", data={"size": "10",
+                                                                     "domain": "math"}))
+    assert learner.post(f"/practice/quiz/{quiz_id}/abandon").status_code == 302
+    summary = learner.get(f"/quiz/{quiz_id}/summary").get_data(as_text=True)
+    assert "Quiz stopped before any answer" in summary and "nothing was recorded" in summary
+    assert "well done" not in summary and 'data-testid="score"' not in summary
+
+
+def test_summary_rows_name_their_questions(learner):
+    quiz_id, _ = location_quiz(learner.post("/practice/drill", data={"size": "10",
+                                                                     "domain": "math"}))
+    assert answer(learner, quiz_id, 1).status_code == 302
+    summary = learner.get(f"/quiz/{quiz_id}/summary").get_data(as_text=True)
+    first_words = item_question(quiz_id, 1).body_md.split()[0]
+    rows = re.findall(r'<span class="summary-question muted small">(.*?)</span>', summary)
+    assert len(rows) == len(db.session.get(Quiz, quiz_id).items)
+    assert first_words in rows[0]
+
+
 def test_topics_sort_as_a_reader_sorts_them(learner):
     """'k-NN and naive Bayes' belongs among the K's, not after every capitalised title."""
     topic = db.session.scalars(select(Topic).where(Topic.slug == "mode-ml-b")).one()
