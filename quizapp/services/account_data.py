@@ -69,7 +69,7 @@ def _attempt_row(a: Attempt, uid: str, hidden: bool) -> dict[str, Any]:
         return None if hidden else value
 
     return {"question": uid, "question_version": a.question_version, "quiz_id": a.quiz_id,
-            "created_at": _plain(a.created_at), "response": json.dumps(a.response),
+            "created_at": _plain(a.created_at), "response": a.response,
             "score": verdict(a.score), "correct": verdict(a.correct),
             "duration_ms": a.duration_ms, "hints_used": a.hints_used,
             "confidence": a.confidence, "rating": verdict(a.rating), "was_new": a.was_new,
@@ -101,7 +101,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _cell(value: Any) -> Any:
     """A CSV cell a spreadsheet shows as text: one starting like a formula gets a leading
     apostrophe (OWASP's advice on CSV injection), so a display name or an answer such as
-    ``=HYPERLINK(...)`` is not run when the export is opened. Numbers are left alone."""
+    ``=HYPERLINK(...)`` is not run when the export is opened. Numbers are left alone; a
+    list or mapping (a multi-select or code answer) is written as JSON."""
+    if isinstance(value, list | dict):
+        value = json.dumps(value, ensure_ascii=False)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value

@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from quizapp.extensions import db
+from quizapp.models import Attempt
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.models import User
@@ -59,6 +60,13 @@ def test_export_json_holds_account_attempts_cards_skills(client, two_learners):
         True, False, True]
     assert len(data["cards"]) == 3 and data["skills"]
     assert "password_hash" not in data["account"][0]
+    # answers as the JSON values they are (a string was exported as '"k-d tree"')
+    assert all(not isinstance(a["response"], str) or not a["response"].startswith('"')
+               for a in data["attempts"])
+    stored = [a.response for a in db.session.scalars(
+        select(Attempt).where(Attempt.user_id == two_learners["ada@example.com"])
+        .order_by(Attempt.created_at, Attempt.id))]
+    assert [a["response"] for a in data["attempts"]] == stored
 
 
 def test_export_csv_zip_has_one_file_per_section(client, two_learners):

@@ -1,3 +1,9 @@
+from types import SimpleNamespace
+
+import pytest
+from flask import render_template
+
+
 def test_landing_page_for_visitors(client):
     html = client.get("/").get_data(as_text=True)
     assert "Get ready for your machine-learning engineer interviews" in html
@@ -40,3 +46,17 @@ def test_dashboard_times_are_in_the_learners_zone(client, auth):
     client.post("/quiz/start")
     html = client.get("/").get_data(as_text=True)
     assert " JST" in html and " UTC</td>" not in html
+
+
+@pytest.mark.parametrize(("body", "cues"), [
+    ("Which of these reduce variance?", 1),
+    ("Which of these reduce variance? Select all that apply.", 0),  # the text says it
+])
+def test_the_multi_select_cue_shows_once(app, body, cues):
+    choice = SimpleNamespace(text="Bagging")
+    with app.test_request_context():
+        html = render_template(
+            "widgets/mcq.html", widget=SimpleNamespace(input_type="checkbox", order=[0, 1]),
+            question=SimpleNamespace(body_md=body), payload=SimpleNamespace(
+                choices=[choice, choice]), given=None, error=None)
+    assert html.count("Select all that apply.") == cues
