@@ -9,6 +9,7 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 from zoneinfo import available_timezones
 
 from flask import request
@@ -44,6 +45,7 @@ from quizapp.password_policy import MAX_LENGTH
 from quizapp.password_policy import password_problem
 
 TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz or tz == "UTC")
+TIMEZONE_SET = frozenset(TIMEZONES)
 
 
 class FixedOptionsSelect(Select):
@@ -156,9 +158,17 @@ class SettingsForm(AppForm):
     submit = SubmitField("Save settings")
 
     def validate_interview_date(self, field: DateField) -> None:
-        """A plan needs a date within a year (past dates are kept: the plan says so)."""
-        if field.data and field.data > datetime.now(UTC).date() + timedelta(days=MAX_PLAN_DAYS):
+        """A plan needs a date from today (in the learner's time zone) to a year ahead. A
+        stored date that has since passed is kept when other settings are saved: the
+        dashboard says it has passed."""
+        if not field.data:
+            return
+        if field.data > datetime.now(UTC).date() + timedelta(days=MAX_PLAN_DAYS):
             raise ValidationError("Pick a date within a year from today.")
+        zone = self.timezone.data if self.timezone.data in TIMEZONE_SET else "UTC"
+        if field.data < datetime.now(ZoneInfo(zone)).date() and field.data != field.object_data:
+            raise ValidationError("That date has passed. Pick today or a later date, or "
+                                  "leave it empty.")
 
 
 class StartQuizForm(AppForm):

@@ -241,3 +241,17 @@ def test_a_plan_asking_more_than_the_daily_goal_says_so_on_the_start_card(learne
     done = learner.get("/").get_data(as_text=True)
     assert "Your daily goal is done" in done and "more new question" in done
     assert "Keep going with new questions" in done
+
+
+def test_a_past_interview_date_is_refused_but_a_stored_one_that_passed_is_kept(learner):
+    response = set_interview(learner, -3)
+    assert response.status_code == 400 and "That date has passed." in response.get_data(
+        as_text=True)
+    assert db.session.scalars(select(User)).one().interview_date is None
+    assert set_interview(learner, 0).status_code == 302  # today is fine
+    user = db.session.scalars(select(User)).one()
+    user.interview_date = datetime.now(UTC).date() - timedelta(days=2)  # time went by
+    db.session.commit()
+    assert set_interview(learner, -2, goal=30).status_code == 302  # other settings still save
+    db.session.expire_all()
+    assert db.session.scalars(select(User)).one().daily_goal == 30
