@@ -126,7 +126,12 @@ class RegisterForm(AppForm):
         DataRequired(), StrongPassword("email", "display_name")])
     confirm = PasswordField("Repeat password", validators=[
         DataRequired(), EqualTo("password", message="The passwords do not match.")])
+    # the browser's time zone (app.js fills it in); anything not in the list means UTC
+    timezone = HiddenField(render_kw={"data-detect-timezone": ""})
     submit = SubmitField("Create account")
+
+    def chosen_timezone(self) -> str:
+        return self.timezone.data if self.timezone.data in TIMEZONE_SET else "UTC"
 
 
 class LoginForm(AppForm):

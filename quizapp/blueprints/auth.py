@@ -72,7 +72,8 @@ def register() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         with suppress(accounts.EmailTaken):  # same answer either way
             accounts.register_user(form.email.data, form.password.data, form.display_name.data,
-                                   utcnow(), current_app.config["DEFAULT_DAILY_GOAL"])
+                                   utcnow(), current_app.config["DEFAULT_DAILY_GOAL"],
+                                   form.chosen_timezone())
         session["login_email"] = accounts.normalise_email(form.email.data)
         flash(REGISTERED, "success")
         return redirect(url_for("auth.login"))

@@ -55,9 +55,11 @@ def find_by_email(email: str) -> User | None:
 
 @retry_on_lock
 def register_user(
-    email: str, password: str, display_name: str, now: datetime, daily_goal: int = 20
+    email: str, password: str, display_name: str, now: datetime, daily_goal: int = 20,
+    timezone: str = "UTC",
 ) -> User:
-    """Create an account with a hashed password; raise ``EmailTaken`` on a duplicate."""
+    """Create an account with a hashed password; raise ``EmailTaken`` on a duplicate.
+    ``timezone`` (an IANA name the caller checked) decides when the learner's day starts."""
     email = normalise_email(email)
     password_hash = _HASHER.hash(password)  # first, so a taken email costs the same time
     if find_by_email(email) is not None:
@@ -67,7 +69,7 @@ def register_user(
         password_hash=password_hash,
         display_name=display_name.strip(),
         daily_goal=daily_goal,
-        timezone="UTC",
+        timezone=timezone,
         role="user",
         created_at=now,
     )

@@ -137,6 +137,40 @@ def test_logout_and_login_again(page):
     assert page.locator("h1").inner_text() == "Settings"
 
 
+def test_sign_up_takes_the_browsers_time_zone(browser, live_server):
+    """Where a learner's day starts (streaks, 'today') follows their clock from the start."""
+    context = browser.new_context(base_url=live_server.url, timezone_id="Asia/Kolkata")
+    try:
+        tab = context.new_page()
+        register(tab)
+        tab.goto("/settings")
+        assert tab.locator("#timezone").input_value() in ("Asia/Kolkata", "Asia/Calcutta")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("coarse", [False, True])
+def test_option_one_is_focused_for_keyboards_only(browser, live_server, coarse):
+    """A touch screen shows neither the focus ring on option 1 (it looked picked) nor the
+    number-key badges."""
+    context = browser.new_context(base_url=live_server.url, has_touch=coarse,
+                                  is_mobile=coarse, viewport={"width": 390, "height": 844})
+    try:
+        tab = context.new_page()
+        register(tab)
+        tab.click("text=Start daily review")
+        tab.wait_for_url(re.compile(r"/q/1$"))
+        while not tab.locator("input[data-key='1']").count():  # a question with options
+            answer_current_question(tab)
+            tab.locator("body").press("Enter")
+            tab.wait_for_url(re.compile(r"/q/\d+$"))
+        focused = tab.evaluate("document.activeElement.dataset.key || ''")
+        badge = tab.locator(".choice-key").first.is_visible()
+        assert (focused, badge) == (("", False) if coarse else ("1", True))
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("path", ["/settings", "/quiz/1", "/quiz/1/q/1", "/quiz/1/q/1/feedback",
                                   "/quiz/1/summary"])
 def test_protected_pages_send_visitors_to_login(page, path):

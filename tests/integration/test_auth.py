@@ -146,3 +146,15 @@ def test_security_headers(client):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(("sent", "stored"), [
+    ("America/New_York", "America/New_York"), ("", "UTC"), ("Mars/Olympus_Mons", "UTC"),
+    ("<script>", "UTC")])
+def test_sign_up_keeps_the_browsers_time_zone_when_it_is_a_real_one(client, sent, stored):
+    response = client.post("/auth/register", data={
+        "email": "tz@example.com", "display_name": "Tz", "password": "violet-kettle-harbour",
+        "confirm": "violet-kettle-harbour", "timezone": sent})
+    assert response.status_code == 302
+    user = db.session.scalars(select(User).where(User.email == "tz@example.com")).one()
+    assert user.timezone == stored

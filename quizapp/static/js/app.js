@@ -105,8 +105,18 @@
   }
 
   function focusOnLoad() {
+    // Keyboard users start on option 1; on a touch screen the focus ring looked like a pick.
+    if (!window.matchMedia("(pointer: fine)").matches) return;
     var target = document.querySelector("[data-answer-form] input[data-key='1']");
     if (target && !document.querySelector("[autofocus]")) target.focus();
+  }
+
+  function detectTimezone() {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (err) { return; }
+    document.querySelectorAll("input[data-detect-timezone]").forEach(function (input) {
+      if (!input.value && zone) input.value = zone;
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -116,6 +126,7 @@
     preventDoubleSubmit();
     reenableOnReturn();
     focusOnLoad();
+    detectTimezone();
     document.addEventListener("keydown", onKeydown);
   });
 })();
