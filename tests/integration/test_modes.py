@@ -347,6 +347,19 @@ def test_a_stopped_quiz_s_summary_says_it_was_stopped_and_what_the_score_covers(
     assert "score on the questions answered" in summary
 
 
+def test_a_daily_review_can_be_stopped_from_its_question_page(learner):
+    quiz_id, _ = location_quiz(learner.post("/quiz/start"))
+    assert answer(learner, quiz_id, 1).status_code == 302
+    page = learner.get(f"/quiz/{quiz_id}/q/2").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="(/practice/quiz/\d+/abandon)"[^>]*'
+                     r'data-confirm="Stop this review\?', page)
+    assert form and form.group(1) == f"/practice/quiz/{quiz_id}/abandon"
+    stopped = learner.post(form.group(1))
+    assert stopped.headers["Location"] == f"/quiz/{quiz_id}/summary"
+    summary = learner.get(stopped.headers["Location"]).get_data(as_text=True)
+    assert "Quiz stopped: 1 of" in summary
+
+
 def test_a_quiz_stopped_before_any_answer_says_nothing_was_recorded(learner):
     quiz_id, _ = location_quiz(learner.post("/practice/drill", data={"size": "10",
                                                                      "domain": "math"}))
