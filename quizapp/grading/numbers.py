@@ -57,8 +57,11 @@ def _parse_plain(raw: str) -> float:
     return value
 
 
-def format_number(value: float) -> str:
-    """Show a number exactly enough to type back (no trailing zeros, up to 12 digits)."""
+def format_number(value: float, grouped: bool = False) -> str:
+    """Show a number exactly enough to type back (no trailing zeros, up to 12 digits);
+    ``grouped``: whole numbers from 10,000 up with thousands separators, as question texts
+    write them (the parser reads them back)."""
     if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
+        whole = int(value)
+        return f"{whole:,}" if grouped and abs(whole) >= 10_000 else str(whole)
     return f"{value:.12g}"

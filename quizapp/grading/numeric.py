@@ -64,9 +64,11 @@ class NumericQuestion(QuestionType):
 
     def answer_md(self, payload: NumericPayload) -> str:
         unit = f" {payload.unit}" if payload.unit else ""
-        return f"{format_number(payload.answer)}{unit}"
+        return f"{format_number(payload.answer, grouped=True)}{unit}"
 
     def response_md(self, payload: NumericPayload, response: dict[str, Any]) -> str:
         unit = f" {payload.unit}" if payload.unit else ""
-        shown, value = response["text"].strip(), format_number(float(response["value"]))
-        return f"{shown}{unit}" if shown == value else f"{shown}{unit} (read as {value})"
+        shown, value = response["text"].strip(), float(response["value"])
+        if shown.replace(",", "") == format_number(value) or shown == format_number(value, True):
+            return f"{shown}{unit}"
+        return f"{shown}{unit} (read as {format_number(value, grouped=True)})"

@@ -89,6 +89,17 @@ def test_numeric_tolerances():
     assert NUMERIC.response_md(exact, {"text": "174/2", "value": 87.0}) == "174/2 (read as 87)"
 
 
+def test_large_whole_answers_show_thousands_separators_as_question_texts_do():
+    big = NUMERIC.load({"answer": 80000, "rel_tol": 0.05, "unit": "users per arm",
+                        "check": "80000"})
+    assert NUMERIC.answer_md(big) == "80,000 users per arm"
+    for typed in ("80000", "80,000"):  # what the learner typed, as typed
+        assert NUMERIC.response_md(big, {"text": typed, "value": 80000.0}) == (
+            f"{typed} users per arm")
+    assert NUMERIC.response_md(big, {"text": "8e4", "value": 80000.0}) == (
+        "8e4 users per arm (read as 80,000)")
+
+
 def test_abs_tol_alone_means_an_absolute_tolerance():
     payload = NUMERIC.load({"answer": 51.57, "abs_tol": 0.006, "check": "51.57"})
     assert payload.rel_tol == 0

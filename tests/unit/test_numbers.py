@@ -34,3 +34,9 @@ def test_format_number():
     assert format_number(3.0) == "3"
     assert format_number(0.0909090909) == "0.0909090909"
     assert format_number(1000.862) == "1000.862"
+    assert format_number(80000.0) == "80000"
+    assert format_number(80000.0, grouped=True) == "80,000"
+    assert format_number(-1234567.0, grouped=True) == "-1,234,567"
+    assert format_number(2026.0, grouped=True) == "2026"  # four digits stay as they are
+    assert format_number(12345.5, grouped=True) == "12345.5"
+    assert parse_number(format_number(80000.0, grouped=True)) == 80000
