@@ -98,6 +98,7 @@ def line_chart(points: Sequence[tuple[str, float | None]], top: float | None = N
         top = _nice_max(max(values, default=0))
     span = (top - bottom) or 1.0
     step = inner_w / max(len(points) - 1, 1)
+    offset = inner_w / 2 if len(points) == 1 else 0  # one point: mid-plot, not on the axis
     lines, current, dots = [], [], []
     for i, (label, value) in enumerate(points):
         if value is None:
@@ -105,7 +106,7 @@ def line_chart(points: Sequence[tuple[str, float | None]], top: float | None = N
                 lines.append(" ".join(current))
             current = []
             continue
-        x = PAD_LEFT + i * step
+        x = PAD_LEFT + offset + i * step
         y = PAD_TOP + inner_h * (1 - (value - bottom) / span)
         current.append(f"{x:.1f},{y:.1f}")
         dots.append((round(x, 1), round(y, 1), label))
@@ -114,4 +115,4 @@ def line_chart(points: Sequence[tuple[str, float | None]], top: float | None = N
     whole = all(float(v).is_integer() for v in values)  # counts, not rates
     ticks = _ticks(bottom + span, unit, bottom, whole)
     return Chart(WIDTH, HEIGHT, [], lines, dots, ticks,
-                 _x_labels([p[0] for p in points], step, 0, label_every), PAD_TOP + inner_h)
+                 _x_labels([p[0] for p in points], step, offset, label_every), PAD_TOP + inner_h)

@@ -36,6 +36,7 @@ def assert_chart_labels_readable(page) -> None:
     """Every axis label of every chart is at least 10 px on screen (the SVG scales its text
     with its width) and lies inside its chart's box."""
     labels = page.evaluate("""[...document.querySelectorAll('svg.chart-svg text.chart-label')]
+        .filter(t => getComputedStyle(t).display !== 'none')
         .map(t => {
             const svg = t.ownerSVGElement, box = t.getBoundingClientRect(),
                   frame = svg.getBoundingClientRect();
@@ -48,6 +49,14 @@ def assert_chart_labels_readable(page) -> None:
     cut = [(text, round(min(left, right), 1)) for _, left, right, text in labels
            if min(left, right) < 0]
     assert not cut, f"labels cut off at the chart's edge (label, px): {cut}"
+    overlapping = page.evaluate("""[...document.querySelectorAll('svg.chart-svg')].flatMap(svg => {
+        const boxes = [...svg.querySelectorAll('text.chart-label:not([dominant-baseline])')]
+            .filter(t => getComputedStyle(t).display !== 'none')
+            .map(t => [t.getBoundingClientRect(), t.textContent]);
+        return boxes.slice(1).filter(([box], i) => box.left < boxes[i][0].right)
+            .map(([, text], i) => boxes[i][1] + ' / ' + text);
+    })""")
+    assert not overlapping, f"x-axis labels overlap: {overlapping}"
 
 
 def play_daily_review(page) -> None:

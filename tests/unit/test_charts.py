@@ -29,3 +29,10 @@ def test_count_axes_have_no_fractional_ticks():
     assert [t.label for t in answers.ticks] == ["0", "1"]
     rates = line_chart([("1", 12.5), ("2", 40.0)], top=100, unit="%")
     assert [t.label for t in rates.ticks] == ["0%", "50%", "100%"]
+
+
+def test_a_single_point_sits_mid_plot_not_on_the_axis_labels():
+    chart = line_chart([("06 Dec", 1550.0)], top=1600, bottom=1400)
+    (x, _, _), = chart.dots
+    assert x == round((chart.plot_left + chart.plot_right) / 2, 1)
+    assert chart.x_labels == [(x, "06 Dec")]
