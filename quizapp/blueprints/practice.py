@@ -4,8 +4,10 @@ the mock-interview report."""
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint
 from flask import abort
@@ -30,6 +32,9 @@ from quizapp.randomness import request_rng
 from quizapp.services import mode_reports
 from quizapp.services import modes
 from quizapp.services import quizzes
+
+DRILL_SIZES = frozenset(DrillForm.size.kwargs["choices"])
+_DOMAIN = re.compile(r"[a-z][a-z_-]{0,39}")  # a domain name (``Topic.domain``)
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
@@ -103,8 +108,9 @@ def _start(mode: str, starter: Callable[[], Quiz | None]) -> Response | tuple[st
 
 def _open_quiz_page(current: Quiz, mode: str) -> tuple[str, int]:
     back = url_for("practice.drill") if mode == "drill" else url_for("practice.index")
+    carry = _drill_choice(request.form) if mode == "drill" else {}
     return render_template("quiz/open_quiz.html", current=current, wanted=MODES[mode],
-                           back=back, form=EmptyForm()), 409
+                           back=back, form=EmptyForm(), carry=carry), 409
 
 
 @bp.route("/drill", methods=["GET", "POST"])
@@ -119,9 +125,12 @@ def drill() -> str | Response | tuple[str, int]:
             return _start("drill", lambda: modes.start_drill(
                 current_user, chosen, form.size.data, utcnow(), request_rng()))
         error = "Pick at least one topic." if not chosen else "Those options are not valid."
+    chosen_before = request.form if request.method == "POST" else request.args
+    if request.method == "GET" and (size := _drill_choice(request.args)["size"]):
+        form.size.data = int(size[0])  # a choice kept from the open-quiz page
     page = render_template("quiz/drill.html", form=form, tree=tree, error=error,
-                           ticked_topics=set(request.form.getlist("topic")),
-                           ticked_domains=set(request.form.getlist("domain")))
+                           ticked_topics=set(chosen_before.getlist("topic")),
+                           ticked_domains=set(chosen_before.getlist("domain")))
     return (page, 400) if error else page
 
 
@@ -143,10 +152,23 @@ def abandon(quiz_id: int) -> Response:
     except modes.QuizNotFound:
         abort(404)
     back = request.form.get("next", "")
-    if back in (url_for("practice.index"), url_for("practice.drill")):
+    if back == url_for("practice.drill"):  # the drill asked for, its choice kept
+        flash(f"Your {quiz.mode_label.lower()} is stopped. Your choice is kept below: "
+              "start the drill.", "info")
+        return redirect(url_for("practice.drill", **_drill_choice(request.form)))
+    if back == url_for("practice.index"):
         flash(f"Your {quiz.mode_label.lower()} is stopped. Pick what to practise next.", "info")
         return redirect(back)
     return redirect(url_for("quiz.summary", quiz_id=quiz.id))
+
+
+def _drill_choice(values: Any) -> dict[str, list[str]]:
+    """The drill form's topics, domains and size from ``values``, well-formed ones only
+    (they travel through the open-quiz page into the drill page's address)."""
+    return {"topic": [v for v in values.getlist("topic")[:200]
+                      if v.isascii() and v.isdigit() and len(v) < 10],
+            "domain": [v for v in values.getlist("domain")[:20] if _DOMAIN.fullmatch(v)],
+            "size": [v for v in values.getlist("size")[:1] if v in DRILL_SIZES]}
 
 
 @bp.get("/quiz/<id:quiz_id>/report")

@@ -281,6 +281,34 @@ def test_starting_a_mode_while_a_quiz_is_open_offers_resume_or_abandon(learner):
     assert learner.post("/practice/start/daily").headers["Location"].endswith("/q/1")
 
 
+def test_abandoning_an_open_quiz_for_a_drill_keeps_the_drills_choice(learner):
+    quiz_id, _ = location_quiz(learner.post("/quiz/start"))
+    topics = [str(t.id) for t in db.session.scalars(select(Topic).order_by(Topic.id))][:2]
+    asked = learner.post("/practice/drill", data={"topic": topics, "size": "5"})
+    assert asked.status_code == 409
+    hidden = re.findall(r'<input type="hidden" name="(topic|size|domain)" value="([^"]*)">',
+                        asked.get_data(as_text=True))
+    assert sorted(hidden) == sorted([("topic", t) for t in topics] + [("size", "5")])
+    stopped = learner.post(f"/practice/quiz/{quiz_id}/abandon",
+                           data={"next": "/practice/drill", **dict_of_lists(hidden)})
+    assert stopped.headers["Location"].startswith("/practice/drill?")
+    page = learner.get(stopped.headers["Location"]).get_data(as_text=True)
+    assert "Your choice is kept below" in page
+    for topic in topics:
+        assert re.search(rf'name="topic" value="{topic}"[^>]* checked', page)
+    assert re.search(r'<option selected value="5">|<option value="5" selected', page)
+    forged = learner.post(f"/practice/quiz/{quiz_id}/abandon", data={
+        "next": "/practice/drill", "topic": ["1", "x<y"], "size": "999", "domain": "../x"})
+    assert forged.headers["Location"] == "/practice/drill?topic=1"
+
+
+def dict_of_lists(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for name, value in pairs:
+        found.setdefault(name, []).append(value)
+    return found
+
+
 def test_a_daily_start_that_raced_another_modes_start_offers_resume_or_abandon(
         learner, monkeypatch):
     """The mock's start committed between the daily start's check and its own commit."""
