@@ -154,7 +154,9 @@ def expand_selection(tree: Mapping[str, Sequence[int]], domains: Iterable[str],
 def drill_quiz(topics: Iterable[int], pool: Iterable[PoolQuestion], size: int,
                rng: random.Random) -> list[Pick]:
     """``size`` questions from ``topics``: due first (most forgotten first), then unseen
-    (random order), then the rest (most forgotten first); topics spread within each tier."""
+    (random order), then the rest (most forgotten first). Within a tier the topics take
+    turns (``_in_turns``): a learner who picks two topics is asked both, where a random
+    slice of the unseen ones could come all from the larger topic."""
     chosen = set(topics)
     questions = [q for q in pool if q.topic_id in chosen]
     due = sorted((q for q in questions if q.due), key=_forgotten_first)
@@ -166,8 +168,22 @@ def drill_quiz(topics: Iterable[int], pool: Iterable[PoolQuestion], size: int,
         room = size - len(picks)
         if room <= 0:
             break
-        picks.extend(interleave([_pick(q) for q in tier[:room]]))
+        picks.extend(interleave([_pick(q) for q in _in_turns(tier, room)]))
     return picks
+
+
+def _in_turns(tier: Sequence[PoolQuestion], room: int) -> list[PoolQuestion]:
+    """Up to ``room`` questions of ``tier``, one topic after another in turn (topics in the
+    order they first appear, each topic's questions in tier order)."""
+    queues: dict[int, list[PoolQuestion]] = {}
+    for question in tier:
+        queues.setdefault(question.topic_id, []).append(question)
+    taken: list[PoolQuestion] = []
+    for turn in range(max((len(q) for q in queues.values()), default=0)):
+        taken.extend(q[turn] for q in queues.values() if turn < len(q))
+        if len(taken) >= room:
+            break
+    return taken[:room]
 
 
 # --- replay misses -----------------------------------------------------------------------

@@ -96,6 +96,16 @@ def test_drill_puts_due_first_then_unseen_then_the_rest():
     assert ids[4] == 1 and 6 not in ids
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_a_drill_of_two_topics_asks_both_however_uneven_they_are(seed):
+    pool = [q(i, topic=1) for i in range(1, 41)] + [q(i, topic=2) for i in range(41, 46)]
+    topics = [p.topic_id for p in modes.drill_quiz([1, 2], pool, 6, random.Random(seed))]
+    assert sorted(topics) == [1, 1, 1, 2, 2, 2]
+    few = [p.topic_id for p in modes.drill_quiz([1, 2], pool[:40] + pool[40:41], 5,
+                                                random.Random(seed))]
+    assert sorted(few) == [1, 1, 1, 1, 2]  # topic 2 has one question: the rest from topic 1
+
+
 def test_drill_stops_at_size():
     pool = [q(i) for i in range(1, 30)]
     assert len(modes.drill_quiz([1], pool, 10, random.Random(0))) == 10
