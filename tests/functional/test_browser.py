@@ -160,7 +160,7 @@ def test_option_one_is_focused_for_keyboards_only(browser, live_server, coarse):
         register(tab)
         tab.click("text=Start daily review")
         tab.wait_for_url(re.compile(r"/q/1$"))
-        while not tab.locator("input[data-key='1']").count():  # a question with options
+        while not tab.locator("fieldset.choices input[data-key='1']").count():  # options
             answer_current_question(tab)
             tab.locator("body").press("Enter")
             tab.wait_for_url(re.compile(r"/q/\d+$"))

@@ -133,7 +133,7 @@ def test_learner_code_is_shown_highlighted_and_escaped_on_feedback_and_history(
     assert "<img" not in feedback
     question_id = db.session.scalars(select(Attempt.question_id)).one()
     history = client.get(f"/progress/question/{question_id}").get_data(as_text=True)
-    cell = history.split('class="answer-cell">', 1)[1].split("</td>", 1)[0]
+    cell = history.split('class="answer-cell prose">', 1)[1].split("</td>", 1)[0]
     assert cell.startswith('<pre><code class="language-python">')
     assert "&lt;img src=x onerror=alert(2)&gt;" in cell and "<img" not in history
 
