@@ -36,8 +36,9 @@ from quizapp.services import sessions
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-REGISTERED = ("Now log in with your email and password. If this email already had an account, "
-              "use that account's password.")
+# The same words whether the email was new or already registered (no account enumeration).
+REGISTERED = ("Your sign-up is done: log in with the password you just chose to start. "
+              "(If this email already had an account, its own password still applies.)")
 
 
 def _auth_limit() -> str:

@@ -60,3 +60,10 @@ def test_the_multi_select_cue_shows_once(app, body, cues):
             question=SimpleNamespace(body_md=body), payload=SimpleNamespace(
                 choices=[choice, choice]), given=None, error=None)
     assert html.count("Select all that apply.") == cues
+
+
+def test_the_header_links_practise_for_a_learner(client, auth):
+    assert b'href="/practice/"' not in client.get("/auth/login").data
+    auth.register()
+    assert b'<a href="/practice/">Practise</a>' in client.get("/settings").data
+
