@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC
@@ -86,6 +87,13 @@ class FixedOptionsSelect(Select):
         return known
 
 
+def visible_name(form: Any, field: StringField) -> None:
+    """A display name must show something: not only spaces, zero-width or control characters
+    (a leaderboard row would look blank)."""
+    if not any(unicodedata.category(ch)[0] in "LNPS" for ch in field.data or ""):
+        raise ValidationError("Use at least one letter, digit or symbol.")
+
+
 class StrongPassword:
     """NIST 800-63B: 8 to 256 characters, not common, not about this account."""
 
@@ -121,7 +129,8 @@ class AppForm(FlaskForm):
 class RegisterForm(AppForm):
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
                                             Length(max=254)])
-    display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField("Display name", validators=[DataRequired(), Length(max=80),
+                                                           visible_name])
     password = PasswordField("Password", validators=[
         DataRequired(), StrongPassword("email", "display_name")])
     confirm = PasswordField("Repeat password", validators=[
@@ -143,7 +152,8 @@ class LoginForm(AppForm):
 
 
 class SettingsForm(AppForm):
-    display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField("Display name", validators=[DataRequired(), Length(max=80),
+                                                           visible_name])
     daily_goal = IntegerField("Daily goal (questions per daily review)", validators=[
         InputRequired(), NumberRange(min=1, max=200)])
     timezone = SelectField("Time zone (when your day starts)", choices=TIMEZONES,

@@ -69,3 +69,20 @@ def test_the_login_page_waits_in_the_password_once_the_email_is_known(client, au
     assert set(_autofocused(client.get("/auth/login").get_data(as_text=True))) == {"password"}
     wrong = auth.login(password="not-the-password").get_data(as_text=True)
     assert set(_autofocused(wrong)) == {"password"}
+
+
+def test_a_display_name_must_show_something(client, auth):
+    for invisible in ("\u200b", "\u200b\u200d \u2060", "\u00a0\t"):
+        response = client.post("/auth/register", data={
+            "email": "z@example.com", "display_name": invisible,
+            "password": "violet-kettle-harbour", "confirm": "violet-kettle-harbour"})
+        assert response.status_code == 400, repr(invisible)
+    auth.register()
+    response = client.post("/settings", data={"display_name": "\u200b", "daily_goal": "20",
+                                              "timezone": "UTC", "theme": "system"})
+    assert response.status_code == 400
+    assert "Use at least one letter, digit or symbol." in response.get_data(as_text=True)
+    for visible in ("Ada", "李", "🙂", "R2"):
+        assert client.post("/settings", data={"display_name": visible, "daily_goal": "20",
+                                              "timezone": "UTC",
+                                              "theme": "system"}).status_code == 302
