@@ -171,6 +171,26 @@ def test_option_one_is_focused_for_keyboards_only(browser, live_server, coarse):
         context.close()
 
 
+@pytest.mark.parametrize("coarse", [False, True])
+def test_the_answer_box_is_focused_for_keyboards_only(browser, live_server, coarse):
+    """On a touch screen a focused box opens the on-screen keyboard over the question."""
+    context = browser.new_context(base_url=live_server.url, has_touch=coarse,
+                                  is_mobile=coarse, viewport={"width": 390, "height": 844})
+    try:
+        tab = context.new_page()
+        register(tab)
+        tab.click("text=Start daily review")
+        tab.wait_for_url(re.compile(r"/q/1$"))
+        while not tab.locator("input#answer").count():  # a numeric or short-text question
+            answer_current_question(tab)
+            tab.locator("body").press("Enter")
+            tab.wait_for_url(re.compile(r"/q/\d+$"))
+        focused = tab.evaluate("document.activeElement.id")
+        assert focused == ("" if coarse else "answer")
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("path", ["/settings", "/quiz/1", "/quiz/1/q/1", "/quiz/1/q/1/feedback",
                                   "/quiz/1/summary"])
 def test_protected_pages_send_visitors_to_login(page, path):

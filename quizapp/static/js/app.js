@@ -105,9 +105,12 @@
   }
 
   function focusOnLoad() {
-    // Keyboard users start on option 1; on a touch screen the focus ring looked like a pick.
+    // Keyboard users start in the answer box, or on option 1. Not on a touch screen: the
+    // on-screen keyboard covered the question, and a focused option looked picked.
     if (!window.matchMedia("(pointer: fine)").matches) return;
-    var target = document.querySelector("[data-answer-form] input[data-key='1']");
+    var box = document.querySelector("[data-answer-form] [data-autofocus]");
+    var option = document.querySelector("[data-answer-form] input[data-key='1']");
+    var target = box || option;
     if (target && !document.querySelector("[autofocus]")) target.focus();
   }
 
