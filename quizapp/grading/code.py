@@ -171,7 +171,8 @@ class CodeQuestion(QuestionType):
 
     def widget(self, payload: CodePayload, rng: Any) -> dict[str, Any]:
         return {"language": self.language, "starter": payload.starter,
-                "examples": [t.model_dump() for t in payload.examples]}
+                "examples": [{**t.model_dump(), "fenced": fenced(t.code, "python")}
+                             for t in payload.examples]}
 
     def limits(self, payload: CodePayload) -> Limits:
         return Limits(cpu_seconds=payload.time_limit, memory_mb=payload.memory_mb)

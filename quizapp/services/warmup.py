@@ -7,6 +7,7 @@ first rendering (pygments and nh3 cost several milliseconds per question).
 
 from __future__ import annotations
 
+import random
 import time
 from typing import Any
 
@@ -31,6 +32,10 @@ def _payload_texts(kind_name: str, payload: Any) -> tuple[list[str], list[str]]:
         blocks.append(model_answer)
     inline.extend(getattr(payload, "rubric", None) or [])
     blocks.append(inline[0])
+    widget = kind.widget(payload, random.Random(0))
+    if isinstance(widget, dict):  # a code question's examples, shown highlighted
+        blocks.extend(example["fenced"] for example in widget.get("examples", ())
+                      if "fenced" in example)
     return blocks, inline
 
 

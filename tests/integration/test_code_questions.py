@@ -76,7 +76,11 @@ def test_question_page_has_a_labelled_code_editor_textarea_with_the_starter(clie
     assert re.search(r'<label for="code">', page)
     assert 'data-code-editor="python"' in page and "raise NotImplementedError" in page
     assert "Run examples" in page and "Submit answer" in page
-    assert "assert_equal(double(2), 4)" in page  # the visible example
+    # the visible example, highlighted (pygments' spans) as the editor and feedback are
+    example = page.split('class="prose example-code">', 1)[1].split("</div>", 1)[0]
+    assert example.startswith('<pre><code class="language-python">')
+    assert re.sub(r"<[^>]+>", "", example).strip() == "assert_equal(double(2), 4)"
+    assert '<span class="n">double</span>' in example
     assert "secret negative case" not in page and "double(-7)" not in page
     assert "<script>" not in page and " onclick=" not in page
 

@@ -126,3 +126,19 @@ def test_feedback_shows_hidden_test_code_only_when_allowed():
     shown = kind.feedback_view(kind.load({**CODE, "show_hidden": True}), response)
     assert shown["codes"] == {"t0": "assert True", "t1": "assert True", "t2": "assert True"}
     assert kind.grade(kind.load(CODE), response).score == pytest.approx(1 / 3)
+
+
+def test_the_warm_up_renders_a_code_questions_examples_as_shown():
+    from quizapp.grading.code import fenced
+    from quizapp.grading.registry import question_type
+    from quizapp.services.warmup import _payload_texts
+
+    payload = question_type("code").load({
+        "starter": "def double(x):\n    pass\n", "solution": "def double(x):\n    return 2 * x\n",
+        "examples": [{"name": "two", "code": "assert_equal(double(2), 4)"}],
+        "tests": [{"name": f"t{n}", "code": f"assert_equal(double({n}), {2 * n})"}
+                  for n in range(3)]})
+    blocks, _ = _payload_texts("code", payload)
+    widget = question_type("code").widget(payload, None)
+    assert widget["examples"][0]["fenced"] == fenced("assert_equal(double(2), 4)", "python")
+    assert widget["examples"][0]["fenced"] in blocks
