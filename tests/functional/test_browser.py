@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -149,10 +152,10 @@ def test_sign_up_takes_the_browsers_time_zone(browser, live_server):
         context.close()
 
 
-@pytest.mark.parametrize("coarse", [False, True])
-def test_option_one_is_focused_for_keyboards_only(browser, live_server, coarse):
-    """A touch screen shows neither the focus ring on option 1 (it looked picked) nor the
-    number-key badges."""
+@contextlib.contextmanager
+def question_on_a_phone(browser, live_server, coarse: bool, wanted: str) -> Iterator[Any]:
+    """A new learner's daily review on a 390 px screen (a touch one when ``coarse``), at its
+    first question that has ``wanted`` (a CSS selector)."""
     context = browser.new_context(base_url=live_server.url, has_touch=coarse,
                                   is_mobile=coarse, viewport={"width": 390, "height": 844})
     try:
@@ -160,35 +163,32 @@ def test_option_one_is_focused_for_keyboards_only(browser, live_server, coarse):
         register(tab)
         tab.click("text=Start daily review")
         tab.wait_for_url(re.compile(r"/q/1$"))
-        while not tab.locator("fieldset.choices input[data-key='1']").count():  # options
+        while not tab.locator(wanted).count():
             answer_current_question(tab)
             tab.locator("body").press("Enter")
             tab.wait_for_url(re.compile(r"/q/\d+$"))
-        focused = tab.evaluate("document.activeElement.dataset.key || ''")
-        badge = tab.locator(".choice-key").first.is_visible()
-        assert (focused, badge) == (("", False) if coarse else ("1", True))
+        yield tab
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("coarse", [False, True])
+def test_option_one_is_focused_for_keyboards_only(browser, live_server, coarse):
+    """A touch screen shows neither the focus ring on option 1 (it looked picked) nor the
+    number-key badges."""
+    with question_on_a_phone(browser, live_server, coarse,
+                             "fieldset.choices input[data-key='1']") as tab:
+        focused = tab.evaluate("document.activeElement.dataset.key || ''")
+        badge = tab.locator(".choice-key").first.is_visible()
+    assert (focused, badge) == (("", False) if coarse else ("1", True))
 
 
 @pytest.mark.parametrize("coarse", [False, True])
 def test_the_answer_box_is_focused_for_keyboards_only(browser, live_server, coarse):
     """On a touch screen a focused box opens the on-screen keyboard over the question."""
-    context = browser.new_context(base_url=live_server.url, has_touch=coarse,
-                                  is_mobile=coarse, viewport={"width": 390, "height": 844})
-    try:
-        tab = context.new_page()
-        register(tab)
-        tab.click("text=Start daily review")
-        tab.wait_for_url(re.compile(r"/q/1$"))
-        while not tab.locator("input#answer").count():  # a numeric or short-text question
-            answer_current_question(tab)
-            tab.locator("body").press("Enter")
-            tab.wait_for_url(re.compile(r"/q/\d+$"))
+    with question_on_a_phone(browser, live_server, coarse, "input#answer") as tab:
         focused = tab.evaluate("document.activeElement.id")
-        assert focused == ("" if coarse else "answer")
-    finally:
-        context.close()
+    assert focused == ("" if coarse else "answer")
 
 
 @pytest.mark.parametrize("path", ["/settings", "/quiz/1", "/quiz/1/q/1", "/quiz/1/q/1/feedback",
