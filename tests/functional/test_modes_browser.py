@@ -45,7 +45,7 @@ def answer_wrong_or_right(page, missed: set[str]) -> None:
 def play_daily_review(page) -> None:
     """A daily review with one miss, answered to the end (re-asked items included)."""
     page.goto("/")
-    page.click("[data-mode=daily]")
+    page.click("text=Start daily review")
     page.wait_for_url(re.compile(r"/q/1$"))
     missed: set[str] = set()
     for _ in range(20):
