@@ -136,8 +136,9 @@ def _missing_message(run: RunResult) -> str:
     if run.status == "timeout":
         return "Time limit exceeded: the run was stopped."
     if run.status == "crashed":
-        return ("The run ended before this test (out of memory, CPU time limit, a crash, "
-                "or the code exited).")
+        return ("The run ended before this test: the code used more memory or CPU time than "
+                "a run may, crashed the interpreter, or exited (sys.exit, os._exit). Look for "
+                "an endless loop, a very large list or array, or an exit call.")
     return "Not run."
 
 
