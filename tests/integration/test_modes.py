@@ -73,8 +73,10 @@ def drill(client, size: int = 20, wrong: tuple[str, ...] = (), **choice) -> int:
 def test_dashboard_has_one_button_per_mode(learner):
     page = learner.get("/").get_data(as_text=True)
     assert "Practise" in page
-    for mode in ("daily", "weak", "drill", "replay", "mock"):
-        assert f'data-mode="{mode}"' in page
+    for mode in ("weak", "drill", "replay", "mock"):
+        assert page.count(f'data-mode="{mode}"') == 1
+    # the daily review has its own card above the Practise card, offered once
+    assert page.count("Start daily review") == 1 and 'data-mode="daily"' not in page
 
 
 def test_weak_areas_picks_the_weakest_topics_and_says_why(learner, clock):
