@@ -41,6 +41,8 @@ _AS_BASE: dict[type, Any] = {
     dict: lambda value: dict(dict.items(value)),
 }
 _CONTAINERS = (list, tuple, set, frozenset, dict)
+# a dict's key and item views compare as sets do (``{1, 2} == d.keys()``): read them as sets
+_SET_VIEWS = frozenset({type({}.keys()), type({}.items())})
 
 
 class NotData(Exception):
@@ -87,6 +89,8 @@ def plain(value: Any, budget: list[int] | None = None) -> Any:
         if _name(kind) == "ndarray" and value.dtype.kind == "O":  # may hold any object
             return plain(value.tolist(), budget)
         return value  # arrays of numbers and numpy scalars compare in C
+    if kind in _SET_VIEWS:
+        return {plain(item, budget) for item in value}
     for base, read in _AS_BASE.items():  # C subclasses: OrderedDict, defaultdict, ...
         if _isinstance(value, base):
             return plain(read(value), budget)
