@@ -72,28 +72,54 @@ def plain(value: Any, budget: list[int] | None = None) -> Any:
     if budget[0] < 0:
         raise NotData(_type(value))
     kind = _type(value)
-    if _flags(kind) & _HEAP_TYPE:  # a subclass made in Python: read it as its C base
-        base = _builtin_base(kind)
-        if base in _AS_BASE:
-            return plain(_AS_BASE[base](value), budget)
-        if base is not None and _is_numpy(base) and _name(base) == "ndarray":
-            return plain(base.view(value, base), budget)
-        raise NotData(kind)
-    if kind in _ATOMS:
-        return value
+    if _flags(kind) & _HEAP_TYPE:  # a class made in Python: read it as its C base
+        return _from_python_class(value, kind, budget)
+    if kind in _ATOMS or (_module(kind), _name(kind)) == ("decimal", "Decimal"):
+        return value  # (the C Decimal: it compares numbers only)
     if kind in _CONTAINERS:
         if kind is dict:
             return {plain(k, budget): plain(v, budget) for k, v in dict.items(value)}
         return kind(plain(item, budget) for item in kind.__iter__(value))
     if _is_numpy(kind):
-        if _name(kind) == "ndarray" and value.dtype.kind == "O":  # may hold any object
-            return plain(value.tolist(), budget)
+        if _name(kind) == "ndarray" and (value.dtype.kind == "O" or not _NUMPY_KEPT):
+            # may hold any object; or numpy was first imported by the learner's code, and
+            # the helpers have no numpy functions they can trust: compare as lists
+            return plain(kind.tolist(value), budget)
         return value  # arrays of numbers and numpy scalars compare in C
     if kind in _SET_VIEWS:
-        return {plain(item, budget) for item in value}
-    for base, read in _AS_BASE.items():  # C subclasses: OrderedDict, defaultdict, ...
+        try:
+            return {plain(item, budget) for item in value}
+        except TypeError:  # unhashable values: compared as Python compares them
+            raise NotData(kind) from None
+    return _from_c_subclass(value, kind, budget)
+
+
+def _from_python_class(value: Any, kind: type, budget: list[int]) -> Any:
+    base = _builtin_base(kind)
+    if base in _AS_BASE:
+        return plain(_AS_BASE[base](value), budget)
+    if base is not None and _is_numpy(base) and _name(base) == "ndarray":
+        return plain(base.view(value, base), budget)
+    fractions = sys.modules.get("fractions")
+    if fractions is not None and kind is fractions.Fraction:  # its fields, not its __eq__
+        numerator = object.__getattribute__(value, "_numerator")
+        denominator = object.__getattribute__(value, "_denominator")
+        if _type(numerator) is int and _type(denominator) is int and denominator:
+            return int.__truediv__(numerator, denominator)
+        raise NotData(kind)
+    if base is not None and base is not object:  # e.g. a subclass of OrderedDict
+        return _from_c_subclass(value, kind, budget)
+    raise NotData(kind)
+
+
+def _from_c_subclass(value: Any, kind: type, budget: list[int]) -> Any:
+    """A value of a C subclass of a built-in type (OrderedDict, defaultdict, bytearray ...)
+    read through that built-in type."""
+    for base, read in _AS_BASE.items():
         if _isinstance(value, base):
             return plain(read(value), budget)
+    if _isinstance(value, (bytearray, memoryview)):
+        return bytes(memoryview(value))
     raise NotData(kind)
 
 
@@ -118,22 +144,30 @@ def _numpy() -> Any:
     return numpy
 
 
-_NUMPY_KEPT: dict[str, Any] = {}  # numpy's functions the helpers use, as they were at start
+_NUMPY_KEPT: dict[str, Any] = {}  # numpy's functions as they were before the learner's code
+_NUMPY_NAMES = ("asarray", "allclose", "array_equal", "shape", "ndarray")
+
+
+def keep_numpy() -> None:
+    """Keep numpy's functions for the helpers; called before the learner's code runs (at
+    start for a numpy job, whose tests use the array helpers, and before each job when numpy
+    is already imported), so code that replaces ``numpy.allclose`` cannot pass."""
+    if not _NUMPY_KEPT:
+        numpy = _numpy()
+        _NUMPY_KEPT.update({name: getattr(numpy, name) for name in _NUMPY_NAMES})
 
 
 def numpy_functions() -> dict[str, Any]:
-    """The helpers' numpy functions, kept when numpy was first seen (before the learner's
-    code whenever a job's tests use the array helpers: they make it a numpy job, whose
-    runner imports numpy at start), so code that replaces ``numpy.allclose`` cannot pass."""
-    if not _NUMPY_KEPT:
-        numpy = _numpy()
-        _NUMPY_KEPT.update({name: getattr(numpy, name) for name in (
-            "asarray", "allclose", "array_equal", "shape", "ndarray")})
-    return _NUMPY_KEPT
+    """The array helpers' numpy functions: those kept before the learner's code, else (a job
+    not classed as a numpy one) numpy's as they are now."""
+    if _NUMPY_KEPT:
+        return _NUMPY_KEPT
+    numpy = _numpy()
+    return {name: getattr(numpy, name) for name in _NUMPY_NAMES}
 
 
 def _as_data(actual: Any, expected: Any) -> tuple[Any, Any]:
-    """Both values as plain data (``plain_data``) when the test expects plain data; else
+    """Both values as plain data (``plain``) when the test expects plain data; else
     unchanged (the test compares objects of the learner's own classes)."""
     try:
         expected = plain(expected)
@@ -173,8 +207,8 @@ def helpers() -> dict[str, Any]:
 
     def assert_equal(actual: Any, expected: Any) -> None:
         actual, expected = _as_data(actual, expected)
-        # arrays exist only if something imported numpy
-        np = numpy_functions() if "numpy" in sys.modules else None
+        # numpy kept before the learner's code; else ``plain`` read any array as lists
+        np = _NUMPY_KEPT or None
         if np is not None and (isinstance(actual, np["ndarray"])
                                or isinstance(expected, np["ndarray"])):
             a, e = np["asarray"](actual), np["asarray"](expected)

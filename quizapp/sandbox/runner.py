@@ -30,6 +30,7 @@ OUTPUT_CHARS = 16_384
 ROWS_SHOWN = 20
 CELL_CHARS = 200
 SQL_REL_TOL = 1e-9
+_CHECKS: list[Any] = []  # the tests' helpers module (``checks.py``), imported by ``prepare``
 
 
 class CappedText(io.TextIOBase):
@@ -93,10 +94,10 @@ def run_code(job: dict[str, Any], channel: Channel) -> str:
     out = CappedText(OUTPUT_CHARS)
     sys.stdout = sys.stderr = out
     per_test = float(job.get("test_seconds", 2))
-    checks = sys.modules["checks"]  # imported at start (``prepare``), beside this file
-    namespace = checks.helpers()
+    make_helpers = _CHECKS[0].helpers  # bound before the learner's code can change it
+    namespace = make_helpers()
     if "numpy" in sys.modules:  # keep its functions before the learner's code runs
-        checks.numpy_functions()
+        _CHECKS[0].keep_numpy()
     try:
         signal.setitimer(signal.ITIMER_REAL, per_test)
         exec(compile(job["source"], "<your code>", "exec"), namespace)  # noqa: S102
@@ -110,7 +111,7 @@ def run_code(job: dict[str, Any], channel: Channel) -> str:
             channel.send({"test": index, "passed": False, "message": setup_error})
             continue
         # the helpers made anew: the learner's code may have replaced or changed its own
-        scope = {**namespace, **checks.helpers()}
+        scope = {**namespace, **make_helpers()}
         try:
             signal.setitimer(signal.ITIMER_REAL, per_test)
             exec(compile(test["code"], "<test>", "exec"), scope)  # noqa: S102
@@ -316,10 +317,12 @@ def prepare(found: dict[str, Any]) -> None:
     import checks  # beside this file (in a jail: /sandbox): the tests' helpers
     import syscall_filter  # noqa: F401 - beside this file (in a jail: /sandbox); serve uses it
 
+    _CHECKS[:] = [sys.modules.pop("checks")]  # not importable by name from learner code
+
     sys.path.remove(here)
     sys.path.extend(path for path in found["paths"] if path not in sys.path)
     if found["preload"] == "numpy":  # and what numpy imports only when first used
-        checks.numpy_functions()
+        checks.keep_numpy()
         import numpy.random  # noqa: F401
 
 

@@ -50,6 +50,39 @@ def test_redefining_the_helpers_does_not_pass_the_tests(override):
         False, False]
 
 
+@pytest.mark.parametrize("forgery", [
+    # numpy imported by the learner's code only (the job is not a numpy one), then patched
+    "m = __import__('num' + 'py')\nm.asarray = lambda x, *a, **k: m.zeros(())\n"
+    "m.array_equal = lambda *a, **k: True\n"
+    "def solve(x):\n    return m.zeros(())\n",
+    # the helpers' module, by name
+    "try:\n    import checks\n    checks._as_data = lambda a, e: (0, 0)\n"
+    "    checks.helpers = lambda: {}\nexcept ImportError:\n    pass\n"
+    "def solve(x):\n    return 0\n",
+])
+def test_patching_numpy_or_the_helpers_module_does_not_pass(forgery):
+    tests = ["assert_equal(solve(1), [1, 2, 3])", "assert_equal(solve(1), {'a': 1})",
+             "assert_equal(solve(2), 'abc')"]
+    assert passes(forgery, tests) == [False, False, False]
+
+
+def test_values_python_calls_equal_still_pass():
+    source = ("import collections, fractions, decimal\n"
+              "class LRU(collections.OrderedDict):\n    pass\n"
+              "class Graph(collections.defaultdict):\n    pass\n"
+              "def lru():\n    return LRU(a=1)\n"
+              "def graph():\n    g = Graph(list)\n    g['a'].append(1)\n    return g\n"
+              "def half():\n    return fractions.Fraction(1, 2)\n"
+              "def dec():\n    return decimal.Decimal('0.5')\n"
+              "def raw():\n    return bytearray(b'ab')\n"
+              "def items():\n    return {'a': [1]}.items()\n")
+    tests = ["assert_equal(lru(), {'a': 1})", "assert_equal(graph(), {'a': [1]})",
+             "assert_equal(half(), 0.5)", "assert_close(half(), 0.5)",
+             "assert_equal(dec(), 0.5)", "assert_equal(raw(), b'ab')",
+             "assert_equal(items(), {'a': [1]}.items())", "assert_equal(half(), 0.25)"]
+    assert passes(source, tests) == [True] * 7 + [False]
+
+
 def test_subclasses_of_builtin_types_compare_by_their_data():
     source = ("import collections\n"
               "class Words(collections.Counter):\n    pass\n"
