@@ -9,12 +9,19 @@ so the budget is far above any learner's pace and still stops such a loop.
 from __future__ import annotations
 
 from flask import current_app
+from limits import RateLimitItem
 from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
+from limits.strategies import RateLimiter
 
 from quizapp.extensions import limiter
 from quizapp.web import retry_after
 
 ANSWER_RUN_LIMIT = "240 per minute"
+
+
+_FALLBACK = FixedWindowRateLimiter(MemoryStorage())  # this process's count, Redis down
 
 
 def charge(user_id: int) -> int | None:
@@ -23,7 +30,14 @@ def charge(user_id: int) -> int | None:
         return None
     limit = parse(current_app.config.get("CODE_ANSWER_RATE_LIMIT", ANSWER_RUN_LIMIT))
     key = f"code-answer:{user_id}"
-    if limiter.limiter.hit(limit, key):
+    try:
+        return _charge(limiter.limiter, limit, key)
+    except Exception:  # the limiter's storage (Redis) is down: count in this process
+        return _charge(_FALLBACK, limit, key)
+
+
+def _charge(strategy: RateLimiter, limit: RateLimitItem, key: str) -> int | None:
+    if strategy.hit(limit, key):
         return None
-    reset_at = limiter.limiter.get_window_stats(limit, key).reset_time
+    reset_at = strategy.get_window_stats(limit, key).reset_time
     return retry_after(reset_at, limit.get_expiry())

@@ -46,3 +46,18 @@ def test_limits_are_stored_in_redis_across_processes():
     assert run(url, ip, email) == "RedisStorage [400, 400, 400, 429]"
     # A second process (another app server) sees the same counters.
     assert run(url, ip, email) == "RedisStorage [429, 429, 429, 429]"
+
+
+def test_the_code_answer_budget_counts_in_process_when_redis_is_down():
+    """Graded code answers call the limiter's storage directly: with Redis gone they are
+    still counted (in this process), never a 500."""
+    from quizapp import create_app
+    from quizapp import run_budget
+
+    app = create_app({"ENV_NAME": "testing", "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI":
+                      "sqlite://", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",
+                      "CODE_ANSWER_RATE_LIMIT": "2 per minute"})
+    with app.test_request_context():
+        user = uuid.uuid4().int
+        assert [run_budget.charge(user) for _ in range(2)] == [None, None]
+        assert 1 <= run_budget.charge(user) <= 60
