@@ -35,9 +35,10 @@ ACCOUNT_FIELDS = ("id", "email", "display_name", "role", "daily_goal", "timezone
 
 
 def export_data(user: Profile, now: datetime) -> dict[str, list[dict[str, Any]]]:
-    """Account, attempts, cards and skills as lists of flat rows (5 queries). Attempts in a
-    mock interview still running have no verdict yet (score, correct, rating and next due
-    are empty): a mock shows none until it ends."""
+    """Account, attempts, cards and skills as lists of flat rows (5 queries). A mock
+    interview still running shows no verdict until it ends: its attempts have no score,
+    correctness, rating, next due or test results, and the cards of its questions no
+    schedule (they would tell a miss from a hit)."""
     running = quizzes.running_mock_ids(user.id, now)
     attempts = db.session.execute(
         select(Attempt, Question.uid).join(Question, Question.id == Attempt.question_id)
@@ -48,14 +49,11 @@ def export_data(user: Profile, now: datetime) -> dict[str, list[dict[str, Any]]]
     skills = db.session.execute(
         select(TopicSkill, Topic.slug).join(Topic, Topic.id == TopicSkill.topic_id)
         .where(TopicSkill.user_id == user.id).order_by(Topic.slug)).all()
+    in_mock = {uid for a, uid in attempts if a.quiz_id in running}
     return {
         "account": [{name: _plain(getattr(user, name)) for name in ACCOUNT_FIELDS}],
         "attempts": [_attempt_row(a, uid, a.quiz_id in running) for a, uid in attempts],
-        "cards": [{
-            "question": uid, "state": c.state, "step": c.step, "stability": c.stability,
-            "difficulty": c.difficulty, "due": _plain(c.due),
-            "last_review": _plain(c.last_review), "reps": c.reps, "lapses": c.lapses,
-            "created_at": _plain(c.created_at)} for c, uid in cards],
+        "cards": [_card_row(c, uid, uid in in_mock) for c, uid in cards],
         "skills": [{
             "topic": slug, "rating": s.rating, "deviation": s.deviation,
             "volatility": s.volatility, "answers": s.n, "updated_at": _plain(s.updated_at)}
@@ -64,16 +62,30 @@ def export_data(user: Profile, now: datetime) -> dict[str, list[dict[str, Any]]]
 
 
 def _attempt_row(a: Attempt, uid: str, hidden: bool) -> dict[str, Any]:
-    """One attempt's row; ``hidden``: its verdict (score, correct, rating, next due) empty."""
+    """One attempt's row; ``hidden``: its verdict (score, correct, rating, next due and a
+    code answer's test results) left out."""
     def verdict(value: Any) -> Any:
         return None if hidden else value
 
+    response = a.response
+    if hidden and isinstance(response, dict) and "results" in response:
+        response = {"code": response.get("code")}  # what was sent, not how it fared
     return {"question": uid, "question_version": a.question_version, "quiz_id": a.quiz_id,
-            "created_at": _plain(a.created_at), "response": a.response,
+            "created_at": _plain(a.created_at), "response": response,
             "score": verdict(a.score), "correct": verdict(a.correct),
             "duration_ms": a.duration_ms, "hints_used": a.hints_used,
             "confidence": a.confidence, "rating": verdict(a.rating), "was_new": a.was_new,
             "next_due": verdict(_plain(a.next_due))}
+
+
+def _card_row(c: Card, uid: str, hidden: bool) -> dict[str, Any]:
+    """One card's row; ``hidden`` (its question is in a running mock): no schedule."""
+    row = {"question": uid, "state": c.state, "step": c.step, "stability": c.stability,
+           "difficulty": c.difficulty, "due": _plain(c.due),
+           "last_review": _plain(c.last_review), "reps": c.reps, "lapses": c.lapses,
+           "created_at": _plain(c.created_at)}
+    return {key: (value if key in ("question", "created_at") or not hidden else None)
+            for key, value in row.items()}
 
 
 def export_json(user: Profile, now: datetime) -> bytes:

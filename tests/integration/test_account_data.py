@@ -122,3 +122,21 @@ def test_export_csv_cells_that_look_like_formulas_stay_text(client, auth):
     assert row["display_name"] == '\'=HYPERLINK("http://evil.example","x")'
     json_name = json.loads(client.get("/account/export.json").get_data())["account"][0]
     assert json_name["display_name"].startswith("=HYPERLINK(")  # JSON keeps the exact text
+
+
+def test_a_hidden_code_attempt_is_exported_without_its_test_results():
+    from datetime import UTC
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    from quizapp.services.account_data import _attempt_row
+
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    attempt = SimpleNamespace(
+        question_version=1, quiz_id=7, created_at=now, next_due=now, score=0.5, correct=False,
+        duration_ms=900, hints_used=0, confidence=None, rating=1, was_new=True,
+        response={"code": "x = 1", "results": [{"name": "t", "passed": False}], "output": ""})
+    hidden = _attempt_row(attempt, "q.uid", hidden=True)
+    assert hidden["response"] == {"code": "x = 1"} and hidden["score"] is None
+    shown = _attempt_row(attempt, "q.uid", hidden=False)
+    assert shown["response"]["results"][0]["passed"] is False and shown["score"] == 0.5

@@ -361,9 +361,15 @@ def test_a_running_mock_s_verdicts_stay_off_the_export_and_the_topic_page(learne
     assert {key: exported()[key] for key in ("score", "correct", "rating", "next_due")} == {
         "score": None, "correct": None, "rating": None, "next_due": None}
     assert exported()["duration_ms"] is not None
+    card = next(c for c in learner.get("/account/export.json").get_json()["cards"]
+                if c["question"] == question.uid)
+    assert (card["due"], card["lapses"], card["state"]) == (None, None, None)
     assert "Missed in the last 30 days" not in learner.get(topic_page).get_data(as_text=True)
     clock.advance(minutes=31)  # the mock is over: its verdicts show
     assert exported()["correct"] is False and exported()["score"] == 0
+    card = next(c for c in learner.get("/account/export.json").get_json()["cards"]
+                if c["question"] == question.uid)
+    assert card["due"] is not None and card["state"] is not None
     assert "Missed in the last 30 days" in learner.get(topic_page).get_data(as_text=True)
 
 
