@@ -6,7 +6,6 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
@@ -178,10 +177,11 @@ class SettingsForm(AppForm):
         dashboard says it has passed."""
         if not field.data:
             return
-        if field.data > datetime.now(UTC).date() + timedelta(days=MAX_PLAN_DAYS):
-            raise ValidationError("Pick a date within a year from today.")
         zone = self.timezone.data if self.timezone.data in TIMEZONE_SET else "UTC"
-        if field.data < datetime.now(ZoneInfo(zone)).date() and field.data != field.object_data:
+        today = datetime.now(ZoneInfo(zone)).date()
+        if field.data > today + timedelta(days=MAX_PLAN_DAYS):
+            raise ValidationError("Pick a date within a year from today.")
+        if field.data < today and field.data != field.object_data:
             raise ValidationError("That date has passed. Pick today or a later date, or "
                                   "leave it empty.")
 

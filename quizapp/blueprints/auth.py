@@ -37,8 +37,8 @@ from quizapp.services import sessions
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 # The same words whether the email was new or already registered (no account enumeration).
-REGISTERED = ("Your sign-up is done: log in with the password you just chose to start. "
-              "(If this email already had an account, its own password still applies.)")
+REGISTERED = ("Sign-up done. Now log in with the password you just chose. (If this email "
+              "already had an account, that account's password still applies.)")
 
 
 def _auth_limit() -> str:

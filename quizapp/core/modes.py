@@ -153,10 +153,10 @@ def expand_selection(tree: Mapping[str, Sequence[int]], domains: Iterable[str],
 
 def drill_quiz(topics: Iterable[int], pool: Iterable[PoolQuestion], size: int,
                rng: random.Random) -> list[Pick]:
-    """``size`` questions from ``topics``: due first (most forgotten first), then unseen
-    (random order), then the rest (most forgotten first). Within a tier the topics take
-    turns (``_in_turns``): a learner who picks two topics is asked both, where a random
-    slice of the unseen ones could come all from the larger topic."""
+    """``size`` questions from ``topics``: due first, then unseen (random order), then the
+    rest. Within a tier the topics take turns (``_in_turns``), each topic's questions most
+    forgotten first (due and rest): a learner who picks two topics is asked both, where a
+    slice of the tier could come all from the larger topic."""
     chosen = set(topics)
     questions = [q for q in pool if q.topic_id in chosen]
     due = sorted((q for q in questions if q.due), key=_forgotten_first)

@@ -9,7 +9,7 @@ def test_register_hashes_the_password_and_leads_to_login(client, auth):
     response = auth.register(login=False)
     assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
     login_page = client.get("/auth/login").data
-    assert b"log in with the password you just chose" in login_page
+    assert b"Now log in with the password you just chose" in login_page
     assert b'value="ada@example.com"' in login_page
     user = db.session.scalars(select(User)).one()
     assert user.password_hash.startswith("$argon2")
