@@ -17,20 +17,6 @@ def passes(source: str, tests: list[str]) -> list[bool]:
     return [passed for passed, _ in verdicts(run_code(source, tests))]
 
 
-@pytest.mark.parametrize("source", [
-    ALWAYS_EQUAL + "def solve(x):\n    return Anything()\n",
-    ALWAYS_EQUAL + "def solve(x):\n    return [Anything(), Anything()]\n",
-    "class Claims(list):\n    def __eq__(self, other):\n        return True\n"
-    "def solve(x):\n    return Claims()\n",
-    "class Claims(dict):\n    def __eq__(self, other):\n        return True\n"
-    "def solve(x):\n    return Claims()\n",
-])
-def test_a_value_claiming_to_equal_anything_fails(source):
-    tests = ["assert_equal(solve(1), [2, 3])", "assert_equal(solve(2), {'a': 1})",
-             "assert_close(solve(3), [0.5, 0.25])"]
-    assert passes(source, tests) == [False, False, False]
-
-
 def test_the_refusal_says_what_came_back():
     result = run_code(ALWAYS_EQUAL + "def solve():\n    return Anything()\n",
                       ["assert_equal(solve(), 4)"])
@@ -38,32 +24,44 @@ def test_the_refusal_says_what_came_back():
                                       "(line 1 of the test)")
 
 
-@pytest.mark.parametrize("override", [
-    "assert_equal = assert_close = lambda *args, **kwargs: None\n",
-    "assert_equal.__code__ = (lambda *args, **kwargs: None).__code__\n",
-    "import numpy\nnp = numpy\nnp.allclose = lambda *args, **kwargs: True\n"
-    "np.array_equal = lambda *args, **kwargs: True\n",
-])
-def test_redefining_the_helpers_does_not_pass_the_tests(override):
-    source = override + "def solve(x):\n    return 0\n"
-    assert passes(source, ["assert_equal(solve(1), 7)", "assert_close(solve(1), 7.5)"]) == [
-        False, False]
+ANY_SOLUTION = ["assert_equal(solve(1), [2, 3])", "assert_equal(solve(2), {'a': 1})",
+                "assert_close(solve(3), [0.5, 0.25])"]
+# tests without numpy's names: the job stays a plain one (``pool.kind_of``)
+PLAIN_TESTS = ["assert_equal(solve(1), [1, 2, 3])", "assert_equal(solve(1), {'a': 1})",
+               "assert_equal(solve(2), 'abc')"]
+FORGERIES = {
+    "always equal": ALWAYS_EQUAL + "def solve(x):\n    return Anything()\n",
+    "always equal items": ALWAYS_EQUAL + "def solve(x):\n    return [Anything(), Anything()]\n",
+    "list subclass": "class Claims(list):\n    def __eq__(self, other):\n        return True\n"
+                     "def solve(x):\n    return Claims()\n",
+    "dict subclass": "class Claims(dict):\n    def __eq__(self, other):\n        return True\n"
+                     "def solve(x):\n    return Claims()\n",
+    "helpers renamed": "assert_equal = assert_close = lambda *args, **kwargs: None\n"
+                       "def solve(x):\n    return 0\n",
+    "helper's code": "assert_equal.__code__ = (lambda *args, **kwargs: None).__code__\n"
+                     "def solve(x):\n    return 0\n",
+    "numpy patched": "import numpy\nnumpy.allclose = lambda *args, **kwargs: True\n"
+                     "numpy.array_equal = lambda *args, **kwargs: True\n"
+                     "def solve(x):\n    return 0\n",
+}
+PLAIN_FORGERIES = {
+    # numpy imported by the learner's code only (a plain job), then patched
+    "numpy imported and patched": "m = __import__('num' + 'py')\n"
+                                  "m.asarray = lambda x, *a, **k: m.zeros(())\n"
+                                  "m.array_equal = lambda *a, **k: True\n"
+                                  "def solve(x):\n    return m.zeros(())\n",
+    "helpers' module": "try:\n    import checks\n    checks._as_data = lambda a, e: (0, 0)\n"
+                       "    checks.helpers = lambda: {}\nexcept ImportError:\n    pass\n"
+                       "def solve(x):\n    return 0\n",
+}
 
 
-@pytest.mark.parametrize("forgery", [
-    # numpy imported by the learner's code only (the job is not a numpy one), then patched
-    "m = __import__('num' + 'py')\nm.asarray = lambda x, *a, **k: m.zeros(())\n"
-    "m.array_equal = lambda *a, **k: True\n"
-    "def solve(x):\n    return m.zeros(())\n",
-    # the helpers' module, by name
-    "try:\n    import checks\n    checks._as_data = lambda a, e: (0, 0)\n"
-    "    checks.helpers = lambda: {}\nexcept ImportError:\n    pass\n"
-    "def solve(x):\n    return 0\n",
-])
-def test_patching_numpy_or_the_helpers_module_does_not_pass(forgery):
-    tests = ["assert_equal(solve(1), [1, 2, 3])", "assert_equal(solve(1), {'a': 1})",
-             "assert_equal(solve(2), 'abc')"]
-    assert passes(forgery, tests) == [False, False, False]
+@pytest.mark.parametrize(("source", "tests"), [
+    *((source, ANY_SOLUTION) for source in FORGERIES.values()),
+    *((source, PLAIN_TESTS) for source in PLAIN_FORGERIES.values())],
+    ids=[*FORGERIES, *PLAIN_FORGERIES])
+def test_a_one_line_forgery_passes_no_test(source, tests):
+    assert passes(source, tests) == [False] * len(tests)
 
 
 def test_values_python_calls_equal_still_pass():
