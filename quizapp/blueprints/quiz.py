@@ -130,7 +130,7 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
                               form.hints_used, _stamp(quiz, item, shown_at))
         return render_template("quiz/question.html", **_question_context(
             quiz, item, fields, error="The form was incomplete. Please answer again.")), 400
-    if (wait := _charge_run(item)) is not None:
+    if (wait := _charge_run(item, shown_at, form.version)) is not None:
         fields = AnswerFields(form.key, str(item.question.version), form.hints_used,
                               _stamp(quiz, item, shown_at))
         error = (f"You have sent a lot of code answers in a short time. Wait {wait} s, "
@@ -240,11 +240,13 @@ def _shown_at(quiz: QuizView, item: ItemView, value: str | None) -> datetime | N
     return shown_stamps.shown_at(current_app.secret_key, value, quiz.user_id, item.id)
 
 
-def _charge_run(item: ItemView) -> int | None:
-    """For an open code or SQL question, count the run against the learner's budget
-    (``run_budget``): None when it may run, else the seconds to wait."""
-    if item.attempt_id is not None or not isinstance(question_type(item.question.type),
-                                                     CodeQuestion):
+def _charge_run(item: ItemView, shown_at: datetime | None, version: str) -> int | None:
+    """For a code or SQL answer that will run (open, shown, the version on screen), count
+    the run against the learner's budget (``run_budget``): None when it may run, else the
+    seconds to wait. An answer refused before grading costs nothing."""
+    if (item.attempt_id is not None or shown_at is None
+            or version != str(item.question.version)
+            or not isinstance(question_type(item.question.type), CodeQuestion)):
         return None
     return run_budget.charge(current_learner().id)
 

@@ -192,6 +192,8 @@ def test_graded_code_answers_share_a_per_learner_budget(client, auth, tmp_path, 
     app.config["CODE_ANSWER_RATE_LIMIT"] = "1 per minute"
     limiter.reset()
     try:
+        stale = client.post(url, data={**_form(page, "x = 1"), "version": "999"})
+        assert stale.status_code == 400  # refused before grading: no run, no budget spent
         first = client.post(url, data=_form(page, "def double(x):\n    return 2 * x\n"))
         assert first.status_code == 302
         nxt = client.get(first.headers["Location"]).get_data(as_text=True)
