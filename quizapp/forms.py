@@ -48,6 +48,11 @@ TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz or tz == "UTC
 TIMEZONE_SET = frozenset(TIMEZONES)
 
 
+def known_timezone(name: str | None) -> str:
+    """``name`` when it is one of ``TIMEZONES``, else UTC."""
+    return name if name in TIMEZONE_SET else "UTC"
+
+
 class FixedOptionsSelect(Select):
     """``Select`` over a long list of plain choices that never changes (the time zones).
 
@@ -139,7 +144,7 @@ class RegisterForm(AppForm):
     submit = SubmitField("Create account")
 
     def chosen_timezone(self) -> str:
-        return self.timezone.data if self.timezone.data in TIMEZONE_SET else "UTC"
+        return known_timezone(self.timezone.data)
 
 
 class LoginForm(AppForm):
@@ -177,8 +182,7 @@ class SettingsForm(AppForm):
         dashboard says it has passed."""
         if not field.data:
             return
-        zone = self.timezone.data if self.timezone.data in TIMEZONE_SET else "UTC"
-        today = datetime.now(ZoneInfo(zone)).date()
+        today = datetime.now(ZoneInfo(known_timezone(self.timezone.data))).date()
         if field.data > today + timedelta(days=MAX_PLAN_DAYS):
             raise ValidationError("Pick a date within a year from today.")
         if field.data < today and field.data != field.object_data:
