@@ -134,10 +134,14 @@ def drill() -> str | Response | tuple[str, int]:
     return (page, 400) if error else page
 
 
+def _topic_ids(values: list[str]) -> list[str]:
+    """The values that are topic ids: ASCII digits only (``str.isdigit()`` also accepts "²"
+    or "①", which ``int()`` refuses)."""
+    return [v for v in values if v.isascii() and v.isdigit() and len(v) < 10]
+
+
 def _chosen_topics(tree: list[modes.DomainNode]) -> list[int]:
-    # ASCII digits only: str.isdigit() also accepts "²" or "①", which int() refuses
-    ids = [int(v) for v in request.form.getlist("topic")
-           if v.isascii() and v.isdigit() and len(v) < 10]
+    ids = [int(v) for v in _topic_ids(request.form.getlist("topic"))]
     shape = {d.domain: [t.id for t in d.topics] for d in tree}
     return expand_selection(shape, request.form.getlist("domain"), ids)
 
@@ -165,8 +169,7 @@ def abandon(quiz_id: int) -> Response:
 def _drill_choice(values: Any) -> dict[str, list[str]]:
     """The drill form's topics, domains and size from ``values``, well-formed ones only
     (they travel through the open-quiz page into the drill page's address)."""
-    return {"topic": [v for v in values.getlist("topic")[:200]
-                      if v.isascii() and v.isdigit() and len(v) < 10],
+    return {"topic": _topic_ids(values.getlist("topic")[:200]),
             "domain": [v for v in values.getlist("domain")[:20] if _DOMAIN.fullmatch(v)],
             "size": [v for v in values.getlist("size")[:1] if v in DRILL_SIZES]}
 
