@@ -19,7 +19,6 @@ from quizapp.extensions import db
 from quizapp.models import Attempt
 from quizapp.models import Card
 from quizapp.models import Question
-from quizapp.models import Quiz
 from quizapp.models import Topic
 from quizapp.models import TopicDay
 from quizapp.models import TopicSkill
@@ -153,15 +152,13 @@ def question_history(user_id: int, question_id: int, now: datetime) -> QuestionH
     if pair is None:
         return None
     mine = and_(Attempt.user_id == user_id, Attempt.question_id == question_id)
-    rows = db.session.execute(
-        select(Attempt, Quiz.mode, Quiz.finished_at, Quiz.deadline)
-        .outerjoin(Quiz, Quiz.id == Attempt.quiz_id).where(mine)
-        .order_by(Attempt.created_at.desc(), Attempt.id.desc()).limit(HISTORY_ATTEMPTS)).all()
-    total = len(rows)  # counted only when the page is full: there may be more
+    attempts = list(db.session.scalars(
+        select(Attempt).where(mine)
+        .order_by(Attempt.created_at.desc(), Attempt.id.desc()).limit(HISTORY_ATTEMPTS)))
+    total = len(attempts)  # counted only when the page is full: there may be more
     if total == HISTORY_ATTEMPTS:
         total = db.session.scalar(select(func.count()).select_from(Attempt).where(mine)) or 0
-    hidden = frozenset(attempt.id for attempt, mode, finished_at, deadline in rows
-                       if mode == "mock" and finished_at is None
-                       and (deadline is None or now < deadline))
-    return QuestionHistory(pair[0], [row[0] for row in rows],
-                           question_state(pair[0], pair[1], now), total, hidden)
+    running = quizzes.running_mock_ids(user_id, now) if attempts else set()
+    hidden = frozenset(a.id for a in attempts if a.quiz_id in running)
+    return QuestionHistory(pair[0], attempts, question_state(pair[0], pair[1], now), total,
+                           hidden)
