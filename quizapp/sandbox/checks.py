@@ -53,12 +53,9 @@ class NotData(Exception):
         self.kind = kind
 
 
-def _builtin_base(kind: type) -> type | None:
-    """The first class in ``kind``'s MRO defined in C (object when there is no other)."""
-    for base in _mro(kind):
-        if not _flags(base) & _HEAP_TYPE:
-            return base
-    return None
+def _builtin_base(kind: type) -> type:
+    """The first class in ``kind``'s MRO defined in C (at the latest, ``object``)."""
+    return next(base for base in _mro(kind) if not _flags(base) & _HEAP_TYPE)
 
 
 def _is_numpy(kind: type) -> bool:
@@ -98,7 +95,7 @@ def _from_python_class(value: Any, kind: type, budget: list[int]) -> Any:
     base = _builtin_base(kind)
     if base in _AS_BASE:
         return plain(_AS_BASE[base](value), budget)
-    if base is not None and _is_numpy(base) and _name(base) == "ndarray":
+    if _is_numpy(base) and _name(base) == "ndarray":
         return plain(base.view(value, base), budget)
     fractions = sys.modules.get("fractions")
     if fractions is not None and kind is fractions.Fraction:  # its fields, not its __eq__
@@ -107,7 +104,7 @@ def _from_python_class(value: Any, kind: type, budget: list[int]) -> Any:
         if _type(numerator) is int and _type(denominator) is int and denominator:
             return int.__truediv__(numerator, denominator)
         raise NotData(kind)
-    if base is not None and base is not object:  # e.g. a subclass of OrderedDict
+    if base is not object:  # e.g. a subclass of OrderedDict
         return _from_c_subclass(value, kind, budget)
     raise NotData(kind)
 
