@@ -83,6 +83,7 @@ def test_question_page_has_a_labelled_code_editor_textarea_with_the_starter(clie
     assert '<span class="n">double</span>' in example
     assert "secret negative case" not in page and "double(-7)" not in page
     assert "<script>" not in page and " onclick=" not in page
+    assert 'class="container quiz-page quiz-code"' in page  # the wider column for code
 
 
 def test_run_examples_shows_results_and_writes_nothing(client, code_quiz):
@@ -121,6 +122,7 @@ def test_submit_grades_by_running_tests_with_partial_credit(client, code_quiz):
     assert "double(-7)" not in feedback  # hidden test code stays hidden
     assert "return 2 * x" in re.sub(r"<[^>]+>", "", feedback)  # the reference solution
     assert '<span class="k">return</span>' in feedback  # highlighted by pygments
+    assert 'class="container quiz-page quiz-code"' in feedback
 
 
 def test_learner_code_is_shown_highlighted_and_escaped_on_feedback_and_history(

@@ -44,11 +44,19 @@ def test_the_browser_flow_shows_the_missed_question_again_at_the_end(client, aut
     auth.register()
     quiz_id = int(client.post("/quiz/start").headers["Location"].split("/")[2])
     assert client_answer(client, quiz_id, 1, correct=False).status_code == 302
-    for position in range(2, 6):
+    missed = client.get(f"/quiz/{quiz_id}/q/1/feedback").get_data(as_text=True)
+    assert "once more at the end of this quiz" in missed and "Question 1 of 6" in missed
+    assert 'class="container quiz-page"' in missed  # not a code question: the usual column
+    assert client_answer(client, quiz_id, 2).status_code == 302
+    right = client.get(f"/quiz/{quiz_id}/q/2/feedback").get_data(as_text=True)
+    assert "once more at the end" not in right
+    for position in range(3, 6):
         client_answer(client, quiz_id, position)
     page = client.get(f"/quiz/{quiz_id}/q/6").get_data(as_text=True)
     assert "Question 6 of 6" in page and "again (missed earlier in this quiz)" in page
     assert item_question(quiz_id, 6).id == item_question(quiz_id, 1).id
-    client_answer(client, quiz_id, 6)
+    client_answer(client, quiz_id, 6, correct=False)
+    last = client.get(f"/quiz/{quiz_id}/q/6/feedback").get_data(as_text=True)
+    assert "once more at the end" not in last  # asked again only once
     summary = client.get(f"/quiz/{quiz_id}/summary").get_data(as_text=True)
     assert "Quiz complete" in summary
