@@ -18,6 +18,7 @@ from quizapp.models import DailyActivity
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.models.user import Profile
+from quizapp.prepared import Prepared
 from quizapp.services.modes import domain_label
 from quizapp.services.modes import open_quiz
 
@@ -33,17 +34,17 @@ class PracticeCard:
 
 
 # Built once, with bind parameters (the home page runs them: see reports._NEXT_DUE).
-_ANSWERED = select(func.sum(DailyActivity.answers)).where(
-    DailyActivity.user_id == bindparam("user_id"))
-_MISSES = select(func.count(func.distinct(Attempt.question_id))).where(
+_ANSWERED = Prepared(select(func.sum(DailyActivity.answers)).where(
+    DailyActivity.user_id == bindparam("user_id")))
+_MISSES = Prepared(select(func.count(func.distinct(Attempt.question_id))).where(
     Attempt.user_id == bindparam("user_id"), Attempt.created_at >= bindparam("since"),
-    Attempt.correct.is_(False))
+    Attempt.correct.is_(False)))
 
 
 def practice_card(user: Profile, now: datetime) -> PracticeCard:
     """What the Practise card needs; ends an overdue mock interview first."""
     # Both read indexed, bounded rows: day summaries, and attempts since a few days ago.
-    answered = db.session.scalar(_ANSWERED, {"user_id": user.id}) or 0
+    answered = _ANSWERED.scalar({"user_id": user.id}) or 0
     return practice_card_from(user, now, open_quiz(user.id, now), answered)
 
 
@@ -53,7 +54,7 @@ def practice_card_from(user: Profile, now: datetime, unfinished: Quiz | None,
     ``modes.open_quiz``, which ends an overdue mock) and the learner's answer count (the
     dashboard's ``progress.Board.total_answers``)."""
     since = now - timedelta(days=policy.REPLAY_DAYS)
-    misses = db.session.scalar(_MISSES, {"user_id": user.id, "since": since})
+    misses = _MISSES.scalar({"user_id": user.id, "since": since})
     return PracticeCard(unfinished, answered, misses or 0, policy.REPLAY_DAYS,
                         policy.MOCK_MINUTES)
 

@@ -40,6 +40,7 @@ from quizapp.services.activity import local_day
 from quizapp.services.quiz_view import TopicView
 from quizapp.services.quiz_view import reading_order
 from quizapp.services.quizzes import skills_for
+from quizapp.services.reports import RecentQuiz
 from quizapp.services.reports import recent_quiz_scores
 
 FORECAST_DAYS = 14
@@ -131,7 +132,7 @@ def dashboard(user: Profile, now: datetime) -> Board:
     cards = _cards(user.id, now, midnight)
     topics, totals = _bank()
     skills = skills_for(user.id)
-    days = db.session.execute(_DAYS, {"user_id": user.id}).all()
+    days = _DAYS.all({"user_id": user.id})
     ready = readiness_model.readiness(
         [c for c in cards if c.elapsed_days is not None and c.stability],
         _topic_banks(topics, totals, cards), skills)
@@ -206,9 +207,9 @@ def _cards_statement(dialect: str) -> Any:
 # result rows cost more than the rest of reading them
 _CARDS = Prepared(_cards_statement)
 
-_DAYS = (select(DailyActivity.day, DailyActivity.answers, DailyActivity.correct,
-                DailyActivity.new, DailyActivity.duration_ms)
-         .where(DailyActivity.user_id == bindparam("user_id")))
+_DAYS = Prepared(select(DailyActivity.day, DailyActivity.answers, DailyActivity.correct,
+                        DailyActivity.new, DailyActivity.duration_ms)
+                 .where(DailyActivity.user_id == bindparam("user_id")))
 
 
 def _bank() -> tuple[dict[int, TopicView], dict[int, dict[int, int]]]:
@@ -302,5 +303,5 @@ def _point(by_day: dict[date, object], day: date) -> DayPoint:
     return DayPoint(day, row.answers, row.correct) if row else DayPoint(day, 0, 0)
 
 
-def _mock_scores(user_id: int, limit: int = 5) -> list[tuple[Quiz, int, float, int]]:
+def _mock_scores(user_id: int, limit: int = 5) -> list[tuple[RecentQuiz, int, float, int]]:
     return recent_quiz_scores(user_id, limit, finished_mocks=True)

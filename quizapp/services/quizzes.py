@@ -68,18 +68,23 @@ def due_cards(user_id: int, now: datetime) -> list[selection.DueCard]:
     Reads the memory columns, not ORM ``Card`` objects: a learner back after a break has
     hundreds due, and building those objects was most of a quiz start.
     """
-    stmt = (
-        select(Card.question_id, Question.topic_id, Card.state, Card.step, Card.stability,
-               Card.difficulty, Card.due, Card.last_review)
-        .join(Question, Question.id == Card.question_id)
-        .where(Card.user_id == user_id, Card.due <= now, Question.retired_at.is_(None))
-    )
+    review = State.Review.value
     return [
         selection.DueCard(question_id, topic_id,
                           retrievability(MemoryState(*memory), now),
-                          learning=memory[0] != State.Review.value)
-        for question_id, topic_id, *memory in db.session.execute(stmt)
+                          learning=memory[0] != review)
+        for question_id, topic_id, *memory in _DUE_CARDS.tuples({"user_id": user_id,
+                                                                 "now": now})
     ]
+
+
+_DUE_CARDS = Prepared(
+    select(Card.question_id, Question.topic_id, Card.state, Card.step, Card.stability,
+           Card.difficulty, Card.due, Card.last_review)
+    .join(Question, Question.id == Card.question_id)
+    .where(Card.user_id == bindparam("user_id"),
+           Card.due <= bindparam("now", type_=Card.__table__.c.due.type),
+           Question.retired_at.is_(None)))
 
 
 def new_candidates(user_id: int) -> list[selection.Candidate]:
@@ -113,10 +118,12 @@ def question_record(rating: float | None, attempts: int, first_attempts: int,
 
 
 def skills_for(user_id: int) -> dict[int, Skill]:
-    rows = db.session.execute(select(
-        TopicSkill.topic_id, TopicSkill.rating, TopicSkill.deviation, TopicSkill.volatility,
-        TopicSkill.n).where(TopicSkill.user_id == user_id))
-    return {topic_id: Skill(*values) for topic_id, *values in rows}
+    return {topic_id: Skill(*values) for topic_id, *values in _SKILLS.tuples({"user_id": user_id})}
+
+
+_SKILLS = Prepared(select(TopicSkill.topic_id, TopicSkill.rating, TopicSkill.deviation,
+                          TopicSkill.volatility, TopicSkill.n)
+                   .where(TopicSkill.user_id == bindparam("user_id")))
 
 
 def memory_of(card: Card) -> MemoryState:
