@@ -123,3 +123,24 @@ def test_a_changed_or_emptied_session_still_writes_its_cookie(tmp_path):
     assert "session=" in written.headers["Set-Cookie"] and written.headers["Vary"] == "Cookie"
     session.clear()
     assert "session=;" in _saved(app, session).headers["Set-Cookie"]  # deleted
+
+
+def test_cookie_headers_are_parsed_once_each_and_read_as_werkzeug_reads_them(monkeypatch):
+    from flask import Request
+    from werkzeug.test import EnvironBuilder
+
+    from quizapp import web
+
+    monkeypatch.setattr(web, "_PARSED_COOKIES", {})
+    headers = ["session=abc; remember_token=1|x", "a=1; a=2; b", 'q="say \\"hi\\""', ""]
+    for header in headers:
+        environ = EnvironBuilder(headers={"Cookie": header} if header else {}).get_environ()
+        first, again = web.CleanRequest(environ).cookies, web.CleanRequest(environ).cookies
+        assert first is again  # the second request reuses the first one's parse
+        assert list(first.items(multi=True)) == list(
+            Request(environ).cookies.items(multi=True))
+    assert len(web._PARSED_COOKIES) == len(headers)
+    monkeypatch.setattr(web, "COOKIE_MEMORY", 2)
+    environ = EnvironBuilder(headers={"Cookie": "new=1"}).get_environ()
+    assert web.CleanRequest(environ).cookies["new"] == "1"
+    assert list(web._PARSED_COOKIES) == ["new=1"]  # full: the memory started again
