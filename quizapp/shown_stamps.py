@@ -51,4 +51,7 @@ def shown_at(secret_key: str, value: str | None, user_id: int, item_id: int) -> 
     if not _signer(secret_key).verify_signature(
             _signed_value(user_id, item_id, millis), match.group(2)):
         return None
-    return datetime.fromtimestamp(millis / 1000, UTC)
+    try:
+        return datetime.fromtimestamp(millis / 1000, UTC)
+    except (OverflowError, OSError, ValueError):  # past year 9999: no page was shown then
+        return None

@@ -34,3 +34,10 @@ def test_an_edited_time_or_signature_does_not_verify():
                                    "12.<script>alert(1)</script>", "12." + "A" * 400])
 def test_malformed_stamps_time_nothing(value):
     assert shown_stamps.shown_at(KEY, value, 7, 42) is None
+
+
+def test_a_signed_stamp_beyond_the_calendar_times_nothing():
+    # only the key's holder can sign one; it must still not crash the answer
+    millis = 10**15 - 1  # the longest the pattern takes: past the year 9999
+    signature = shown_stamps._signer(KEY).get_signature(f"7.9.{millis}").decode()
+    assert shown_stamps.shown_at(KEY, f"{millis}.{signature}", 7, 9) is None
