@@ -214,24 +214,27 @@ _DAYS = Prepared(select(DailyActivity.day, DailyActivity.answers, DailyActivity.
 
 def _bank() -> tuple[dict[int, TopicView], dict[int, dict[int, int]]]:
     """Topics with live questions, and their question counts by difficulty (plain rows:
-    loading the topics as ORM objects cost a fifth of the dashboard)."""
-    rows = sorted(_BANK.all({}), key=lambda row: (row[2], *reading_order(row[3])))  # domain
-    topics: dict[int, TopicView] = {}
+    loading the topics as ORM objects cost a fifth of the dashboard).
+
+    The counts come from the covering index alone and the topics are joined here: grouping
+    the join by the topics' columns sorted every live question's row twice (0.72 against
+    0.22 ms for 900 questions on SQLite)."""
     totals: dict[int, dict[int, int]] = {}
-    for topic_id, slug, domain, title, difficulty, count in rows:
-        if topic_id not in topics:
-            topics[topic_id] = TopicView(topic_id, slug, domain, title)
+    for topic_id, difficulty, count in _BANK_COUNTS.tuples({}):
         totals.setdefault(topic_id, {})[difficulty] = count
-    return topics, totals
+    live = sorted((row for row in _TOPICS.tuples({}) if row[0] in totals),
+                  key=lambda row: (row[2], *reading_order(row[3])))  # domain, then title
+    topics = {row[0]: TopicView(*row) for row in live}
+    return topics, {topic_id: totals[topic_id] for topic_id in topics}
 
 
-_BANK = Prepared(  # the same for every learner: compiled once, read from ix_question_live
-    select(Topic.id, Topic.slug, Topic.domain, Topic.title, Question.difficulty,
-           func.count(Question.id))
-    .join(Question, Question.topic_id == Topic.id)
+# the same for every learner: compiled once, the counts read from ix_question_live
+_BANK_COUNTS = Prepared(
+    select(Question.topic_id, Question.difficulty, func.count())
     .where(Question.retired_at.is_(None))
-    .group_by(Topic.id, Topic.slug, Topic.domain, Topic.title, Question.difficulty)
-    .order_by(Topic.domain, Topic.title))
+    .group_by(Question.topic_id, Question.difficulty)
+    .order_by(Question.topic_id, Question.difficulty))
+_TOPICS = Prepared(select(Topic.id, Topic.slug, Topic.domain, Topic.title))
 
 
 def _topic_banks(topics: dict[int, TopicView], totals: dict[int, dict[int, int]],
