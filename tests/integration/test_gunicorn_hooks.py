@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import time
 from pathlib import Path
@@ -33,13 +34,16 @@ def _waiting() -> dict[str, int]:
 
 def test_a_new_worker_starts_a_spare_jail_of_each_kind(conf, app):
     SPARES.discard()
+    threshold = gc.get_threshold()
     try:
         conf.post_fork(_server(app), worker=None)
+        assert gc.get_threshold() == (conf.WORKER_GC_THRESHOLD, *threshold[1:])
         deadline = time.monotonic() + 10
         while min(_waiting().values()) == 0 and time.monotonic() < deadline:
             time.sleep(0.02)
         assert _waiting() == {"": 1, "numpy": 1}
     finally:
+        gc.set_threshold(*threshold)
         SPARES.discard()
 
 
