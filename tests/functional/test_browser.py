@@ -211,3 +211,28 @@ def test_broken_math_in_an_answer_is_shown_as_text_without_csp_errors(page):
     page.wait_for_url(re.compile(r"/feedback$"))
     assert page.locator(".your-answer .math-error").count() == 1
     assert page.locator(".your-answer .katex").count() == 2
+
+
+@pytest.mark.parametrize("coarse", [False, True])
+def test_feedback_opens_at_its_verdict_with_continue_focused_for_keyboards(
+        browser, live_server, coarse):
+    """The Continue button sits at the page's end: focusing it must not scroll the verdict
+    (at the top) out of view, and on a touch screen nothing is focused."""
+    context = browser.new_context(base_url=live_server.url, has_touch=coarse,
+                                  is_mobile=coarse, viewport={"width": 390, "height": 360})
+    try:
+        tab = context.new_page()
+        register(tab)
+        tab.click("text=Start daily review")
+        tab.wait_for_url(re.compile(r"/q/1$"))
+        answer_current_question(tab)
+        tab.wait_for_url(re.compile(r"/feedback$"))
+        tab.wait_for_load_state("load")
+        assert tab.evaluate("document.documentElement.scrollHeight") > 360  # it could scroll
+        assert tab.evaluate("window.scrollY") == 0
+        assert tab.locator(".verdict").is_visible()
+        focused = tab.evaluate("document.activeElement === document.body ? '' : "
+                               "document.activeElement.textContent.trim()")
+        assert focused == ("" if coarse else "Continue")
+    finally:
+        context.close()

@@ -108,10 +108,15 @@
     // Keyboard users start in the answer box, or on option 1. Not on a touch screen: the
     // on-screen keyboard covered the question, and a focused option looked picked.
     if (!window.matchMedia("(pointer: fine)").matches) return;
+    if (document.querySelector("[autofocus]")) return;
     var box = document.querySelector("[data-answer-form] [data-autofocus]");
     var option = document.querySelector("[data-answer-form] input[data-key='1']");
     var target = box || option;
-    if (target && !document.querySelector("[autofocus]")) target.focus();
+    if (target) { target.focus(); return; }
+    // A feedback page's Continue: focused where it is, at the page's end, while the page
+    // stays at its top, where the verdict is (autofocus scrolled the verdict out of view).
+    var next = document.querySelector("a[data-autofocus], button[data-autofocus]");
+    if (next) next.focus({ preventScroll: true });
   }
 
   function detectTimezone() {
