@@ -31,7 +31,6 @@ from quizapp.extensions import db
 from quizapp.models import Card
 from quizapp.models import DailyActivity
 from quizapp.models import Question
-from quizapp.models import Quiz
 from quizapp.models import Topic
 from quizapp.models.types import UTCDateTime
 from quizapp.models.user import Profile
@@ -96,7 +95,7 @@ class Board:
     streaks: Streaks
     total_ms: int
     total_answers: int
-    mock_scores: list[tuple[Quiz, int, float, int]]
+    mock_scores: list[tuple[RecentQuiz, int, float, int]]
     answered_today: int  # answers on the learner's local day (its summary row)
     new_today: int  # never-seen questions among them (the daily budget's count)
     new_available: int  # live questions the learner has no card for

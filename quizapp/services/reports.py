@@ -123,7 +123,7 @@ class Dashboard:
     due_now: int
     next_due: datetime | None
     unfinished: Quiz | None
-    recent: list[tuple[Quiz, int, float, int]]
+    recent: list[tuple[RecentQuiz, int, float, int]]
 
 
 def dashboard(user: Profile, now: datetime, unfinished: Quiz | None) -> Dashboard:
