@@ -153,23 +153,32 @@ def test_sign_up_takes_the_browsers_time_zone(browser, live_server):
 
 
 @contextlib.contextmanager
-def question_on_a_phone(browser, live_server, coarse: bool, wanted: str) -> Iterator[Any]:
+def daily_review_on_a_phone(browser, live_server, coarse: bool,
+                            height: int = 844) -> Iterator[Any]:
     """A new learner's daily review on a 390 px screen (a touch one when ``coarse``), at its
-    first question that has ``wanted`` (a CSS selector)."""
+    first question."""
     context = browser.new_context(base_url=live_server.url, has_touch=coarse,
-                                  is_mobile=coarse, viewport={"width": 390, "height": 844})
+                                  is_mobile=coarse, viewport={"width": 390, "height": height})
     try:
         tab = context.new_page()
         register(tab)
         tab.click("text=Start daily review")
         tab.wait_for_url(re.compile(r"/q/1$"))
+        yield tab
+    finally:
+        context.close()
+
+
+@contextlib.contextmanager
+def question_on_a_phone(browser, live_server, coarse: bool, wanted: str) -> Iterator[Any]:
+    """``daily_review_on_a_phone``, at its first question that has ``wanted`` (a CSS
+    selector)."""
+    with daily_review_on_a_phone(browser, live_server, coarse) as tab:
         while not tab.locator(wanted).count():
             answer_current_question(tab)
             tab.locator("body").press("Enter")
             tab.wait_for_url(re.compile(r"/q/\d+$"))
         yield tab
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("coarse", [False, True])
@@ -218,13 +227,7 @@ def test_feedback_opens_at_its_verdict_with_continue_focused_for_keyboards(
         browser, live_server, coarse):
     """The Continue button sits at the page's end: focusing it must not scroll the verdict
     (at the top) out of view, and on a touch screen nothing is focused."""
-    context = browser.new_context(base_url=live_server.url, has_touch=coarse,
-                                  is_mobile=coarse, viewport={"width": 390, "height": 360})
-    try:
-        tab = context.new_page()
-        register(tab)
-        tab.click("text=Start daily review")
-        tab.wait_for_url(re.compile(r"/q/1$"))
+    with daily_review_on_a_phone(browser, live_server, coarse, height=360) as tab:
         answer_current_question(tab)
         tab.wait_for_url(re.compile(r"/feedback$"))
         tab.wait_for_load_state("load")
@@ -234,5 +237,3 @@ def test_feedback_opens_at_its_verdict_with_continue_focused_for_keyboards(
         focused = tab.evaluate("document.activeElement === document.body ? '' : "
                                "document.activeElement.textContent.trim()")
         assert focused == ("" if coarse else "Continue")
-    finally:
-        context.close()
