@@ -56,6 +56,8 @@ class QuestionType:
     self_graded: ClassVar[bool] = False
     # Whether Enter (outside a text box) submits the answer; off where Enter is for typing.
     enter_submits: ClassVar[bool] = True
+    # Whether its question and feedback pages take the layout's full width (code editors).
+    wide_page: ClassVar[bool] = False
 
     def load(self, data: Mapping[str, Any]) -> Payload:
         """Validate raw payload fields (raises ``pydantic.ValidationError``)."""

@@ -167,6 +167,7 @@ class CodeQuestion(QuestionType):
     widget_template = "widgets/code.html"
     feedback_template = "feedback/code.html"
     enter_submits = False
+    wide_page = True
     default_seconds = 600
     language = "python"
 
