@@ -83,7 +83,7 @@ _DUE_CARDS = Prepared(
            Card.difficulty, Card.due, Card.last_review)
     .join(Question, Question.id == Card.question_id)
     .where(Card.user_id == bindparam("user_id"),
-           Card.due <= bindparam("now", type_=Card.__table__.c.due.type),
+           Card.due <= bindparam("now"),
            Question.retired_at.is_(None)))
 
 
