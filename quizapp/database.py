@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import random
 import time
@@ -13,14 +14,18 @@ from typing import ParamSpec
 from typing import TypeVar
 
 from sqlalchemy import event
+from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
 
+from quizapp.db_session import SQLITE_AUTOCOMMIT
+from quizapp.db_session import autocommit_options
 from quizapp.db_session import connection as session_connection
 from quizapp.db_session import own_connection
+from quizapp.db_session import reading_connection
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # WAL pages a commit may leave before it copies them into the database file (SQLite's
@@ -97,8 +102,6 @@ def is_lock_conflict(error: OperationalError) -> bool:
 LOCK_RETRIES = 5
 # Set while a unit of work runs: SQLite then begins IMMEDIATE, and nested units join it.
 _IN_UNIT: ContextVar[bool] = ContextVar("in_unit_of_work", default=False)
-# The execution option that keeps SQLAlchemy from emitting BEGIN on SQLite (see below).
-SQLITE_AUTOCOMMIT = "quizapp_autocommit"
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -113,37 +116,41 @@ def _count_retry() -> None:
 
 
 def read_outside_transactions(session: Any) -> None:
-    """Start a request's session in autocommit mode: its reads need no transaction.
+    """Start a request's session reading in autocommit mode: its reads need no transaction.
 
     A page reads the login, the quiz and a few rows; wrapping them in BEGIN ... ROLLBACK
     cost two round trips on PostgreSQL and SQLAlchemy's transaction bookkeeping on both
-    databases. Every write goes through a unit of work (``retry_on_lock``), which begins a
-    transaction of its own. A session bound to a connection (a test's outer transaction)
-    is left as it is.
+    databases. The session's own connection is switched to autocommit mode, and statements
+    run on it without any transaction of the session's (``db_session.connection``); the
+    ORM's reads autobegin one that emits no BEGIN. Every write goes through a unit of work
+    (``retry_on_lock``), which begins a transaction of its own. A session bound to a
+    connection (a test's outer transaction) is left as it is.
     """
     if session.in_transaction():
         return
-    bind = session.get_bind()
-    if not isinstance(bind, Engine) and bind is not own_connection(session):
+    session.get_bind()  # makes the session's own connection, unless the database is down
+    own = own_connection(session)
+    if own is None or own.in_transaction() or own.invalidated:
+        return  # a test's connection; no connection (the view meets the error itself)
+    use_autocommit(own)
+
+
+def use_autocommit(connection: Connection) -> None:
+    """Put a connection outside any transaction in autocommit mode (if it is not)."""
+    if autocommit_options(connection.get_execution_options()):
         return
-    options = ({SQLITE_AUTOCOMMIT: True} if bind.dialect.name == "sqlite"
+    options = ({SQLITE_AUTOCOMMIT: True} if connection.dialect.name == "sqlite"
                else {"isolation_level": "AUTOCOMMIT"})
-    try:
-        session.connection(execution_options=options)
-    except DBAPIError:  # the database is down: the view meets (and reports) it itself
-        session.rollback()
+    # A broken connection refuses: the request's first statement meets (and reports) it.
+    with contextlib.suppress(DBAPIError, connection.dialect.loaded_dbapi.Error):
+        connection.execution_options(**options)
 
 
 def _in_autocommit(session: Any) -> bool:
     return autocommit_options(session_connection(session).get_execution_options())
 
 
-def autocommit_options(options: Any) -> bool:
-    """Whether a connection's execution options make it read outside transactions."""
-    return bool(options.get(SQLITE_AUTOCOMMIT)) or options.get("isolation_level") == "AUTOCOMMIT"
-
-
-def _begin_unit(db: Any) -> Token[bool] | None:
+def _begin_unit(db: Any) -> tuple[Token[bool], bool] | None:
     """Make the unit of work run in a transaction of its own, begun at its first statement.
 
     The request's reads are finished first: in autocommit mode they hold nothing, and on
@@ -152,6 +159,8 @@ def _begin_unit(db: Any) -> Token[bool] | None:
     after a back-off). On SQLite the unit then begins with BEGIN IMMEDIATE, which waits for
     the write lock instead. A PostgreSQL transaction the caller holds is joined (row locks
     need no such care), as is a unit already running (nested units join the outer one).
+    Returns the unit's token, and whether the request was reading in autocommit mode (it
+    goes back to that after the unit, ``_end_unit``).
     """
     if _IN_UNIT.get():
         return None
@@ -164,8 +173,21 @@ def _begin_unit(db: Any) -> Token[bool] | None:
                                "written one statement at a time")
         if not pending and (autocommit or db.engine.dialect.name == "sqlite"):
             session.commit()  # read-only: ends the snapshot, writes nothing
+    reading = reading_connection(session) is not None
     use_transactions(own_connection(session))
-    return _IN_UNIT.set(True)
+    return _IN_UNIT.set(True), reading
+
+
+def _end_unit(db: Any, began: tuple[Token[bool], bool]) -> None:
+    """The unit is over: a request that was reading in autocommit mode reads so again (if
+    the unit ended its transaction; one left open is the caller's, or the teardown's)."""
+    token, reading = began
+    _IN_UNIT.reset(token)
+    session = db.session()
+    if reading and not session.in_transaction():
+        own = own_connection(session)
+        if own is not None and not own.in_transaction() and not own.invalidated:
+            use_autocommit(own)
 
 
 def use_transactions(connection: Any) -> None:
@@ -200,7 +222,7 @@ def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         from quizapp.extensions import db
 
-        token = _begin_unit(db)
+        began = _begin_unit(db)
         try:
             for attempt in range(LOCK_RETRIES):
                 try:
@@ -214,7 +236,7 @@ def retry_on_lock(service: Callable[P, R]) -> Callable[P, R]:
                     time.sleep(0.02 * (attempt + 1) * (1 + random.random()))
             raise AssertionError("unreachable")
         finally:
-            if token is not None:
-                _IN_UNIT.reset(token)
+            if began is not None:
+                _end_unit(db, began)
 
     return run

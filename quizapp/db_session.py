@@ -17,6 +17,12 @@ commit and checked one out again for the next transaction, with the pool's reset
 SQLAlchemy's connection set-up each time. An answer paid that three times (the request's
 reads, its unit of work, the next page's reads): about 0.1 ms of CPU per answer on SQLite.
 Closing the session returns the connection to the pool.
+
+Between units of work a request reads in autocommit mode (``database``), and those reads
+need no transaction of the session's at all: ``connection`` hands them the session's own
+connection while the session has none and that connection reads in autocommit mode. A
+page's reads used to begin SQLAlchemy's transaction bookkeeping for nothing, and the
+request's unit of work to commit it (about 4 % of a served worker's CPU in the answer loop).
 """
 
 from __future__ import annotations
@@ -31,6 +37,13 @@ from sqlalchemy.exc import DBAPIError
 
 _CONNECTION = "quizapp.connection"  # session.info: (transaction, its connection)
 _OWN = "quizapp.own_connection"  # session.info: the connection the session keeps
+# The execution option that keeps SQLAlchemy from emitting BEGIN on SQLite (``database``).
+SQLITE_AUTOCOMMIT = "quizapp_autocommit"
+
+
+def autocommit_options(options: Any) -> bool:
+    """Whether a connection's execution options make it read outside transactions."""
+    return bool(options.get(SQLITE_AUTOCOMMIT)) or options.get("isolation_level") == "AUTOCOMMIT"
 
 
 def app_context_id() -> int:
@@ -96,9 +109,23 @@ def own_connection(session: Any) -> Connection | None:
     return None if own is None or own.closed else own
 
 
+def reading_connection(session: Any) -> Connection | None:
+    """The session's own connection if it reads in autocommit mode outside any transaction
+    (the session's or its own), else None."""
+    own = session.info.get(_OWN)
+    if (own is None or own._transaction is not None or own.closed or own.invalidated
+            or not autocommit_options(own.get_execution_options())):
+        return None
+    return own
+
+
 def connection(session: Any) -> Connection:
-    """``session.connection()``, remembered for the life of the session's transaction."""
+    """The connection ``session`` runs statements on: while it has no transaction and its
+    own connection reads in autocommit mode, that connection (no transaction is begun);
+    else ``session.connection()``, remembered for the life of the session's transaction."""
     transaction = session._transaction  # the innermost one, which connection() asks
+    if transaction is None and (own := reading_connection(session)) is not None:
+        return own
     known = session.info.get(_CONNECTION)
     if known is not None and known[0] is transaction and transaction.is_active:
         return known[1]

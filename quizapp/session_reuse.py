@@ -181,8 +181,9 @@ def _keepable(session: Any) -> bool:
             session.new or session.dirty or session.deleted):
         return False
     transaction = session.get_transaction()
-    if transaction is None:
-        return True
+    if transaction is None:  # it read on its own connection, if at all (db_session)
+        own = own_connection(session)
+        return own is None or not own.invalidated
     if transaction.nested:
         return False
     connection = session.connection()

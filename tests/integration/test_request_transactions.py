@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from quizapp.database import read_outside_transactions
 from quizapp.database import retry_on_lock
+from quizapp.db_session import RequestSession
 from quizapp.extensions import db
 from quizapp.models import Attempt
 from quizapp.models import Topic
@@ -82,6 +83,50 @@ def test_a_page_reads_outside_any_transaction(own_app):
     assert seen, "the page read nothing"
     assert all(autocommit for _, autocommit in seen)
     assert not [s for s, _ in seen if s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
+
+
+def _session_transactions(run) -> list[str]:
+    """The session transactions (top level) begun while ``run`` ran: "unit" for a unit of
+    work's, "reads" for one begun on a connection reading in autocommit mode."""
+    begun: list[str] = []
+
+    def created(session, transaction):
+        if transaction.parent is None:
+            begun.append("pending")
+
+    def connected(session, transaction, connection):
+        if transaction.parent is None and begun and begun[-1] == "pending":
+            begun[-1] = "reads" if _autocommit(connection.get_execution_options()) else "unit"
+
+    event.listen(RequestSession, "after_transaction_create", created)
+    event.listen(RequestSession, "after_begin", connected)
+    try:
+        run()
+    finally:
+        event.remove(RequestSession, "after_transaction_create", created)
+        event.remove(RequestSession, "after_begin", connected)
+    return begun
+
+
+def test_the_loops_pages_begin_no_session_transaction_and_the_answer_one(own_app):
+    """A page's reads run on the session's own connection without any transaction of the
+    session's; the answer begins one for its unit of work only, and the feedback page after
+    it reads in autocommit mode again, on the same kept session."""
+    client, quiz_id = _learner_in_a_quiz(own_app)
+    html = []
+    assert _session_transactions(
+        lambda: html.append(client.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True))) == []
+    with own_app.app_context():
+        data = {"key": form_key(html[0]), "version": form_version(html[0]),
+                "shown": form_shown(html[0]), **right_answer(item_question(quiz_id, 1))}
+        db.session.remove()
+    reply = []
+    assert _session_transactions(
+        lambda: reply.append(client.post(f"/quiz/{quiz_id}/q/1", data=data))) == ["unit"]
+    assert reply[0].status_code == 302
+    seen = _recorded(own_app, lambda: client.get(reply[0].headers["Location"]))
+    assert seen and all(autocommit for _, autocommit in seen)
+    assert _session_transactions(lambda: client.get(reply[0].headers["Location"])) == []
 
 
 def test_a_first_view_of_a_question_writes_nothing(own_app):
