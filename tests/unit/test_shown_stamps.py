@@ -41,3 +41,14 @@ def test_a_signed_stamp_beyond_the_calendar_times_nothing():
     millis = 10**15 - 1  # the longest the pattern takes: past the year 9999
     signature = shown_stamps._signer(KEY).get_signature(f"7.9.{millis}").decode()
     assert shown_stamps.shown_at(KEY, f"{millis}.{signature}", 7, 9) is None
+
+
+@pytest.mark.parametrize("key", [KEY, "ключ-with-unicode", "k"])
+def test_stamps_are_itsdangerous_signatures_so_pages_shown_before_a_deploy_still_verify(key):
+    """The one-call HMAC gives the same signature as itsdangerous's Signer, both ways."""
+    millis = int(SHOWN.timestamp() * 1000)
+    signature = shown_stamps._signer(key).get_signature(f"7.42.{millis}").decode()
+    assert shown_stamps.stamp(key, 7, 42, SHOWN) == f"{millis}.{signature}"
+    assert shown_stamps.shown_at(key, f"{millis}.{signature}", 7, 42) == SHOWN
+    assert shown_stamps._signer(key).verify_signature(
+        f"7.42.{millis}", shown_stamps.stamp(key, 7, 42, SHOWN).split(".")[1])
