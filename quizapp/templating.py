@@ -1,0 +1,68 @@
+"""The Jinja environment quizapp renders with: Flask's, minus three costs paid on every page.
+
+Templates were about a fifth of the answer loop's CPU (callgrind, ``benchmarks/
+instructions.py --exclude flask.templating:_render``), and a sampling profile of the
+question and feedback pages put a third of that outside the templates' own code:
+
+- **Output escaping.** Every ``{{ value }}`` under autoescape calls ``markupsafe.escape``,
+  which wraps its result in a new ``Markup`` (a Python-level ``__new__``) only for the
+  result to be joined into the page's string. Compiled templates here call
+  ``output_escape`` instead: the same escaping (markupsafe's own C function; an object
+  with ``__html__`` gives that), returned as the plain string it is joined as. Jinja emits
+  ``escape(...)`` only around output expressions, whose results are yielded or buffered
+  and then joined (a ``{% set %}`` block, a macro or ``caller()`` wraps the joined text in
+  ``Markup`` itself), so nothing downstream sees the difference.
+- **Template globals.** Jinja keeps each template's globals as a ``ChainMap`` over the
+  environment's, and copies them into every render's context (and every include's) through
+  ``ChainMap``'s Python-level iteration and look-ups. Here they are a plain dict taken when
+  the template loads. Flask refuses new template globals once the app has handled a
+  request, and quizapp adds its own in ``create_app``, before any template loads.
+- **The template cache.** Jinja's ``LRUCache`` takes a lock and moves the key in a deque
+  on every ``{% extends %}`` and ``{% include %}``; the app's templates are a fixed set,
+  so the cache is a plain dict (``cache_size=-1``, Jinja's own option).
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any
+
+import markupsafe
+from flask.templating import Environment
+from jinja2 import Template
+
+# markupsafe's C escaping of a str to a str (the function its ``escape`` wraps in Markup).
+_escape_inner = getattr(markupsafe, "_escape_inner", None) or (
+    lambda text: str(markupsafe.escape(text)))
+JINJA_OPTIONS = {"cache_size": -1}  # a dict cache: the templates are a fixed set
+
+
+def output_escape(value: Any, /) -> str:
+    """``str(markupsafe.escape(value))`` without the ``Markup`` object in between."""
+    if value.__class__ is str:  # by far the most common case
+        return _escape_inner(value)
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return _escape_inner(str(value))
+
+
+class QuizTemplate(Template):
+    """A template whose compiled code escapes its output with ``output_escape``."""
+
+    @classmethod
+    def _from_namespace(cls, environment: Any, namespace: MutableMapping[str, Any],
+                        globals: MutableMapping[str, Any]) -> Template:
+        if namespace.get("escape") is markupsafe.escape:
+            namespace["escape"] = output_escape  # the module's functions look it up here
+        return super()._from_namespace(environment, namespace, globals)
+
+
+class QuizEnvironment(Environment):
+    """Flask's environment with ``QuizTemplate`` and flat template globals."""
+
+    template_class = QuizTemplate
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """The environment's globals overlaid with the template's own, copied into one
+        dict when the template loads (Jinja's ``ChainMap`` read through on every render)."""
+        return {**self.globals, **(d or {})}

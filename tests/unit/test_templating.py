@@ -1,0 +1,79 @@
+"""The app's Jinja environment renders exactly what Jinja's own would."""
+
+from __future__ import annotations
+
+import enum
+
+import jinja2
+import pytest
+from flask import Flask
+from markupsafe import Markup
+
+from quizapp.templating import QuizEnvironment
+from quizapp.templating import output_escape
+
+
+class Html:
+    def __html__(self) -> str:
+        return "<b>already safe</b>"
+
+    def __repr__(self) -> str:  # a stable test id on every xdist worker
+        return "Html()"
+
+
+class Colour(enum.StrEnum):
+    RED = "<red>"
+
+
+VALUES = ["plain", "<script>alert('x') & \"y\"</script>", Markup("<em>safe</em>"), 42, 3.5,
+          None, True, Html(), Colour.RED, ["<a>", Markup("<b>")], {"k": "<v>"}, "", "é ü 🙂"]
+
+TEMPLATES = [
+    "{{ v }}",
+    "<p title=\"{{ v }}\">{{ v }} and {{ v|e }} and {{ v|safe }}</p>",
+    "{% set block %}<i>{{ v }}</i>{% endset %}{{ block }}|{{ block|length }}",
+    "{% macro m(x) %}<u>{{ x }}</u>{% endmacro %}{{ m(v) }}{{ m(v)|upper }}",
+    "{% macro c() %}[{{ caller() }}]{% endmacro %}{% call c() %}{{ v }}{% endcall %}",
+    "{% filter upper %}{{ v }}<x>{% endfilter %}",
+    "{% autoescape false %}{{ v }}{% endautoescape %}{{ v }}",
+    "{{ v ~ '<tail>' }} {{ '%s'|format(v) }} {{ [v, v]|join(', ') }}",
+    "{% for x in [v, v] %}{{ loop.index }}:{{ x }} {% endfor %}",
+    "{{ missing }}|{{ missing is defined }}|{{ v.missing }}|{{ v if v else 'none' }}",
+]
+
+
+def _stock(template: str, value: object) -> str:
+    return jinja2.Environment(autoescape=True).from_string(template).render(v=value)
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_every_construct_renders_as_jinjas_own(template, value):
+    environment = QuizEnvironment(Flask(__name__), autoescape=True)
+    assert environment.from_string(template).render(v=value) == _stock(template, value)
+
+
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_output_escape_is_markupsafes_escape_as_a_plain_string(value):
+    from markupsafe import escape
+
+    escaped = output_escape(value)
+    assert type(escaped) is str and escaped == str(escape(value))
+
+
+def test_the_app_renders_with_it_a_dict_cache_and_flat_globals(app):
+    assert isinstance(app.jinja_env, QuizEnvironment)
+    assert type(app.jinja_env.cache) is dict
+    template = app.jinja_env.get_template("base.html")
+    assert type(template.globals) is dict and template.globals["url_for"] is (
+        app.jinja_env.globals["url_for"])
+    assert app.jinja_env.get_template("base.html") is template  # cached
+    module_globals = template.root_render_func.__globals__
+    assert module_globals["escape"] is output_escape
+
+
+def test_a_templates_own_globals_overlay_the_environments_without_changing_them(app):
+    template = app.jinja_env.from_string("{{ csrf_token is defined }} {{ extra }}",
+                                         globals={"extra": "<own>"})
+    assert template.render() == "True &lt;own&gt;"
+    assert "extra" not in app.jinja_env.globals
