@@ -206,8 +206,7 @@ def summary(quiz_id: int) -> str | Response:
     if quiz.mode == "mock":
         return redirect(url_for("practice.report", quiz_id=quiz.id))
     now = utcnow()
-    return render_template("quiz/summary.html", summary=reports.quiz_summary(quiz, now), now=now,
-                           form=StartQuizForm())
+    return render_template("quiz/summary.html", summary=reports.quiz_summary(quiz, now), now=now)
 
 
 def _widget_rng(quiz: QuizView, item: ItemView) -> random.Random:
