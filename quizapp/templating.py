@@ -39,7 +39,7 @@ JINJA_OPTIONS = {"cache_size": -1}  # a dict cache: the templates are a fixed se
 
 def output_escape(value: Any, /) -> str:
     """``str(markupsafe.escape(value))`` without the ``Markup`` object in between."""
-    if value.__class__ is str:  # by far the most common case
+    if type(value) is str:  # by far the most common case (not __class__: a proxy lies)
         return _escape_inner(value)
     if hasattr(value, "__html__"):
         return str(value.__html__())
