@@ -11,7 +11,8 @@ transaction open: at most the autocommit reading state, which holds no locks or 
 has its objects detached (``expunge_all``, as closing would) and is kept for the thread's
 next app context of the same app, with the connection it keeps (``db_session``: one per
 session, through its commits; a kept session without a transaction has it back in
-transaction mode, as a fresh one from the pool would be). Anything else is closed as before:
+transaction mode, as a fresh one from the pool would be; one taken up by an app context that
+is not a request's first ends the reads' autocommit transaction). Anything else is closed as before:
 a failed request, pending changes, a transaction, an invalidated connection, a session bound
 to a connection (a test's), another app, or a session idle longer than
 ``database.PING_AFTER_IDLE_SECONDS`` (closed, and its connection pinged before its next use,
@@ -32,6 +33,7 @@ import weakref
 from typing import Any
 
 from flask import Flask
+from flask import has_request_context
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -136,7 +138,8 @@ def _adopter(create: Any) -> Any:
         if entry is not None:
             app, session, since = entry
             if app is request_state.app() and (
-                    time.monotonic() - since < PING_AFTER_IDLE_SECONDS):
+                    time.monotonic() - since < PING_AFTER_IDLE_SECONDS) and (
+                    has_request_context() or _out_of_reading(session)):
                 return session
             _close(session, since)
         session = create()
@@ -144,6 +147,21 @@ def _adopter(create: Any) -> Any:
         return session
 
     return _adopt_or_create
+
+
+def _out_of_reading(session: Any) -> bool:
+    """Ready a kept session for an app context that is not a request's (a CLI command, a
+    job, a test's ``app.app_context()``): the autocommit transaction a request's ORM reads
+    left open is ended (it wrote nothing; a kept session has nothing pending), so the
+    context's writes are transactions, as on a session fresh from the pool. False when its
+    connection broke meanwhile (the caller closes it and makes a new one)."""
+    try:
+        if session.in_transaction():
+            session.commit()
+        use_transactions(own_connection(session))
+    except SQLAlchemyError:
+        return False
+    return True
 
 
 def _teardown(_error: BaseException | None) -> None:

@@ -16,6 +16,7 @@ from flask import Flask
 from sqlalchemy import func
 from sqlalchemy import inspect
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from quizapp import session_reuse
 from quizapp.database import retry_on_lock
@@ -107,6 +108,22 @@ def test_a_unit_of_work_after_reads_still_commits_and_the_session_is_kept(own_ap
     assert client.get("/t/write/unit").text == "ok"
     assert client.get("/t/read").text == "1 Unit"
     assert SEEN[0] is SEEN[1] is SEEN[2]
+
+
+def test_an_app_context_after_a_request_writes_in_a_transaction_of_its_own(own_app):
+    """The kept session, taken up outside a request (a CLI command, a job, a test), is out
+    of the reads' autocommit mode: a commit that fails leaves nothing behind."""
+    client = own_app.test_client()
+    assert client.get("/t/read").text == "0"  # ORM reads leave an autocommit transaction
+    with own_app.app_context():
+        assert db.session() is SEEN[0]  # the kept session
+        db.session.add(Topic(slug="twice", domain="ml", title="First"))
+        db.session.add(Topic(slug="twice", domain="ml", title="Second"))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        assert db.session.scalar(select(func.count(Topic.id))) == 0
+    assert client.get("/t/read").text == "0"  # and requests read as before
 
 
 def test_a_failed_request_closes_its_session(own_app):
