@@ -28,6 +28,11 @@ MODES = {
 }
 
 
+def mode_label(mode: str) -> str:
+    """How a quiz mode is named to the learner (an unknown mode by its own name)."""
+    return MODES.get(mode, mode.title())
+
+
 class Quiz(db.Model):
     __table_args__ = (
         Index("ix_quiz_user_created", "user_id", "created_at"),
@@ -53,7 +58,7 @@ class Quiz(db.Model):
 
     @property
     def mode_label(self) -> str:
-        return MODES.get(self.mode, self.mode.title())
+        return mode_label(self.mode)
 
     # The progress a ``QuizView`` reads with its page (services/quiz_view.py), derived here
     # from the loaded items, so the services treat either kind of quiz alike.

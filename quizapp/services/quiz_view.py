@@ -39,7 +39,7 @@ from quizapp.models import Attempt
 from quizapp.models import Question
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
-from quizapp.models.quiz import MODES
+from quizapp.models.quiz import mode_label
 from quizapp.models.types import UTCDateTime
 from quizapp.prepared import Prepared
 
@@ -196,7 +196,7 @@ class QuizView:
 
     @property
     def mode_label(self) -> str:
-        return MODES.get(self.mode, self.mode.title())
+        return mode_label(self.mode)
 
     @property
     def items(self) -> list[ItemView]:

@@ -19,7 +19,7 @@ from quizapp.models import Question
 from quizapp.models import Quiz
 from quizapp.models import QuizItem
 from quizapp.models import Topic
-from quizapp.models.quiz import MODES
+from quizapp.models.quiz import mode_label
 from quizapp.models.user import Profile
 from quizapp.prepared import Prepared
 from quizapp.services.quiz_view import QuizView
@@ -143,7 +143,7 @@ class RecentQuiz(NamedTuple):
 
     @property
     def mode_label(self) -> str:
-        return MODES.get(self.mode, self.mode.title())
+        return mode_label(self.mode)
 
 
 def recent_quiz_scores(user_id: int, limit: int, finished_mocks: bool = False
