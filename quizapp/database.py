@@ -129,15 +129,14 @@ def read_outside_transactions(session: Any) -> None:
     if session.in_transaction():
         return
     session.get_bind()  # makes the session's own connection, unless the database is down
-    own = own_connection(session)
-    if own is None or own.in_transaction() or own.invalidated:
-        return  # a test's connection; no connection (the view meets the error itself)
-    use_autocommit(own)
+    use_autocommit(own_connection(session))  # none: a test's bound session, or no database
 
 
-def use_autocommit(connection: Connection) -> None:
-    """Put a connection outside any transaction in autocommit mode (if it is not)."""
-    if autocommit_options(connection.get_execution_options()):
+def use_autocommit(connection: Connection | None) -> None:
+    """Put a session's own connection in autocommit mode, unless it is in a transaction,
+    invalidated (the view meets the error itself) or already reading so."""
+    if (connection is None or connection.in_transaction() or connection.invalidated
+            or autocommit_options(connection.get_execution_options())):
         return
     options = ({SQLITE_AUTOCOMMIT: True} if connection.dialect.name == "sqlite"
                else {"isolation_level": "AUTOCOMMIT"})
@@ -185,9 +184,7 @@ def _end_unit(db: Any, began: tuple[Token[bool], bool]) -> None:
     _IN_UNIT.reset(token)
     session = db.session()
     if reading and not session.in_transaction():
-        own = own_connection(session)
-        if own is not None and not own.in_transaction() and not own.invalidated:
-            use_autocommit(own)
+        use_autocommit(own_connection(session))
 
 
 def use_transactions(connection: Any) -> None:
