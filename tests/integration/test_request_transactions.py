@@ -77,6 +77,15 @@ def _learner_in_a_quiz(app: Flask, view_first: bool = True):
     return client, quiz_id
 
 
+def _right_answer_form(app: Flask, quiz_id: int, html: str) -> dict:
+    """The right answer to the quiz's first question, as its page's form sends it."""
+    with app.app_context():
+        data = {"key": form_key(html), "version": form_version(html), "shown": form_shown(html),
+                **right_answer(item_question(quiz_id, 1))}
+        db.session.remove()
+    return data
+
+
 def test_a_page_reads_outside_any_transaction(own_app):
     client, quiz_id = _learner_in_a_quiz(own_app)
     seen = _recorded(own_app, lambda: client.get(f"/quiz/{quiz_id}/q/1"))
@@ -116,10 +125,7 @@ def test_the_loops_pages_begin_no_session_transaction_and_the_answer_one(own_app
     html = []
     assert _session_transactions(
         lambda: html.append(client.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True))) == []
-    with own_app.app_context():
-        data = {"key": form_key(html[0]), "version": form_version(html[0]),
-                "shown": form_shown(html[0]), **right_answer(item_question(quiz_id, 1))}
-        db.session.remove()
+    data = _right_answer_form(own_app, quiz_id, html[0])
     reply = []
     assert _session_transactions(
         lambda: reply.append(client.post(f"/quiz/{quiz_id}/q/1", data=data))) == ["unit"]
@@ -142,10 +148,7 @@ def test_a_first_view_of_a_question_writes_nothing(own_app):
 def test_an_answer_is_written_in_one_transaction_of_its_own(own_app):
     client, quiz_id = _learner_in_a_quiz(own_app)
     html = client.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
-    with own_app.app_context():
-        data = {"key": form_key(html), "version": form_version(html), "shown": form_shown(html),
-                **right_answer(item_question(quiz_id, 1))}
-        db.session.remove()
+    data = _right_answer_form(own_app, quiz_id, html)
     seen = _recorded(own_app, lambda: client.post(f"/quiz/{quiz_id}/q/1", data=data))
     writes = [(s, autocommit) for s, autocommit in seen
               if s.startswith(("INSERT", "UPDATE", "BEGIN", "WITH"))]
@@ -271,10 +274,7 @@ def test_an_account_deleted_while_its_answer_is_graded_gets_a_404(own_app, monke
 
     client, quiz_id = _learner_in_a_quiz(own_app)
     html = client.get(f"/quiz/{quiz_id}/q/1").get_data(as_text=True)
-    with own_app.app_context():
-        data = {"key": form_key(html), "version": form_version(html), "shown": form_shown(html),
-                **right_answer(item_question(quiz_id, 1))}
-        db.session.remove()
+    data = _right_answer_form(own_app, quiz_id, html)
     rating_for = answers.rating_for
 
     def delete_the_account_meanwhile(*args, **kwargs):
