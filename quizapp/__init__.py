@@ -41,7 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-    app.before_request(lambda: read_outside_transactions(db.session()))
+    app.before_request(lambda: read_outside_transactions(db.session))
     register_web(app)
     from quizapp.cli import register_cli
 

@@ -102,6 +102,8 @@ def is_lock_conflict(error: OperationalError) -> bool:
 LOCK_RETRIES = 5
 # Set while a unit of work runs: SQLite then begins IMMEDIATE, and nested units join it.
 _IN_UNIT: ContextVar[bool] = ContextVar("in_unit_of_work", default=False)
+# Set while ``read_outside_transactions`` takes up the request's session.
+_READING: ContextVar[bool] = ContextVar("reading_outside_transactions", default=False)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -115,7 +117,7 @@ def _count_retry() -> None:
         g.lock_retries = g.get("lock_retries", 0) + 1
 
 
-def read_outside_transactions(session: Any) -> None:
+def read_outside_transactions(sessions: Callable[[], Any]) -> None:
     """Start a request's session reading in autocommit mode: its reads need no transaction.
 
     A page reads the login, the quiz and a few rows; wrapping them in BEGIN ... ROLLBACK
@@ -125,11 +127,25 @@ def read_outside_transactions(session: Any) -> None:
     ORM's reads autobegin one that emits no BEGIN. Every write goes through a unit of work
     (``retry_on_lock``), which begins a transaction of its own. A session bound to a
     connection (a test's outer transaction) is left as it is.
+
+    ``sessions`` is the scoped session (``db.session``): a session kept from the thread's
+    last request (``session_reuse``) is taken up still reading so, which only this call asks
+    for (``reading_requested``); any other first use of it gets it in transaction mode.
     """
+    token = _READING.set(True)
+    try:
+        session = sessions()
+    finally:
+        _READING.reset(token)
     if session.in_transaction():
         return
     session.get_bind()  # makes the session's own connection, unless the database is down
     use_autocommit(own_connection(session))  # none: a test's bound session, or no database
+
+
+def reading_requested() -> bool:
+    """Whether the session being made is for ``read_outside_transactions``."""
+    return _READING.get()
 
 
 def use_autocommit(connection: Connection | None) -> None:

@@ -10,9 +10,12 @@ Here a session that ends its app context clean (nothing pending, no unit of work
 transaction open: at most the autocommit reading state, which holds no locks or snapshot)
 has its objects detached (``expunge_all``, as closing would) and is kept for the thread's
 next app context of the same app, with the connection it keeps (``db_session``: one per
-session, through its commits; a kept session without a transaction has it back in
-transaction mode, as a fresh one from the pool would be; one taken up by an app context that
-is not a request's first ends the reads' autocommit transaction). Anything else is closed as before:
+session, through its commits). It is kept reading in autocommit mode, as the next request's
+reads want it (``database.read_outside_transactions``, which alone takes it up so): switching
+the connection to transaction mode at every teardown and back at the next request had cost
+about 25 µs of CPU per request. Any other first use of a kept session (a CLI command, a job,
+a test's context) ends the reads' autocommit transaction and gets it in transaction mode, as
+a fresh session from the pool would be. Anything else is closed as before:
 a failed request, pending changes, a transaction, an invalidated connection, a session bound
 to a connection (a test's), another app, or a session idle longer than
 ``database.PING_AFTER_IDLE_SECONDS`` (closed, and its connection pinged before its next use,
@@ -33,7 +36,6 @@ import weakref
 from typing import Any
 
 from flask import Flask
-from flask import has_request_context
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -42,6 +44,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from quizapp import request_state
 from quizapp.database import PING_AFTER_IDLE_SECONDS
 from quizapp.database import autocommit_options
+from quizapp.database import reading_requested
 from quizapp.database import use_transactions
 from quizapp.db_session import own_connection
 
@@ -139,7 +142,7 @@ def _adopter(create: Any) -> Any:
             app, session, since = entry
             if app is request_state.app() and (
                     time.monotonic() - since < PING_AFTER_IDLE_SECONDS) and (
-                    has_request_context() or _out_of_reading(session)):
+                    reading_requested() or _out_of_reading(session)):
                 return session
             _close(session, since)
         session = create()
@@ -150,11 +153,12 @@ def _adopter(create: Any) -> Any:
 
 
 def _out_of_reading(session: Any) -> bool:
-    """Ready a kept session for an app context that is not a request's (a CLI command, a
-    job, a test's ``app.app_context()``): the autocommit transaction a request's ORM reads
-    left open is ended (it wrote nothing; a kept session has nothing pending), so the
-    context's writes are transactions, as on a session fresh from the pool. False when its
-    connection broke meanwhile (the caller closes it and makes a new one)."""
+    """Ready a kept session for a use other than a request's reads (a CLI command, a job, a
+    test's ``app.app_context()``): the autocommit transaction a request's ORM reads left
+    open is ended (it wrote nothing; a kept session has nothing pending) and its connection
+    is back in transaction mode, so the context's writes are transactions, as on a session
+    fresh from the pool. False when its connection broke meanwhile (the caller closes it
+    and makes a new one)."""
     try:
         if session.in_transaction():
             session.commit()
@@ -185,8 +189,6 @@ def _teardown(_error: BaseException | None) -> None:
     slot = _slot()
     if (earlier := slot.take()) is not None:  # nested app contexts: keep the last one only
         _close(*earlier[1:])
-    # Outside a transaction, the next one starts as on a fresh connection from the pool.
-    use_transactions(own_connection(session))
     slot.entry = (request_state.app(), session, time.monotonic())
 
 

@@ -171,7 +171,7 @@ def test_a_unit_that_fails_in_a_request_writes_nothing(own_app):
         raise ValueError("the unit fails after writing")
 
     with own_app.test_request_context("/"):
-        read_outside_transactions(db.session())
+        read_outside_transactions(db.session)
         db.session.scalar(select(func.count(Topic.id)))  # the request has read already
         with pytest.raises(ValueError, match="after writing"):
             add_two_topics_then_fail()
@@ -186,7 +186,7 @@ def test_changes_made_outside_a_unit_are_refused_not_written_piecemeal(own_app):
         db.session.commit()
 
     with own_app.test_request_context("/"):
-        read_outside_transactions(db.session())
+        read_outside_transactions(db.session)
         db.session.scalar(select(func.count(Topic.id)))
         db.session.add(Topic(slug="rt-stray", domain="ml", title="Stray"))
         with pytest.raises(RuntimeError, match="outside a unit of work"):

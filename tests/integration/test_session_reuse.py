@@ -13,12 +13,14 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import session_reuse
+from quizapp.database import autocommit_options
 from quizapp.database import retry_on_lock
 from quizapp.db_session import own_connection
 from quizapp.extensions import db
@@ -124,6 +126,49 @@ def test_an_app_context_after_a_request_writes_in_a_transaction_of_its_own(own_a
         db.session.rollback()
         assert db.session.scalar(select(func.count(Topic.id))) == 0
     assert client.get("/t/read").text == "0"  # and requests read as before
+
+
+def test_consecutive_requests_switch_the_kept_connection_s_mode_only_for_writes(own_app):
+    """The kept session stays reading in autocommit mode between requests: a page switches
+    nothing, a unit of work switches to a transaction and back."""
+    client = own_app.test_client()
+    assert client.get("/t/read").text == "0"
+    with own_app.app_context():
+        engine = db.engine
+    switched: list[bool] = []  # each switch: to autocommit mode or not
+
+    def record(_connection, options) -> None:
+        switched.append(autocommit_options(options))
+
+    event.listen(engine, "set_connection_execution_options", record)
+    try:
+        assert client.get("/t/read").text == "0"
+        assert client.get("/t/read").text == "0"
+        assert switched == []
+        assert client.get("/t/write/unit").text == "ok"
+        assert switched == [False, True]
+        assert client.get("/t/read").text == "1 Unit"
+        assert switched == [False, True]
+    finally:
+        event.remove(engine, "set_connection_execution_options", record)
+    assert SEEN[0] is SEEN[1] is SEEN[2] is SEEN[3] is SEEN[4]
+
+
+def test_a_request_context_that_skips_the_reads_hook_writes_in_a_transaction(own_app):
+    """Only a request's reads (``read_outside_transactions``) take the kept session up in
+    autocommit mode: a request context that did not run it (a test's, or an error page
+    before the hook) writes in a transaction, and a failed commit leaves nothing."""
+    client = own_app.test_client()
+    assert client.get("/t/read").text == "0"
+    with own_app.test_request_context("/t/read"):
+        assert db.session() is SEEN[0]  # the kept session
+        db.session.add(Topic(slug="twice", domain="ml", title="First"))
+        db.session.add(Topic(slug="twice", domain="ml", title="Second"))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        assert db.session.scalar(select(func.count(Topic.id))) == 0
+    assert client.get("/t/read").text == "0"
 
 
 def test_a_failed_request_closes_its_session(own_app):
