@@ -38,7 +38,8 @@ def main() -> None:
     parser.add_argument("--pyinstrument", action="store_true")
     parser.add_argument("--sql", action="store_true", help="print the statements of one loop")
     parser.add_argument("--cprofile", default="",
-                        help="endpoints to cProfile: a prefix ('GET /quiz') or exact ('...$')")
+                        help="endpoints to cProfile: prefixes ('GET /quiz') or exact ('...$'), "
+                             "separated by commas")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--dump", default="", help="write the cProfile stats to this file")
     parser.add_argument("--top", type=int, default=45)
@@ -73,9 +74,9 @@ def main() -> None:
 
         def call(method: str, path: str, tag: str = "", **kw):
             key = f"{method} {endpoint_of(path)}{tag}"
-            wanted = args.cprofile  # a prefix, or an exact endpoint when it ends with $
-            profiling = wanted and (key == wanted[:-1] if wanted.endswith("$")
-                                    else key.startswith(wanted))
+            # prefixes, or exact endpoints where one ends with $, separated by commas
+            profiling = any(key == wanted[:-1] if wanted.endswith("$") else key.startswith(wanted)
+                            for wanted in args.cprofile.split(",") if wanted)
             if profiling:
                 cprof.enable()
             before, t0 = len(statements), time.process_time()
