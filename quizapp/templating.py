@@ -17,6 +17,13 @@ question and feedback pages put a third of that outside the templates' own code:
   ``ChainMap``'s Python-level iteration and look-ups. Here they are a plain dict taken when
   the template loads. Flask refuses new template globals once the app has handled a
   request, and quizapp adds its own in ``create_app``, before any template loads.
+- **Dictionary look-ups.** ``{{ progress.total }}`` on a dict tries the attribute first,
+  as Jinja must (``d.items`` is the method), and the failed attribute raised and formatted
+  an ``AttributeError`` before the item was read: fifteen times on a question page. For an
+  exact ``dict``, whose instances have no attributes of their own, the name is looked up
+  among the type's attributes instead, and the item read at once when it is not one.
+  Likewise an undefined value (Jinja's default ``Undefined``) is output as the empty string
+  it prints as, without the failed ``__html__`` look-up.
 - **The template cache.** Jinja's ``LRUCache`` takes a lock and moves the key in a deque
   on every ``{% extends %}`` and ``{% include %}``; the app's templates are a fixed set,
   so the cache is a plain dict (``cache_size=-1``, Jinja's own option).
@@ -30,17 +37,21 @@ from typing import Any
 import markupsafe
 from flask.templating import Environment
 from jinja2 import Template
+from jinja2 import Undefined
 
 # markupsafe's C escaping of a str to a str (the function its ``escape`` wraps in Markup).
 _escape_inner = getattr(markupsafe, "_escape_inner", None) or (
     lambda text: str(markupsafe.escape(text)))
 JINJA_OPTIONS = {"cache_size": -1}  # a dict cache: the templates are a fixed set
+_DICT_ATTRIBUTES = frozenset(dir(dict))  # all a dict instance has: it has no __dict__
 
 
 def output_escape(value: Any, /) -> str:
     """``str(markupsafe.escape(value))`` without the ``Markup`` object in between."""
     if type(value) is str:  # by far the most common case (not __class__: a proxy lies)
         return _escape_inner(value)
+    if type(value) is Undefined:  # prints as "" (its subclasses may not)
+        return ""
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return _escape_inner(str(value))
@@ -58,7 +69,8 @@ class QuizTemplate(Template):
 
 
 class QuizEnvironment(Environment):
-    """Flask's environment with ``QuizTemplate`` and flat template globals."""
+    """Flask's environment with ``QuizTemplate``, flat template globals and direct dict
+    look-ups."""
 
     template_class = QuizTemplate
 
@@ -66,3 +78,13 @@ class QuizEnvironment(Environment):
         """The environment's globals overlaid with the template's own, copied into one
         dict when the template loads (Jinja's ``ChainMap`` read through on every render)."""
         return {**self.globals, **(d or {})}
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """Jinja's ``obj.attribute``: the attribute, else the item, else undefined; for an
+        exact dict without such an attribute, the item straight away."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except (TypeError, LookupError):
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)

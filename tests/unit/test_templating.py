@@ -31,9 +31,18 @@ class Proxy(LocalProxy):  # reports str as its class, as werkzeug's proxies of a
         return "Proxy('a<b')"
 
 
+class Counts(dict):  # a dict subclass may have attributes of its own
+    total = "<the class attribute>"
+
+    def __repr__(self) -> str:
+        return "Counts()"
+
+
 VALUES = ["plain", "<script>alert('x') & \"y\"</script>", Markup("<em>safe</em>"), 42, 3.5,
           None, True, Html(), Colour.RED, ["<a>", Markup("<b>")], {"k": "<v>"}, "", "é ü 🙂",
-          Proxy(lambda: "a<b")]
+          Proxy(lambda: "a<b"), jinja2.Undefined(name="gone"),
+          {"total": 3, "items": "<shadowed>", "k": "<v>", 7: "int key"},
+          Counts(total=1, k="<v>")]
 
 TEMPLATES = [
     "{{ v }}",
@@ -46,6 +55,9 @@ TEMPLATES = [
     "{{ v ~ '<tail>' }} {{ '%s'|format(v) }} {{ [v, v]|join(', ') }}",
     "{% for x in [v, v] %}{{ loop.index }}:{{ x }} {% endfor %}",
     "{{ missing }}|{{ missing is defined }}|{{ v.missing }}|{{ v if v else 'none' }}",
+    "{{ v.total }}|{{ v.k }}|{{ v.items is defined }}|{{ v.keys is defined }}|{{ v['items'] }}"
+    "|{{ v.missing is defined }}|{{ v.get('k') }}|{{ v.total is defined }}|{{ v.__class__ }}",
+    "{% for key in v.keys() %}{{ key }},{% endfor %}|{{ v.items()|list|length }}",
 ]
 
 
@@ -88,3 +100,33 @@ def test_a_templates_own_globals_overlay_the_environments_without_changing_them(
                                          globals={"extra": "<own>"})
     assert template.render() == "True &lt;own&gt;"
     assert "extra" not in app.jinja_env.globals
+
+
+def test_dict_items_and_undefined_values_render_without_raising_anything():
+    """``{{ d.key }}`` on a dict holding the key and an undefined value's output raise no
+    exception on the way (a failed attribute look-up formats an ``AttributeError``: 15 per
+    question page)."""
+    import sys
+
+    environment = QuizEnvironment(Flask(__name__), autoescape=True)
+    template = environment.from_string("{{ d.total }}|{{ nothing }}|{{ d.k }}")
+    raised: list[str] = []
+
+    def trace(frame, event, arg):
+        if event == "exception":
+            raised.append(f"{frame.f_code.co_name}: {arg[0].__name__}")
+        return trace
+
+    def profile(frame, event, arg):
+        if event == "c_exception":
+            raised.append(f"C {arg!r}")
+
+    sys.settrace(trace)
+    sys.setprofile(profile)
+    try:
+        text = template.render(d={"total": 3, "k": "<v>"})
+    finally:
+        sys.settrace(None)
+        sys.setprofile(None)
+    assert text == "3||&lt;v&gt;"
+    assert raised == []
