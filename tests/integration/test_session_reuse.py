@@ -112,12 +112,17 @@ def test_a_unit_of_work_after_reads_still_commits_and_the_session_is_kept(own_ap
     assert SEEN[0] is SEEN[1] is SEEN[2]
 
 
-def test_an_app_context_after_a_request_writes_in_a_transaction_of_its_own(own_app):
-    """The kept session, taken up outside a request (a CLI command, a job, a test), is out
-    of the reads' autocommit mode: a commit that fails leaves nothing behind."""
+@pytest.mark.parametrize("context", ["app", "request"])
+def test_a_context_other_than_a_request_s_reads_writes_in_a_transaction(own_app, context):
+    """Only a request's reads (``read_outside_transactions``) take the kept session up in
+    autocommit mode. Taken up otherwise (an app context: a CLI command, a job, a test; a
+    request context that did not run the hook: a test's, or an error page before it), it
+    writes in a transaction: a commit that fails leaves nothing behind."""
     client = own_app.test_client()
     assert client.get("/t/read").text == "0"  # ORM reads leave an autocommit transaction
-    with own_app.app_context():
+    entered = (own_app.app_context() if context == "app"
+               else own_app.test_request_context("/t/read"))
+    with entered:
         assert db.session() is SEEN[0]  # the kept session
         db.session.add(Topic(slug="twice", domain="ml", title="First"))
         db.session.add(Topic(slug="twice", domain="ml", title="Second"))
@@ -152,23 +157,6 @@ def test_consecutive_requests_switch_the_kept_connection_s_mode_only_for_writes(
     finally:
         event.remove(engine, "set_connection_execution_options", record)
     assert SEEN[0] is SEEN[1] is SEEN[2] is SEEN[3] is SEEN[4]
-
-
-def test_a_request_context_that_skips_the_reads_hook_writes_in_a_transaction(own_app):
-    """Only a request's reads (``read_outside_transactions``) take the kept session up in
-    autocommit mode: a request context that did not run it (a test's, or an error page
-    before the hook) writes in a transaction, and a failed commit leaves nothing."""
-    client = own_app.test_client()
-    assert client.get("/t/read").text == "0"
-    with own_app.test_request_context("/t/read"):
-        assert db.session() is SEEN[0]  # the kept session
-        db.session.add(Topic(slug="twice", domain="ml", title="First"))
-        db.session.add(Topic(slug="twice", domain="ml", title="Second"))
-        with pytest.raises(IntegrityError):
-            db.session.commit()
-        db.session.rollback()
-        assert db.session.scalar(select(func.count(Topic.id))) == 0
-    assert client.get("/t/read").text == "0"
 
 
 def test_a_failed_request_closes_its_session(own_app):
