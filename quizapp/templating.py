@@ -1,4 +1,4 @@
-"""The Jinja environment quizapp renders with: Flask's, minus three costs paid on every page.
+"""The Jinja environment quizapp renders with: Flask's, minus four costs paid on every page.
 
 Templates were about a fifth of the answer loop's CPU (callgrind, ``benchmarks/
 instructions.py --exclude flask.templating:_render``), and a sampling profile of the
