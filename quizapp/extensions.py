@@ -6,13 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
-from flask.globals import request_ctx
 from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from quizapp import request_state
 from quizapp.csrf_tokens import CSRFProtection
 from quizapp.db_session import RequestSession
 from quizapp.db_session import app_context_id
@@ -69,11 +69,22 @@ def _is_limiter_hook(hook: Any) -> bool:
 
 def _when_limited(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def run(value: Any) -> Any:
-        if hasattr(request_ctx, "_limiter_request_context"):  # Limiter.context was used
+        if _limiter_used():
             return hook(value)
         return value  # the response, for an after-request hook
 
     return run
+
+
+def _limiter_used() -> bool:
+    """Whether ``Limiter.context`` made its state on this request's context.
+
+    Read from the context's own attributes: ``hasattr`` through the ``request_ctx`` proxy
+    raised and caught an ``AttributeError`` on every request no limit looked at, twice per
+    request (about 4 % of a bare page's instructions, counted with callgrind).
+    """
+    context = request_state.request_context_if_any()
+    return context is not None and "_limiter_request_context" in vars(context)
 
 
 class Base(DeclarativeBase):

@@ -35,6 +35,11 @@ def g_if_any() -> _AppCtxGlobals | None:
     return None if context is None else context.g
 
 
+def request_context_if_any() -> Any:
+    """The active request context (``flask.globals.request_ctx``), or None."""
+    return _cv_request.get(None)
+
+
 def request() -> Request:
     """The current request (``request``)."""
     return _cv_request.get().request

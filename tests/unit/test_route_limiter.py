@@ -71,3 +71,15 @@ def test_a_route_without_limits_leaves_no_limiter_state_and_no_headers():
 ])
 def test_retry_after_stays_within_the_window(reset_at, expected):
     assert retry_after(reset_at, 60, now=1000.0) == expected
+
+
+def test_limiter_state_is_read_from_the_request_context_itself():
+    from quizapp.extensions import _limiter_used
+
+    app, _ = _app()
+    assert _limiter_used() is False  # no request context at all
+    with app.test_request_context("/free"):
+        assert _limiter_used() is False
+        request_ctx._limiter_request_context = {}  # what Limiter.context leaves behind
+        assert _limiter_used() is True
+        del request_ctx._limiter_request_context  # the limiter's hooks would read it
