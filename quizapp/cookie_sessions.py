@@ -6,6 +6,11 @@ worker's CPU in the answer loop. This interface remembers what a cookie it has v
 said, and when it was signed, and still applies the session lifetime on every request.
 Only verified cookies are remembered, each app keeps its own memory (a cookie signed with
 another app's key is never accepted), and the memory is bounded.
+
+Flask also built a new signing serializer for every request, even one with no cookie at all
+(a visitor's landing or login page), where building it serialised an empty dict to learn the
+serializer's kind: about 5 % of such a page's instructions. A request without a cookie gets
+an empty session directly, and each interface keeps one serializer per set of secret keys.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from flask.sessions import SecureCookieSession
 from flask.sessions import SecureCookieSessionInterface
 from flask.sessions import SessionMixin
 from itsdangerous import BadSignature
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 CACHE_LIMIT = 4096  # distinct cookies remembered per worker (a few per active learner)
@@ -39,11 +45,28 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._verified: dict[str, tuple[dict[str, Any], float]] = {}
+        self._serializers: dict[tuple[Any, ...], URLSafeTimedSerializer] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's serializer for the app's current secret keys, made once per set of keys
+        (it holds nothing per request)."""
+        if not app.secret_key:
+            return None
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        serializer = self._serializers.get(keys)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            if len(self._serializers) >= 8:  # keys rotated many times (tests)
+                self._serializers.clear()
+            self._serializers[keys] = serializer
+        return serializer
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if not app.secret_key:
+            return None  # Flask's null session, as ``super().open_session`` answers
         value = request.cookies.get(self.get_cookie_name(app))
-        if not value or not app.secret_key:
-            return super().open_session(app, request)
+        if not value:
+            return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
         known = self._verified.get(value)
         if known is not None:

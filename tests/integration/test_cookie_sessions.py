@@ -144,3 +144,31 @@ def test_cookie_headers_are_parsed_once_each_and_read_as_werkzeug_reads_them(mon
     environ = EnvironBuilder(headers={"Cookie": "new=1"}).get_environ()
     assert web.CleanRequest(environ).cookies["new"] == "1"
     assert list(web._PARSED_COOKIES) == ["new=1"]  # full: the memory started again
+
+
+def test_a_request_without_a_cookie_builds_no_serializer(tmp_path, monkeypatch):
+    app = _app(tmp_path)
+    built = []
+    monkeypatch.setattr("flask.sessions.URLSafeTimedSerializer",
+                        lambda *a, **k: built.append(1))
+    with app.test_request_context("/") as ctx:
+        session = app.session_interface.open_session(app, ctx.request)
+    assert dict(session) == {} and not session.modified
+    assert built == []
+
+
+def test_one_serializer_per_set_of_keys_and_rotated_keys_still_verify(tmp_path):
+    app = _app(tmp_path, secret="old-secret")
+    interface = app.session_interface
+    first = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is first
+    cookie = _cookie(app, {"_user_id": "token"})
+    app.secret_key = "new-secret"  # rotated, with the old key kept as a fallback
+    app.config["SECRET_KEY_FALLBACKS"] = ["old-secret"]
+    rotated = interface.get_signing_serializer(app)
+    assert rotated is not first
+    assert _open(app, cookie)["_user_id"] == "token"
+    assert rotated.loads(rotated.dumps({"a": 1})) == {"a": 1}
+    app.config["SECRET_KEY_FALLBACKS"] = []  # the old key retired: its cookies are refused
+    interface._verified.clear()
+    assert dict(_open(app, cookie)) == {}
