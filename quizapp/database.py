@@ -46,6 +46,8 @@ def configure_engine(engine: Engine) -> None:
     """Apply per-connection settings the database needs."""
     if engine.dialect.name != "sqlite":
         _ping_idle_connections(engine)
+        if engine.dialect.driver == "psycopg":
+            event.listen(engine, "connect", _psycopg_prepares_nothing)
         return
     in_memory = engine.url.database in (None, "", ":memory:")
 
@@ -70,6 +72,13 @@ def configure_engine(engine: Engine) -> None:
         # A unit of work takes the write lock up front (waiting up to the busy timeout)
         # instead of failing when it upgrades from reading to writing.
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _IN_UNIT.get() else "BEGIN")
+
+
+def _psycopg_prepares_nothing(dbapi_connection: Any, _record: Any) -> None:
+    """The hot path's statements are prepared by ``pg_direct``; psycopg's own preparing is
+    off, because its rollback ends with DEALLOCATE ALL whenever it has prepared something,
+    which would drop those too."""
+    dbapi_connection.prepare_threshold = None
 
 
 def _ping_idle_connections(engine: Engine) -> None:
