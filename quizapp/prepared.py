@@ -14,9 +14,9 @@ invalidated so the pool replaces it, and ``before_cursor_execute`` listeners (th
 and statement-count tests) still see every statement.
 
 On PostgreSQL a statement skips psycopg's cursor too: ``pg_direct`` prepares it on the
-server once per connection and runs it on libpq with psycopg's adapters (10 % less server
-CPU per answer, ``benchmarks/ab.py``). The kept cursor below then serves only the statement
-listeners and a connection whose encoding ``pg_direct`` leaves alone.
+server once per connection and runs it on libpq with psycopg's adapters (10-15 % less
+server CPU per answer in two ``benchmarks/ab.py`` runs). The kept cursor below then serves
+only the statement listeners and a connection whose encoding ``pg_direct`` leaves alone.
 
 Statements with expanding (``IN``) or callable parameters are not supported: build those
 per call with Core as usual.
