@@ -46,9 +46,14 @@ class Direct:
 
 
 def direct_for(info: dict[str, Any], connection: Connection[Any]) -> Direct | None:
-    """The connection's state, made on first use; None: leave it to psycopg's cursor."""
+    """The connection's state, made on first use; None: leave it to psycopg's cursor.
+
+    ``info`` is the pool's for this DBAPI connection (cleared when the pool replaces it); a
+    state of another connection is never used all the same."""
     if STATE in info:
-        return info[STATE]
+        state = info[STATE]
+        if state is None or state.connection is connection:
+            return state
     usable = connection.pgconn.parameter_status(b"client_encoding") == b"UTF8"
     info[STATE] = state = Direct(connection, Transformer(connection)) if usable else None
     return state

@@ -130,3 +130,15 @@ def test_in_a_transaction_a_dropped_statement_fails_once_then_is_prepared_again(
             BY_NAME.first({"name": "t"}, conn)  # the transaction's work may not be retried
         conn.rollback()
         assert BY_NAME.first({"name": "t"}, conn).name == "t"
+
+
+def test_a_replaced_connection_gets_a_state_of_its_own(engine):
+    with engine.begin() as conn:
+        INSERT.run(_row("r"), conn)
+    with engine.connect() as conn:
+        assert BY_NAME.first({"name": "r"}, conn).name == "r"
+        old = conn.connection.info[pg_direct.STATE]
+        conn.invalidate()  # the pool connects anew on the next statement
+        assert BY_NAME.first({"name": "r"}, conn).name == "r"
+        new = conn.connection.info[pg_direct.STATE]
+        assert new is not old and new.connection is conn.connection.dbapi_connection
