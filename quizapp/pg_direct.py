@@ -9,10 +9,10 @@ statements per answered question, so this is about 3 % of a served answer on Pos
 What is kept of psycopg: its adapters (a ``Transformer`` of the connection dumps the
 parameters and loads the rows, as the cursor does, text results included), its error
 classes (``errors.error_from_result``), its connection lock and its transaction rules
-(outside autocommit mode a statement on an idle connection first sends psycopg's own
-``BEGIN``, so ``commit``/``rollback`` work as before). Each statement is prepared on the
-server once per connection, under a name no other use of that connection takes
-(``quizapp_N``). A connection whose client encoding is not UTF-8 is left to the cursor.
+(outside autocommit mode a statement on an idle connection is preceded by the BEGIN
+psycopg would send, so ``commit`` and ``rollback`` work as before). Each statement is
+prepared on the server once per connection, under a name no other use of that connection
+takes (``quizapp_N``). A connection whose client encoding is not UTF-8 is left to the cursor.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import field
 from typing import Any
 
 from psycopg import Connection
+from psycopg import IsolationLevel
 from psycopg import OperationalError
 from psycopg import errors
 from psycopg import pq
@@ -123,8 +124,15 @@ def _statement_gone(result: pq.abc.PGresult) -> bool:
 
 
 def _begin(connection: Connection[Any]) -> bytes:
-    """psycopg's own BEGIN for the connection's isolation level and access mode."""
-    return connection._get_tx_start_command()
+    """The BEGIN psycopg sends for the connection's isolation level and access mode."""
+    parts = [b"BEGIN"]
+    if (level := connection.isolation_level) is not None:
+        parts += [b"ISOLATION LEVEL", IsolationLevel(level).name.replace("_", " ").encode()]
+    if (read_only := connection.read_only) is not None:
+        parts.append(b"READ ONLY" if read_only else b"READ WRITE")
+    if (deferrable := connection.deferrable) is not None:
+        parts.append(b"DEFERRABLE" if deferrable else b"NOT DEFERRABLE")
+    return b" ".join(parts)
 
 
 def _check(result: pq.abc.PGresult | None, state: Direct) -> pq.abc.PGresult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from psycopg import IsolationLevel
 from psycopg import RawCursor
 from sqlalchemy import create_engine
 from sqlalchemy import select
@@ -142,3 +143,16 @@ def test_a_replaced_connection_gets_a_state_of_its_own(engine):
         assert BY_NAME.first({"name": "r"}, conn).name == "r"
         new = conn.connection.info[pg_direct.STATE]
         assert new is not old and new.connection is conn.connection.dbapi_connection
+
+
+@pytest.mark.parametrize(("level", "read_only", "deferrable"), [
+    (None, None, None), (IsolationLevel.READ_COMMITTED, None, None),
+    (IsolationLevel.SERIALIZABLE, True, True), (IsolationLevel.REPEATABLE_READ, False, False),
+])
+def test_begin_is_the_statement_psycopg_sends(engine, level, read_only, deferrable):
+    with engine.connect() as conn:
+        dbapi = conn.connection.dbapi_connection
+        conn.rollback()
+        dbapi.isolation_level, dbapi.read_only, dbapi.deferrable = level, read_only, deferrable
+        assert pg_direct._begin(dbapi) == dbapi._get_tx_start_command()
+        dbapi.isolation_level = dbapi.read_only = dbapi.deferrable = None
