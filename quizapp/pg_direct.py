@@ -23,7 +23,6 @@ from typing import Any
 
 from psycopg import Connection
 from psycopg import IsolationLevel
-from psycopg import OperationalError
 from psycopg import errors
 from psycopg import pq
 from psycopg.adapt import PyFormat
@@ -135,12 +134,11 @@ def _begin(connection: Connection[Any]) -> bytes:
     return b" ".join(parts)
 
 
-def _check(result: pq.abc.PGresult | None, state: Direct) -> pq.abc.PGresult:
-    """The result, or its error raised as psycopg raises it. Statements the server no longer
-    has (in a transaction, where the failure cannot be retried) are prepared again next
-    time; after any other error they are still there."""
-    if result is None:  # libpq could not even send it: the connection is gone
-        raise OperationalError(state.connection.pgconn.get_error_message())
+def _check(result: pq.abc.PGresult, state: Direct) -> pq.abc.PGresult:
+    """The result, or its error raised as psycopg raises it (libpq failing to send at all
+    is raised by psycopg's ``PGconn`` already). Statements the server no longer has (in a
+    transaction, where the failure cannot be retried) are prepared again next time; after
+    any other error they are still there."""
     if result.status not in _OK:
         if _statement_gone(result):
             state.names.clear()

@@ -56,7 +56,7 @@ class _Form:
     binds: tuple[tuple[str, Processor], ...]  # parameters that need converting
     types: tuple[Any, ...]  # the result columns' types
     row: type[tuple] | None  # a named tuple of the result columns (None: no rows)
-    direct: bool  # run on libpq directly (``pg_direct``): psycopg
+    direct: bool  # psycopg: run on libpq directly (``pg_direct``)
     # result columns that need converting, by column index: known once the driver has
     # described the columns (PostgreSQL's numeric processors depend on the wire type)
     results: list[tuple[tuple[int, Processor], ...]] = field(default_factory=list)
