@@ -13,10 +13,21 @@ classes (``errors.error_from_result``), its connection lock and its transaction 
 psycopg would send, so ``commit`` and ``rollback`` work as before). Each statement is
 prepared on the server once per connection, under a name no other use of that connection
 takes (``quizapp_N``). A connection whose client encoding is not UTF-8 is left to the cursor.
+
+Round trips are what a served answer pays for most on PostgreSQL: one more trivial
+statement per request (``benchmarks/ab.py``, three per answer) cost 10 % more server CPU
+per answer, several times the in-process figure, as the worker waits, the backend runs and
+the two displace each other's caches. So statements that follow one another without
+needing each other's results go in one round trip (``execute_all``, libpq's pipeline
+mode), and so does the BEGIN a transaction's first statement needs, and the COMMIT that
+ends a unit of work whose last statement this is.
 """
 
 from __future__ import annotations
 
+import contextlib
+import select
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -32,6 +43,7 @@ STATE = "quizapp.pg_direct"  # pooled connection info: this connection's state (
 _AUTO = PyFormat.AUTO
 _IDLE = pq.TransactionStatus.IDLE
 _OK = (pq.ExecStatus.TUPLES_OK, pq.ExecStatus.COMMAND_OK)
+_SYNC = pq.ExecStatus.PIPELINE_SYNC
 _NO_SUCH_STATEMENT = b"26000"  # invalid_sql_statement_name
 
 
@@ -88,7 +100,10 @@ def execute(state: Direct, sql: str, args: tuple[Any, ...]) -> Result:
     pgconn = connection.pgconn
     with connection.lock:
         if not connection.autocommit and pgconn.transaction_status == _IDLE:
-            _check(pgconn.exec_(_begin(connection)), state)
+            try:  # the transaction's BEGIN goes with it
+                return _run_all(state, [(sql, args)], commit=False)[0]
+            except Failed as failed:
+                raise failed.error from None
         transformer = state.transformer
         values = transformer.dump_sequence(args, [_AUTO] * len(args))
         key = (sql, tuple(transformer.types))
@@ -99,11 +114,134 @@ def execute(state: Direct, sql: str, args: tuple[Any, ...]) -> Result:
             state.names.clear()
             result = pgconn.exec_prepared(_name(state, key), values, transformer.formats, 0)
         _check(result, state)
-        rows: list[tuple[Any, ...]] = []
-        if result.status == pq.ExecStatus.TUPLES_OK and result.ntuples:
-            transformer.set_pgresult(result)
-            rows = transformer.load_rows(0, result.ntuples, tuple)
-        return Result(result, rows)
+        return _result(state, result)
+
+
+class Failed(Exception):
+    """Statement ``index`` of ``execute_all`` failed with psycopg's ``error`` (the index
+    is the number of statements for their COMMIT); none after it ran."""
+
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(index, error)
+        self.index, self.error = index, error
+
+
+def execute_all(state: Direct, statements: Sequence[tuple[str, tuple[Any, ...]]],
+                commit: bool = False) -> list[Result]:
+    """Run ``statements`` in order, in one round trip: after the transaction's BEGIN when
+    it is due, and with ``commit`` followed by its COMMIT (the connection is then idle, and
+    psycopg's ``commit`` sends nothing). Raises ``Failed`` for the first that failed."""
+    with state.connection.lock:
+        return _run_all(state, statements, commit)
+
+
+def _run_all(state: Direct, statements: Sequence[tuple[str, tuple[Any, ...]]],
+             commit: bool) -> list[Result]:
+    connection = state.connection
+    transformer = state.transformer
+    sends = []
+    for sql, args in statements:  # prepared first (once per connection): not pipelined
+        values = transformer.dump_sequence(args, [_AUTO] * len(args))
+        formats = list(transformer.formats)
+        sends.append((_name(state, (sql, tuple(transformer.types))), values, formats))
+    in_transactions = not connection.autocommit
+    begin = (_begin(connection) if in_transactions
+             and connection.pgconn.transaction_status == _IDLE else None)
+    results = _pipeline(connection.pgconn, begin, sends, commit and in_transactions)
+    if begin is not None:
+        _checked(results.pop(0), state, 0)
+    for index, result in enumerate(results):  # the statements', then the COMMIT's
+        _checked(result, state, index)
+    return [_result(state, result) for result in results[:len(sends)]]
+
+
+def _pipeline(pgconn: Any, begin: bytes | None, sends: list[tuple[bytes, Any, list[Any]]],
+              commit: bool) -> list[pq.abc.PGresult]:
+    """Send the commands in pipeline mode, then read one result per command. A command
+    after a failed one is not run (its result says PIPELINE_ABORTED)."""
+    pgconn.enter_pipeline_mode()
+    try:
+        if begin is not None:
+            pgconn.send_query_params(begin, None)
+        for name, values, formats in sends:
+            pgconn.send_query_prepared(name, values, formats, 0)
+        if commit:
+            pgconn.send_query_params(b"COMMIT", None)
+        pgconn.pipeline_sync()
+        _flush(pgconn)
+        results = []
+        while (result := _next_result(pgconn)).status != _SYNC:
+            results.append(result)
+    except BaseException:
+        _leave_pipeline(pgconn)
+        raise
+    pgconn.exit_pipeline_mode()
+    return results
+
+
+def _flush(pgconn: Any) -> None:
+    """Send what libpq holds (psycopg's connections are non-blocking), reading meanwhile
+    if the server is busy sending (as libpq's documentation asks)."""
+    while pgconn.flush():
+        if _wait(pgconn.socket, select.POLLIN | select.POLLOUT) & select.POLLIN:
+            pgconn.consume_input()
+
+
+def _next_result(pgconn: Any) -> pq.abc.PGresult:
+    """The next command's result (libpq ends each command's results with None).
+
+    psycopg's ``get_result`` holds the GIL while libpq waits for the server, which would
+    stop every other thread of the process for the round trip: the wait for the data is
+    done here first, without the GIL (``_wait``)."""
+    for _ in range(2):
+        while pgconn.is_busy():
+            _wait(pgconn.socket, select.POLLIN)
+            pgconn.consume_input()
+        result = pgconn.get_result()
+        if result is not None:
+            return result
+    # two Nones in a row: nothing more is coming, the connection failed
+    raise errors.OperationalError(
+        pgconn.get_error_message() or "the connection ended during a pipeline")
+
+
+def _wait(fd: int, events: int) -> int:
+    """Until ``fd`` is ready for ``events`` (or failed); the events that happened."""
+    poller = select.poll()
+    poller.register(fd, events)
+    return poller.poll()[0][1]
+
+
+def _leave_pipeline(pgconn: Any) -> None:
+    """After an interruption: have the server answer what was sent, read it and leave
+    pipeline mode; a connection that cannot is closed (the pool then replaces it)."""
+    try:
+        if pgconn.pipeline_status != pq.PipelineStatus.OFF:
+            pgconn.pipeline_sync()  # (a second sync point is harmless)
+            _flush(pgconn)
+        while pgconn.pipeline_status != pq.PipelineStatus.OFF:
+            with contextlib.suppress(errors.OperationalError):
+                pgconn.exit_pipeline_mode()  # refused while results are pending
+                break
+            _next_result(pgconn)
+    except Exception:  # already failing: leave a closed connection
+        pgconn.finish()
+
+
+def _result(state: Direct, result: pq.abc.PGresult) -> Result:
+    rows: list[tuple[Any, ...]] = []
+    if result.status == pq.ExecStatus.TUPLES_OK and result.ntuples:
+        transformer = state.transformer
+        transformer.set_pgresult(result)
+        rows = transformer.load_rows(0, result.ntuples, tuple)
+    return Result(result, rows)
+
+
+def _checked(result: pq.abc.PGresult, state: Direct, index: int) -> pq.abc.PGresult:
+    try:
+        return _check(result, state)
+    except errors.Error as exc:
+        raise Failed(index, exc) from None
 
 
 def _name(state: Direct, key: tuple[str, tuple[int, ...]]) -> bytes:

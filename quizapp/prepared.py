@@ -28,6 +28,7 @@ import collections
 import re
 from collections.abc import Callable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -36,9 +37,11 @@ from sqlalchemy import Executable
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from quizapp import pg_direct
 from quizapp.db_session import connection as session_connection
+from quizapp.db_session import own_connection
 from quizapp.extensions import db
 
 Processor = Callable[[Any], Any]
@@ -206,6 +209,63 @@ class Prepared:
         except connection.dialect.loaded_dbapi.Error as exc:
             raise _wrapped(connection, exc, cursor, form.sql, args) from exc
         return cursor, form
+
+
+def run_together(calls: Sequence[tuple[Prepared, Mapping[str, Any]]],
+                 connection: Connection | None = None, *,
+                 commit: Session | None = None) -> list[list[Any]]:
+    """Run ``calls`` (statements and their parameters) in order; each one's rows.
+
+    None may need another's result. On PostgreSQL they reach the server in one round trip
+    (``pg_direct.execute_all``), after the transaction's BEGIN when it is due. ``commit`` is
+    the session whose unit of work they end: when its commit would COMMIT this connection's
+    transaction and nothing else (``_commits_only``), the COMMIT goes with them, and the
+    session's own commit then finds nothing to send. Elsewhere the statements run one by one
+    and ``commit`` changes nothing: the caller still commits the session, either way. A
+    failed statement raises as in ``Prepared``; those after it did not run.
+    """
+    if connection is None:
+        connection = session_connection(db.session())
+    forms = [(prepared._form(connection.dialect), params) for prepared, params in calls]
+    direct = None
+    if forms and forms[0][0].direct:
+        direct = pg_direct.direct_for(connection.connection.info,
+                                      connection.connection.dbapi_connection)
+    if direct is None:
+        return [_all_rows(prepared._execute(params, connection)) for prepared, params in calls]
+    statements = [(form.sql, _arguments(form, params)) for form, params in forms]
+    cursor = _cursor(connection)
+    if connection.dispatch.before_cursor_execute:
+        for sql, args in statements:
+            connection.dispatch.before_cursor_execute(connection, cursor, sql, args, None,
+                                                      False)
+    try:
+        results = pg_direct.execute_all(
+            direct, statements, commit is not None and _commits_only(commit, connection))
+    except pg_direct.Failed as failed:
+        sql, args = statements[failed.index] if failed.index < len(statements) else (
+            "COMMIT", ())
+        raise _wrapped(connection, failed.error, cursor, sql, args) from failed.error
+    except connection.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(connection, exc, cursor, statements[0][0], statements[0][1]) from exc
+    return [_all_rows((result, form)) for result, (form, _) in zip(results, forms,
+                                                                    strict=True)]
+
+
+def _all_rows(executed: tuple[Any, _Form]) -> list[Any]:
+    cursor, form = executed
+    return [] if form.row is None else _rows(form, cursor, cursor.fetchall())
+
+
+def _commits_only(session: Session, connection: Connection) -> bool:
+    """Whether ``session.commit()`` would COMMIT ``connection``'s transaction and do
+    nothing else on the database: the session owns that connection (a test's session
+    bound to an outer transaction does not), no savepoint is open, nothing is pending to
+    flush and no listener runs before the commit."""
+    return (own_connection(session) is connection and session.in_transaction()
+            and not session.in_nested_transaction() and not connection.in_nested_transaction()
+            and not (session.new or session.dirty or session.deleted)
+            and not session.dispatch.before_commit)
 
 
 _CURSOR = "quizapp.cursor"  # pooled connection info: the cursor reused on it (psycopg)

@@ -13,7 +13,8 @@ so none may depend on another's effect:
 - every table is written once, so no row is changed twice.
 
 On SQLite a statement costs no round trip: the same writes run one by one, in that order,
-with the same values. Either way they run in the caller's transaction, which commits them.
+with the same values. Either way they run in the caller's transaction, which commits them;
+on PostgreSQL its COMMIT can go with the statement (``run``'s ``then_commit``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from quizapp.db_session import connection as session_connection
 from quizapp.extensions import db
 from quizapp.models import QuizItem
 from quizapp.prepared import Prepared
+from quizapp.prepared import run_together
 from quizapp.services.answer_rows import STATEMENTS
 from quizapp.services.answer_rows import write_statement
 
@@ -54,11 +56,13 @@ class AnswerWrites:
     again: dict[str, Any] | None  # a re-ask item added at the quiz's end
 
 
-def run(writes: AnswerWrites) -> int:
+def run(writes: AnswerWrites, *, then_commit: bool = False) -> int:
     """Write the answer in the session's transaction; the new attempt's id.
 
-    Raises ``IntegrityError`` when the attempt's idempotency key was used before (the caller
-    rolls back whatever was written).
+    ``then_commit``: the caller commits the session right after (on PostgreSQL the COMMIT
+    then goes with the writes, and the session's commit sends nothing). Raises
+    ``IntegrityError`` when the attempt's idempotency key was used before (the caller rolls
+    back whatever was written).
     """
     connection = session_connection(db.session())
     if connection.dialect.name == "postgresql":
@@ -71,7 +75,9 @@ def run(writes: AnswerWrites) -> int:
         else:
             params.update({"finish_quiz_id": writes.quiz_id, "finish_now": writes.now,
                            "finish_item_id": writes.item_id})
-        return _COMBINED[writes.again is not None].scalar(params, connection)
+        rows = run_together([(_COMBINED[writes.again is not None], params)], connection,
+                            commit=db.session() if then_commit else None)[0]
+        return rows[0][0]
     for name in ("card", "skill", "stats"):
         STATEMENTS[name].run(getattr(writes, name), connection)
     if writes.again is not None:

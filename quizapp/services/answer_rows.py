@@ -44,6 +44,7 @@ from quizapp.models import TopicDay
 from quizapp.models import TopicSkill
 from quizapp.models import User
 from quizapp.prepared import Prepared
+from quizapp.prepared import run_together
 from quizapp.services.quizzes import question_record
 
 STATS_COUNTERS = ("rating", "attempts", "first_attempts", "first_correct", "total_seconds")
@@ -65,13 +66,25 @@ class AnswerRows:
     timezone: str
 
 
-def lock_item(item_id: int) -> int | None:
-    """Lock the item and its quiz (PostgreSQL); the item's attempt id, if answered."""
-    return STATEMENTS["lock_item"].scalar({"item_id": item_id})
+def lock_and_read(item_id: int, user_id: int, question_id: int, topic_id: int,
+                  difficulty: int) -> int | AnswerRows:
+    """Lock the item and its quiz (PostgreSQL), then read the answer's rows: the item's
+    attempt id if it was answered, else the rows (as ``read_rows``).
 
-
-class RowsGone(LookupError):
-    """The learner (or the question) no longer exists: deleted while the answer was graded."""
+    The two go to PostgreSQL in one round trip, with the transaction's BEGIN
+    (``prepared.run_together``): the read does not need the lock's result, and runs only
+    once the lock is held, so it sees what a concurrent answer committed before.
+    """
+    locked, read = run_together([
+        (STATEMENTS["lock_item"], {"item_id": item_id}),
+        (STATEMENTS["read_rows"], {"user_id": user_id, "question_id": question_id,
+                                   "topic_id": topic_id}),
+    ])
+    if locked and locked[0][0] is not None:
+        return int(locked[0][0])
+    if not read:
+        raise RowsGone(f"no learner {user_id} or question {question_id}")
+    return _answer_rows(read[0], difficulty)
 
 
 def read_rows(user_id: int, question_id: int, topic_id: int,
@@ -81,6 +94,15 @@ def read_rows(user_id: int, question_id: int, topic_id: int,
                                          "topic_id": topic_id})
     if row is None:
         raise RowsGone(f"no learner {user_id} or question {question_id}")
+    return _answer_rows(row, difficulty)
+
+
+class RowsGone(LookupError):
+    """The learner (or the question) no longer exists: deleted while the answer was graded."""
+
+
+def _answer_rows(row: Any, difficulty: int) -> AnswerRows:
+    """Card, topic skill, question stats and the learner's timezone, from one row."""
     memory = MemoryState() if row.state is None else MemoryState(
         row.state, row.step, row.stability, row.difficulty, row.due, row.last_review)
     skill = skill_model.Skill() if row.rating is None else skill_model.Skill(

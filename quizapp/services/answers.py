@@ -144,12 +144,12 @@ def _write(quiz: Quiz | QuizView, item: QuizItem | ItemView, answer: _Answer, no
     safe to read and overwrite and "was this the last open item?" exact. The new states come
     from ``core.practice.apply_answer``, as in the simulator.
     """
-    answered = answer_rows.lock_item(item.id)
-    if answered is not None:
-        raise _AlreadyAnswered(answered)
     question = item.question
     user_id, quiz_id, item_id = quiz.user_id, quiz.id, item.id
-    rows = answer_rows.read_rows(user_id, question.id, question.topic_id, question.difficulty)
+    rows = answer_rows.lock_and_read(item_id, user_id, question.id, question.topic_id,
+                                     question.difficulty)
+    if isinstance(rows, int):  # the item's attempt: a concurrent submit answered it first
+        raise _AlreadyAnswered(rows)
     effects = apply_answer(rows.memory, rows.skill, rows.question, question.difficulty,
                            answer.rating, answer.score, answer.seconds, now, rng)
     lapsed = rows.memory.state == State.Review.value and answer.rating == Rating.Again
@@ -174,7 +174,7 @@ def _write(quiz: Quiz | QuizView, item: QuizItem | ItemView, answer: _Answer, no
                  "created_at": now},
         item_id=item_id, quiz_id=quiz_id, now=now, again=again)
     try:
-        return answer_batch.run(writes)
+        return answer_batch.run(writes, then_commit=True)  # committed at once
     except IntegrityError as exc:
         if _key_used(exc):  # (user, key) is unique: this form was sent before
             raise _KeyUsed() from None
