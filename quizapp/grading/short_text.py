@@ -7,6 +7,7 @@ response was accepted only through leniency (shown by ``feedback/short_text.html
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -168,10 +169,23 @@ def pattern_matches(pattern: str, text: str) -> bool:
 
 def verdict(payload: ShortTextPayload, text: str) -> Verdict:
     """Judge ``text``: exact (normalised or by ``pattern``), lenient, or wrong."""
-    given = normalise(text)
-    exact = any(given == normalise(answer) for answer in payload.answers) or (
+    answers = tuple(payload.answers)
+    exact = normalise(text) in _normalised(answers) or (
         payload.pattern is not None and pattern_matches(payload.pattern, text.strip()))
-    return judge(Forms.of(payload.answers), Forms.of(payload.reject), text, exact)
+    return judge(_forms(answers), _forms(tuple(payload.reject)), text, exact)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalised(answers: tuple[str, ...]) -> frozenset[str]:
+    """A question's answers as exact-match keys (made once per process and answer list)."""
+    return frozenset(normalise(answer) for answer in answers)
+
+
+@functools.lru_cache(maxsize=4096)
+def _forms(answers: tuple[str, ...]) -> Forms:
+    """A question's answers (or rejected answers) ready to compare, made once: folding and
+    splitting them into readings was most of grading a right answer."""
+    return Forms.of(answers)
 
 
 def matches(payload: ShortTextPayload, text: str) -> bool:

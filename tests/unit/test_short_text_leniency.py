@@ -269,3 +269,32 @@ def test_an_empty_reject_list_leaves_the_stored_payload_unchanged():
         "answers": ["nat"], "pattern": None}
     with_reject = SHORT.load({"answers": ["nat"], "reject": ["bit"]}).model_dump(mode="json")
     assert with_reject["reject"] == ["bit"]
+
+
+def _confusable_by_loop(given: str, expected: str, distance: int, terms) -> bool:
+    """The confusables check written out as a plain loop (what ``_confusable`` replaces)."""
+    from quizapp.grading.text_match import _typo_distance
+    from quizapp.grading.text_match import plural_equal
+
+    return any(not plural_equal(term, expected) and _typo_distance(given, term, distance)
+               <= distance for term in terms)
+
+
+def test_the_confusables_check_agrees_with_a_plain_loop():
+    """Every bank answer word, misspelt in four ways, against the known terms."""
+    from quizapp.grading.text_match import _confusable
+    from quizapp.grading.text_match import known_terms
+
+    terms = known_terms({"precision", "recall"})
+    words = sorted({w for q in BANK_SHORT for a in SHORT.load(q.payload).answers
+                    for w in tokens(a) if w.isalpha() and len(w) >= 5})
+    assert len(words) > 50
+    checked = confused = 0
+    for word in words:
+        for typed in (word[:-1], word + "s", word[:2] + word[3:], word[1:2] + word[0] + word[2:]):
+            for distance in (1, 2):
+                expected = _confusable_by_loop(typed, word, distance, terms)
+                assert _confusable(typed, word, distance, terms) == expected, (typed, word)
+                checked += 1
+                confused += expected
+    assert confused > 0 and checked - confused > 0  # both outcomes were exercised
