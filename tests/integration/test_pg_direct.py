@@ -19,7 +19,7 @@ from tests.integration.test_prepared import BY_NAME
 from tests.integration.test_prepared import INSERT
 from tests.integration.test_prepared import PG_URL
 from tests.integration.test_prepared import _row
-from tests.integration.test_prepared import metadata
+from tests.integration.test_prepared import schema_engine
 from tests.integration.test_prepared import things
 
 SCHEMA = f"direct_test_{os.getpid()}"
@@ -27,19 +27,8 @@ SCHEMA = f"direct_test_{os.getpid()}"
 
 @pytest.fixture
 def engine():
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    engine = create_engine(PG_URL, pool_size=1, max_overflow=0,
-                           connect_args={"options": f"-csearch_path={SCHEMA}"})
-    database.configure_engine(engine)
-    metadata.create_all(engine)
-    yield engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-    admin.dispose()
+    with schema_engine(SCHEMA) as engine:
+        yield engine
 
 
 def _prepared_names(conn) -> list[str]:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 
 import pytest
 from psycopg import pq
-from sqlalchemy import create_engine
 from sqlalchemy import func
 from sqlalchemy import make_url
 from sqlalchemy import select
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from quizapp import create_app
-from quizapp import database
 from quizapp import pg_direct
 from quizapp.db_session import _OWN as OWN
 from quizapp.extensions import db
@@ -34,7 +33,8 @@ from tests.integration.test_prepared import BY_NAME
 from tests.integration.test_prepared import INSERT
 from tests.integration.test_prepared import PG_URL
 from tests.integration.test_prepared import _row
-from tests.integration.test_prepared import metadata
+from tests.integration.test_prepared import pg_schema
+from tests.integration.test_prepared import schema_engine
 from tests.integration.test_prepared import things
 
 SCHEMA = f"pipeline_test_{os.getpid()}"
@@ -61,31 +61,19 @@ class CountingPGconn:
 
 @pytest.fixture
 def engine():
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    engine = create_engine(PG_URL, pool_size=2, max_overflow=0,
-                           connect_args={"options": f"-csearch_path={SCHEMA}"})
-    database.configure_engine(engine)
-    metadata.create_all(engine)
-    yield engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-    admin.dispose()
+    with schema_engine(SCHEMA, pool_size=2) as engine:
+        yield engine
 
 
-def _counted(conn) -> CountingPGconn:
+@contextlib.contextmanager
+def _counting(conn) -> Iterator[CountingPGconn]:
+    """Count the round trips made on ``conn`` meanwhile."""
     dbapi = conn.connection.dbapi_connection
-    counting = CountingPGconn(dbapi.pgconn)
-    dbapi.pgconn = counting
-    return counting
-
-
-def _uncounted(conn) -> None:
-    dbapi = conn.connection.dbapi_connection
-    dbapi.pgconn = dbapi.pgconn._pgconn
+    counting = dbapi.pgconn = CountingPGconn(dbapi.pgconn)
+    try:
+        yield counting
+    finally:
+        dbapi.pgconn = counting._pgconn
 
 
 def _warm(conn) -> None:
@@ -105,12 +93,9 @@ def test_statements_go_together_with_the_transactions_begin(engine):
     with engine.connect() as conn:
         _warm(conn)
         conn.begin()
-        counting = _counted(conn)
-        try:
+        with _counting(conn) as counting:
             inserted, found = run_together([(INSERT, _row("a")), (BY_NAME, {"name": "a"})],
                                            conn)
-        finally:
-            _uncounted(conn)
         assert counting.round_trips == 1
         assert found[0].name == "a" and found[0].id == inserted[0].id  # in order
         dbapi = conn.connection.dbapi_connection
@@ -124,11 +109,8 @@ def test_a_transactions_first_statement_brings_its_begin(engine):
     with engine.connect() as conn:
         _warm(conn)
         conn.begin()
-        counting = _counted(conn)
-        try:
+        with _counting(conn) as counting:
             INSERT.run(_row("one"), conn)
-        finally:
-            _uncounted(conn)
         assert counting.round_trips == 1
         conn.commit()
     assert _names(engine) == ["one"]
@@ -157,15 +139,12 @@ def test_the_commit_goes_with_them_for_a_session_that_owns_its_connection(engine
         session = Session(bind=conn)
         session.info[OWN] = conn  # as a RequestSession keeps its connection
         session.connection()  # begins the session's transaction on ``conn``
-        counting = _counted(conn)
-        try:
+        with _counting(conn) as counting:
             run_together([(INSERT, _row("kept"))], conn, commit=session)
             assert _names(engine) == ["kept"]  # committed before the session's commit
             dbapi = conn.connection.dbapi_connection
             assert dbapi.info.transaction_status == pq.TransactionStatus.IDLE
             session.commit()  # psycopg finds nothing to commit: no round trip
-        finally:
-            _uncounted(conn)
         assert counting.round_trips == 1
         session.close()
 
@@ -232,10 +211,12 @@ def relayed_app(tmp_path):
     """The app on a schema of its own, reached through a ``RoundTripCounter``."""
     relay = RoundTripCounter()
     schema = f"pipeline_app_{os.getpid()}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    with pg_schema(schema):
+        yield from _app_on(schema, relay, tmp_path)
+    relay.close()
+
+
+def _app_on(schema: str, relay: RoundTripCounter, tmp_path):
     url = make_url(PG_URL).set(host="127.0.0.1", port=relay.port)
     options = {"connect_args": {"options": f"-csearch_path={schema}", "sslmode": "disable",
                                 "gssencmode": "disable"}}
@@ -251,10 +232,6 @@ def relayed_app(tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    relay.close()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
 
 
 def _counted_loop(app, relay, client, quiz_id: int, position: int) -> list[int]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import weakref
+from collections.abc import Iterator
 from datetime import UTC
 from datetime import date
 from datetime import datetime
@@ -29,6 +31,7 @@ from sqlalchemy import literal_column
 from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import IntegrityError
 
@@ -63,27 +66,46 @@ RENAME = Prepared(update(things).where(things.c.id == bindparam("thing")).values
 MOMENT = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
 
 
+@contextlib.contextmanager
+def pg_schema(schema: str) -> Iterator[None]:
+    """A fresh PostgreSQL schema, dropped afterwards."""
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+
+
+@contextlib.contextmanager
+def schema_engine(schema: str, pool_size: int = 1) -> Iterator[Engine]:
+    """An engine on a fresh schema holding the test table (``things``)."""
+    with pg_schema(schema):
+        engine = create_engine(PG_URL, pool_size=pool_size, max_overflow=0,
+                               connect_args={"options": f"-csearch_path={schema}"})
+        database.configure_engine(engine)
+        metadata.create_all(engine)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
-    if request.param == "sqlite":
-        engine = create_engine(f"sqlite:///{tmp_path / 'prepared.db'}")
-    else:
-        admin = create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA}_{os.getpid()} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {SCHEMA}_{os.getpid()}"))
-        admin.dispose()
-        engine = create_engine(PG_URL, pool_size=1, max_overflow=0, connect_args={
-            "options": f"-csearch_path={SCHEMA}_{os.getpid()}"})
+    if request.param == "postgresql":
+        with schema_engine(f"{SCHEMA}_{os.getpid()}") as engine:
+            yield engine
+        return
+    engine = create_engine(f"sqlite:///{tmp_path / 'prepared.db'}")
     database.configure_engine(engine)
     metadata.create_all(engine)
     yield engine
     engine.dispose()
-    if request.param == "postgresql":
-        admin = create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA}_{os.getpid()} CASCADE"))
-        admin.dispose()
 
 
 def _row(name: str, **values: object) -> dict[str, object]:
