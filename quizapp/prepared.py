@@ -198,12 +198,9 @@ class Prepared:
         form = self._form(connection.dialect)
         args = _arguments(form, params)
         cursor = _cursor(connection)
-        if connection.dispatch.before_cursor_execute:
-            connection.dispatch.before_cursor_execute(
-                connection, cursor, form.sql, args, None, False)
+        _announce(connection, cursor, form.sql, args)
         try:
-            if form.direct and (direct := pg_direct.direct_for(
-                    connection.connection.info, connection.connection.dbapi_connection)):
+            if form.direct and (direct := _direct(connection)):
                 return pg_direct.execute(direct, form.sql, args), form
             cursor.execute(form.sql, args)
         except connection.dialect.loaded_dbapi.Error as exc:
@@ -227,18 +224,13 @@ def run_together(calls: Sequence[tuple[Prepared, Mapping[str, Any]]],
     if connection is None:
         connection = session_connection(db.session())
     forms = [(prepared._form(connection.dialect), params) for prepared, params in calls]
-    direct = None
-    if forms and forms[0][0].direct:
-        direct = pg_direct.direct_for(connection.connection.info,
-                                      connection.connection.dbapi_connection)
+    direct = _direct(connection) if forms and forms[0][0].direct else None
     if direct is None:
         return [_all_rows(prepared._execute(params, connection)) for prepared, params in calls]
     statements = [(form.sql, _arguments(form, params)) for form, params in forms]
     cursor = _cursor(connection)
-    if connection.dispatch.before_cursor_execute:
-        for sql, args in statements:
-            connection.dispatch.before_cursor_execute(connection, cursor, sql, args, None,
-                                                      False)
+    for sql, args in statements:
+        _announce(connection, cursor, sql, args)
     try:
         results = pg_direct.execute_all(
             direct, statements, commit is not None and _commits_only(commit, connection))
@@ -250,6 +242,18 @@ def run_together(calls: Sequence[tuple[Prepared, Mapping[str, Any]]],
         raise _wrapped(connection, exc, cursor, statements[0][0], statements[0][1]) from exc
     return [_all_rows((result, form)) for result, (form, _) in zip(results, forms,
                                                                     strict=True)]
+
+
+def _direct(connection: Connection) -> pg_direct.Direct | None:
+    """``pg_direct``'s state for the connection (None: its cursor runs the statements)."""
+    pooled = connection.connection
+    return pg_direct.direct_for(pooled.info, pooled.dbapi_connection)
+
+
+def _announce(connection: Connection, cursor: Any, sql: str, args: Any) -> None:
+    """Tell the ``before_cursor_execute`` listeners (query-plan and statement-count tests)."""
+    if connection.dispatch.before_cursor_execute:
+        connection.dispatch.before_cursor_execute(connection, cursor, sql, args, None, False)
 
 
 def _all_rows(executed: tuple[Any, _Form]) -> list[Any]:
