@@ -2,14 +2,16 @@
 
 load.py's CPU per answer moves 10-30 % between runs on a shared machine, more than most
 changes it is asked to judge. This serves checkout A and checkout B at once (gunicorn, 2
-sync workers each, a fresh database each with code questions retired), gives each 16
-learners, and lets only one side's learners run at a time: short windows, A B B A A B ...,
+sync workers each, a fresh database each with code questions retired unless --with-code,
+``--env-a``/``--env-b`` for each side's environment), gives each 16 learners, and lets only
+one side's learners run at a time: short windows, A B B A A B ...,
 so drift in the machine's speed falls on both. It prints server CPU per answer (gunicorn's
 user + system time; PostgreSQL's own is not counted) for every window and the median
 ratio B / A.
 
     .venv/bin/python benchmarks/ab.py /tmp/old .                # B = this checkout
     .venv/bin/python benchmarks/ab.py /tmp/old . --db postgresql --rounds 8
+    .venv/bin/python benchmarks/ab.py . . --with-code --env-b QUIZAPP_SANDBOX_SPARES=0
 """
 
 from __future__ import annotations
@@ -33,17 +35,19 @@ from benchmarks.loadkit.server import Gunicorn  # noqa: E402
 PASSWORD = "ab-test-passphrase-42"
 # each checkout builds its own schema (the two may differ)
 PREPARE = ("import sys; from benchmarks.loadkit.database import prepare; "
-           "prepare(sys.argv[1], sandboxed=False)")
+           "prepare(sys.argv[1], sandboxed=sys.argv[2] == 'code')")
 
 
 def _sign_up(browser: client.Browser, index: int) -> None:
     client.sign_up_and_log_in(browser, f"ab{index}@example.com", PASSWORD)
 
 
-def _side(tree: Path, url: str, stack: ExitStack) -> alternate.Side:
+def _side(tree: Path, url: str, stack: ExitStack, code: bool,
+          env: dict[str, str]) -> alternate.Side:
     python = tree / ".venv" / "bin" / "python"
-    subprocess.run([python, "-c", PREPARE, url], cwd=tree, check=True)  # noqa: S603
-    server = Gunicorn("wsgi:app", quizapp_env(url), root=tree)
+    subprocess.run([python, "-c", PREPARE, url, "code" if code else "-"],  # noqa: S603
+                   cwd=tree, check=True)
+    server = Gunicorn("wsgi:app", {**quizapp_env(url), **env}, root=tree)
     stack.callback(server.stop)
     return alternate.Side(str(tree), server, _sign_up, client.run_learner)
 
@@ -56,11 +60,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=12, help="A B pairs, in ABBA order")
     parser.add_argument("--seconds", type=float, default=5.0, help="per window")
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--with-code", action="store_true",
+                        help="keep the code and SQL questions (answers run in the sandbox)")
+    for side in "ab":
+        parser.add_argument(f"--env-{side}", action="append", default=[], metavar="NAME=VALUE",
+                            help=f"an environment variable for checkout {side.upper()}'s server")
     args = parser.parse_args()
+    envs = [dict(item.split("=", 1) for item in items) for items in (args.env_a, args.env_b)]
     with ExitStack() as stack:
         sides = [_side(tree.resolve(), stack.enter_context(fresh_database(args.db, name)),
-                       stack)
-                 for tree, name in ((args.a, "ab_a"), (args.b, "ab_b"))]
+                       stack, args.with_code, env)
+                 for tree, name, env in ((args.a, "ab_a", envs[0]), (args.b, "ab_b", envs[1]))]
         for side in sides:
             side.server.wait_ready("/healthz", timeout=60)
         alternate.run(sides, args.clients, args.seconds, args.seconds * args.rounds,

@@ -1,6 +1,6 @@
 """Profile the answer loop in-process: time and SQL statements per endpoint, pyinstrument.
 
-Answers to code questions are tallied apart (" (code)"): their runs make them cost more.
+Code questions' pages and answers are tallied apart (" (code)"): their runs make them cost more.
 Times are CPU of the whole process, so a sandbox run's clean-up in the background thread is
 counted in whichever request it overlaps.
 
@@ -109,6 +109,10 @@ def main() -> None:
                 continue
             text = page.get_data(as_text=True)
             tag = " (code)" if "data-code-editor" in text else ""
+            if tag:  # a code question's page: tallied apart too
+                key = f"GET {endpoint_of(path)}"
+                times[key + tag].append(times[key].pop())
+                counts[key + tag].append(counts[key].pop())
             action, fields = answer_fields(text)
             reply = call("POST", action, tag, data=MultiDict(fields))
             feedback = call("GET", reply.headers["Location"], tag)
