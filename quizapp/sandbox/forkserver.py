@@ -54,12 +54,12 @@ class ForkedRun:
         self.stdout: IO[bytes] | None = stdout
         self.stderr: IO[bytes] | None = stderr
         self.returncode: int | None = None
-        self.ended = False  # its init was seen gone: so is every process of its namespace
+        self.ended = False  # it was seen gone (pid 1): so is every process of its namespace
         self.pid = _pid_of(pidfd)
         report.setblocking(False)
 
     def poll(self) -> int | None:
-        """The runner's exit status once its init reported it (or is gone), else None."""
+        """The run's exit status once the server reported it (or is gone), else None."""
         if self.returncode is None:
             try:
                 message = self.report.recv(64)
@@ -73,8 +73,8 @@ class ForkedRun:
         return self.returncode
 
     def kill(self) -> None:
-        """SIGKILL the run's init: its PID namespace, and every process in it, ends. A run
-        that just finished gets a moment to report its exit status first."""
+        """SIGKILL the run, its PID namespace's pid 1: every process in it ends. A run that
+        just finished gets a moment to report its exit status first."""
         if self.pidfd < 0:
             return  # waited for and closed
         if self.returncode is None:
@@ -85,10 +85,12 @@ class ForkedRun:
             signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
 
     def wait(self, timeout: float = END_SECONDS) -> int:
-        """Until the init is gone (a PID namespace's init exits after all its processes)."""
+        """Until the run is gone (a PID namespace's pid 1 exits after all its processes)."""
         if self.pidfd < 0:
             return self.returncode if self.returncode is not None else -signal.SIGKILL
         self.ended = bool(select.select([self.pidfd], [], [], timeout)[0])
+        if self.ended and self.returncode is None:  # the server reaps it, then reports
+            select.select([self.report], [], [], STATUS_SECONDS)
         self.poll()
         if self.returncode is None:
             self.returncode = -signal.SIGKILL
@@ -213,7 +215,7 @@ class _Pipes:
         self.report.close()
 
     def started(self) -> ForkedRun:
-        """The run, once the server sent its init's pidfd."""
+        """The run, once the server sent its pidfd."""
         self.report.settimeout(START_SECONDS)
         try:
             _, fds, _, _ = socket.recv_fds(self.report, 16, 1)

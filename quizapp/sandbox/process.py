@@ -385,13 +385,13 @@ def _kill_all(proc: Started, uid: int | None) -> None:
     if isinstance(proc, subprocess.Popen):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
-    else:  # a forked run (forkserver.ForkedRun): its init, by pidfd
+    else:  # a forked run (forkserver.ForkedRun): its PID namespace's pid 1, by pidfd
         proc.kill()
     proc.wait()
     for stream in (proc.stdin, proc.stdout, proc.stderr):
         if stream is not None:
             stream.close()
-    # A forked run's init exits only after the kernel has killed and released every other
+    # A forked run's pid 1 exits only after the kernel has killed and released every other
     # process of its PID namespace, which is where all of the run's processes live: seen
     # gone, nothing of the uid is left to sweep (about 0.3 ms of CPU per run, one stat per
     # process on the machine).

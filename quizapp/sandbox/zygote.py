@@ -6,18 +6,19 @@ CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID and CAP_SETPCAP (docs/sandbox.md, "The for
 It imports what the runner needs (numpy too, for the numpy kind) once, then waits on its
 control socket. Each request carries a run's uid, and as descriptors
 the run's stdin, stdout, stderr, result channel and report socket; no learner code or job
-ever reaches this process. Per request, two processes:
+ever reaches this process. Per request, one process, forked into a new PID namespace (the
+server unshares one for its next child, then returns to its own with ``setns``; the app gets
+a pidfd of it and kills the run by it): the run's pid 1, which unshares new mount, network,
+IPC and UTS namespaces, makes the run's mounts (everything private, a fresh ``/job`` owned
+by the run's uid, ``/tmp``, ``/proc`` and ``/dev/pts``), takes its descriptors, drops the
+bounding set, sets no_new_privs, switches to the run's uid (which clears its capabilities),
+draws fresh random seeds, and only then reads its job (``runner.serve``). When it exits, so
+does every process left in its namespace; the server reaps it and reports its exit status
+on the run's report socket.
 
-- the *init*, forked into a new PID namespace (the server unshares one for its next child,
-  then returns to its own with ``setns``; the app gets a pidfd of the init and kills the
-  run by it), unshares new mount, network, IPC and UTS namespaces, makes the run's mounts:
-  everything private, a fresh ``/job`` (owned by the run's uid), ``/tmp``, ``/proc`` and
-  ``/dev/pts``; forks the runner, drops every
-  capability and reaps until the runner exits, reports its exit status and exits, which
-  ends every process left in the namespace;
-- the *runner* (pid 2) takes its descriptors, drops the bounding set, sets no_new_privs,
-  switches to the run's uid (which clears its capabilities), draws fresh random seeds, and
-  only then reads its job (``runner.serve``).
+Until 7 Dec 2026 a run was two forks of this server, an init that reaped and reported and
+the runner as its pid 2: each fork copies this process's page tables and each exit tears
+them down, which was half of a run's CPU.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import importlib
 import json
 import os
 import re
+import select
 import signal
 import socket
 import sys
@@ -47,6 +49,7 @@ RESULT_FD = 3  # the runner's result channel, as in a fresh jail
 TMP_INODES, JOB_INODES = 4096, 1024  # sizes: ``--tmp-bytes``/``--job-bytes`` (process.py)
 _TMP_BINDS: list[str] = []  # the jail's mount points below /tmp, read once at start
 _SIZES: dict[str, int] = {}  # bytes of a run's /job and /tmp, from the command line
+_RUNS: dict[int, tuple[int, int]] = {}  # a live run's pidfd -> (its pid, its report socket)
 # Imported once here rather than in every run: what the runner imports per job (sqlite3
 # for SQL jobs, resource for the limits) and the standard modules learners' code uses most.
 PRELOAD = ("resource", "sqlite3", "collections", "itertools", "heapq", "random", "math",
@@ -141,14 +144,16 @@ def _close_all_but(keep: set[int]) -> None:
                 continue
 
 
-def _runner(uid: int, fds: list[int]) -> None:
-    """The run's pid 2: its descriptors, no privileges, fresh seeds, then the job."""
+def _run(uid: int, fds: list[int]) -> None:
+    """The run's pid 1: its other namespaces and mounts, its descriptors, no privileges,
+    fresh seeds, then the job."""
     os.setsid()
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    _check(_LIBC.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+    _make_mounts(uid)
     moved = [fcntl.fcntl(fd, fcntl.F_DUPFD, 64) for fd in fds[:4]]  # out of the way
     for target, fd in enumerate(moved):  # stdin, stdout, stderr, result channel
         os.dup2(fd, target)
-    _close_all_but({0, 1, 2, RESULT_FD})
+    _close_all_but({0, 1, 2, RESULT_FD})  # the report socket and other runs' too
     os.chdir("/job")
     _give_up_privileges(uid)
     _reseed()
@@ -165,29 +170,8 @@ def _reseed() -> None:
         numpy.random.seed()
 
 
-def _init(uid: int, fds: list[int]) -> None:
-    """The run's pid 1: its other namespaces, mounts, the runner, then reap until the
-    runner is gone."""
-    report = fds[4]
-    os.setsid()
-    _check(_LIBC.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
-    _make_mounts(uid)
-    child = os.fork()
-    if child == 0:
-        _runner(uid, fds)
-    _close_all_but({report})
-    _give_up_privileges(None)
-    while True:
-        pid, status = os.wait()
-        if pid == child:
-            break
-    code = os.waitstatus_to_exitcode(status)
-    os.write(report, f"exit {code}".encode())
-    os._exit(0)  # the namespace's other processes end with their init
-
-
-def _fork_init(uid: int, fds: list[int], own_pids: int) -> int:
-    """Fork the run's init into a new PID namespace; this process stays in its own (a new
+def _fork_into_pid_namespace(uid: int, fds: list[int], own_pids: int) -> int:
+    """Fork the run as pid 1 of a new PID namespace; this process stays in its own (a new
     PID namespace holds the caller's next child, and ``setns`` back makes the next fork
     this process's again)."""
     _check(_LIBC.unshare(CLONE_NEWPID), "unshare")
@@ -201,8 +185,7 @@ def _fork_init(uid: int, fds: list[int], own_pids: int) -> int:
         raise OSError("fork failed")
     if child == 0:
         try:
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            _init(uid, fds)
+            _run(uid, fds)
         except BaseException as exc:  # reported; then this child ends, whatever happened
             os.write(2, f"sandbox fork server: {exc}\n".encode())
         os._exit(1)
@@ -210,24 +193,38 @@ def _fork_init(uid: int, fds: list[int], own_pids: int) -> int:
 
 
 def _fork_run(request: bytes, fds: list[int], own_pids: int) -> None:
-    """Check a request, fork its init, send the app a pidfd of it, drop this process's
-    copies of its descriptors."""
+    """Check a request, fork its run, send the app a pidfd of it, keep the run's report
+    socket (for its exit status) and drop this process's copies of its other descriptors."""
     try:
         fields = json.loads(request)
         uid = int(fields["uid"])
         if len(fds) != 5 or uid <= 0:
             return
-        pidfd = os.pidfd_open(_fork_init(uid, fds, own_pids))
-        try:
-            with socket.socket(fileno=os.dup(fds[4])) as report:
-                socket.send_fds(report, [b"pid"], [pidfd])
-        finally:
-            os.close(pidfd)
+        child = _fork_into_pid_namespace(uid, fds, own_pids)
+        pidfd = os.pidfd_open(child)
+        _RUNS[pidfd] = (child, os.dup(fds[4]))
+        with socket.socket(fileno=os.dup(fds[4])) as report:
+            socket.send_fds(report, [b"pid"], [pidfd])
     except (ValueError, KeyError, TypeError, OSError):
         return
     finally:
         for fd in fds:
             os.close(fd)
+
+
+def _report_exits(ready: list[int]) -> None:
+    """Reap the runs whose pidfd is readable (ended, and every process of their namespace
+    with them) and send each exit status on its report socket."""
+    for pidfd in ready:
+        pid, report = _RUNS.pop(pidfd)
+        try:
+            _, status = os.waitpid(pid, 0)
+            os.write(report, f"exit {os.waitstatus_to_exitcode(status)}".encode())
+        except OSError:
+            pass  # the app closed its end: it killed the run and stopped listening
+        finally:
+            os.close(report)
+            os.close(pidfd)
 
 
 def _options(argv: list[str]) -> dict[str, object]:
@@ -250,10 +247,14 @@ def main() -> None:
     _SIZES.update(job=int(options["job_bytes"]), tmp=int(options["tmp_bytes"]))
     control = socket.socket(fileno=int(options["control_fd"]))
     own_pids = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the inits are reaped by the kernel
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the runs are reaped in _report_exits
     gc.collect()
     gc.freeze()  # the runs' collections leave the shared pages alone
     while True:
+        ready, _, _ = select.select([control, *_RUNS], [], [])
+        _report_exits([fd for fd in ready if fd in _RUNS])
+        if control not in ready:
+            continue
         request, fds, _, _ = socket.recv_fds(control, 4096, 8)
         if not request:
             os._exit(0)  # the app closed its end: this process's worker is gone

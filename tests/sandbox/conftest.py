@@ -53,8 +53,8 @@ def verdicts(result: RunResult) -> list[tuple[bool, str]]:
 
 def fork_server_processes() -> set[int]:
     """The fork servers' own processes: bubblewrap outside, and pids 1 (bubblewrap's init)
-    and 2 (the zygote) of the server's PID namespace. A run's init or runner (pid 1 or 2 of
-    a namespace nested one level deeper) is none of these."""
+    and 2 (the zygote) of the server's PID namespace. A run (pid 1 of a namespace nested
+    one level deeper) is none of these."""
     pids: set[int] = set()
     for server in forkserver._SERVERS.values():
         if server._proc is None or server._proc.poll() is not None:

@@ -258,10 +258,16 @@ def _cmdline_has(pid: str, token: str) -> bool:
 
 @needs_jail
 def test_killing_the_parent_is_refused():
-    result = run_code("import os\ntry:\n    os.kill(os.getppid(), 9)\n    outcome = 'killed'\n"
+    """A fresh jail's runner has a parent it cannot signal (another uid); a forked run is
+    its PID namespace's pid 1, and its parent, the fork server, is outside: out of sight."""
+    result = run_code("import os\nparent = os.getppid()\noutcome = 'no parent in sight'\n"
+                      "try:\n    if parent:\n        os.kill(parent, 9)\n"
+                      "        outcome = 'killed'\n"
                       "except OSError as exc:\n    outcome = type(exc).__name__\n",
                       tests=["assert outcome != 'killed', outcome"])
     assert verdicts(result) == [(True, "")]
+    again = run_code("x = 1\n", tests=["assert x == 1"])  # the server still serves
+    assert verdicts(again) == [(True, "")]
 
 
 def test_deep_recursion_is_a_recursion_error():
@@ -360,7 +366,7 @@ def test_a_run_after_one_that_died_sweeps_its_uid_thoroughly(monkeypatch, tmp_pa
     assert verdicts(run_code("x = 1")) == [(True, "")]
     assert CLEANER.wait()  # the run ends in the background
     # before the run (leftovers), then after it a quick one, except behind a forked run
-    # whose init was seen gone (its PID namespace took every process with it)
+    # that was seen gone (its PID namespace took every process with it)
     after = [False] if fresh_jails else []
     assert sweeps == [True, *after]
     assert lock_file.read_bytes().rstrip(b"\0") == b"idle"
