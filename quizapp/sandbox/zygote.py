@@ -77,23 +77,22 @@ def _mount(source: bytes | None, target: bytes, kind: bytes | None, flags: int,
     _check(_LIBC.mount(source, target, kind, flags, data), f"mount {target.decode()}")
 
 
-def _give_up_privileges(uid: int | None) -> None:
-    """No capability can come back: empty bounding set, no_new_privs, the run's uid (for
-    the init: root's), and empty effective, permitted and inheritable sets (bubblewrap
-    leaves the inheritable set full; a uid change alone does not clear it)."""
+def _give_up_privileges(uid: int) -> None:
+    """No capability can come back: empty bounding set, no_new_privs, the run's uid, and
+    empty effective, permitted and inheritable sets (bubblewrap leaves the inheritable set
+    full; a uid change alone does not clear it)."""
     for cap in range(64):
         _LIBC.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # EINVAL past the last one: fine
     _check(_LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     os.setgroups([])
-    if uid is not None:
-        os.setresgid(uid, uid, uid)
-        os.setresuid(uid, uid, uid)
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
     data = (_CapData * 2)()
     _check(_LIBC.capset(ctypes.byref(_CapHeader(CAP_VERSION_3, 0)), data), "capset")
 
 
 def _make_mounts(uid: int) -> None:
-    """In the run's new mount namespace, as its init (so ``/proc`` is the run's)."""
+    """In the run's new mount namespace, as its pid 1 (so ``/proc`` is the run's)."""
     _mount(b"none", b"/", None, MS_REC | MS_PRIVATE)
     _mount(b"tmpfs", JOB, b"tmpfs", MS_NOSUID | MS_NODEV,  # in memory, gone with the run
            f"mode=0700,uid={uid},gid={uid},size={_SIZES['job']},nr_inodes={JOB_INODES}"

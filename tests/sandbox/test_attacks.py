@@ -355,6 +355,7 @@ def test_a_run_after_one_that_died_sweeps_its_uid_thoroughly(monkeypatch, tmp_pa
         pytest.skip("runs get a uid of their own only when the app runs as root")
     SPARES.discard()  # so each run claims its uid when it starts
     monkeypatch.setattr(SPARES, "per_kind", 0)
+    assert CLEANER.wait()  # an earlier test's run ending now would sweep its uid below
     lock_file = tmp_path / "uid.lock"
     lock_file.write_bytes(b"running")  # what a worker killed mid-run leaves
     uid = uids.SLOT_UID_BASE + uids.UID_COUNT - 2
