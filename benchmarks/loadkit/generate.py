@@ -206,17 +206,23 @@ def generate(url: str, users: int = 10_000, questions: int = 2_000,
             # analyzed is planned as a fresh deployment's is. The checkpoint writes the
             # load's dirty pages before the learners come.
             auto = conn.execution_options(isolation_level="AUTOCOMMIT")
-            filled = [name for name in inspect(conn).get_table_names()
-                      if auto.execute(text(f'SELECT EXISTS (SELECT 1 FROM "{name}")')).scalar()]
-            auto.execute(text("VACUUM (ANALYZE) " + ", ".join(f'"{n}"' for n in filled)))
+            filled = ", ".join(f'"{name}"' for name in _filled(auto))
+            auto.execute(text(f"VACUUM (ANALYZE) {filled}"))
             auto.execute(text("CHECKPOINT"))
-        else:
-            conn.execute(text("ANALYZE"))
+        else:  # the same tables (SQLite's planner reads their statistics as it prepares)
+            for name in _filled(conn):
+                conn.execute(text(f'ANALYZE "{name}"'))
             conn.commit()
         counts = {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one()
                   for t in ("users", "question", "attempt", "card", "topic_skill")}
     engine.dispose()
     return counts
+
+
+def _filled(conn: Any) -> list[str]:
+    """The tables that hold rows."""
+    return [name for name in inspect(conn).get_table_names()
+            if conn.execute(text(f'SELECT EXISTS (SELECT 1 FROM "{name}")')).scalar()]
 
 
 if __name__ == "__main__":
