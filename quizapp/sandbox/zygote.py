@@ -200,7 +200,12 @@ def _fork_run(request: bytes, fds: list[int], own_pids: int) -> None:
         if len(fds) != 5 or uid <= 0:
             return
         child = _fork_into_pid_namespace(uid, fds, own_pids)
-        pidfd = os.pidfd_open(child)
+        try:
+            pidfd = os.pidfd_open(child)
+        except OSError:  # nothing to watch it by, so nothing would reap it: end it now
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            raise
         _RUNS[pidfd] = (child, os.dup(fds[4]))
         with socket.socket(fileno=os.dup(fds[4])) as report:
             socket.send_fds(report, [b"pid"], [pidfd])
