@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
+from werkzeug.routing import UnicodeConverter
 from werkzeug.sansio.http import parse_cookie
 from werkzeug.utils import cached_property
 
@@ -90,10 +91,21 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, min=1, max=2**31 - 1)
 
 
+class TextConverter(UnicodeConverter):
+    """A path segment, as Werkzeug's default, that never matches with a NUL in it: no
+    database stores one in text (PostgreSQL refuses it), so such a path is not found (404),
+    not a crash when a view looks it up."""
+
+    def __init__(self, url_map: object, *args: object, **kwargs: object) -> None:
+        super().__init__(url_map, *args, **kwargs)  # type: ignore[arg-type]
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]")
+
+
 def register_web(app: Flask) -> None:
     """Attach blueprints, the login loader, headers, error pages and Jinja helpers."""
     app.request_class = CleanRequest
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     from quizapp.blueprints import auth
     from quizapp.blueprints import code_runs
     from quizapp.blueprints import main

@@ -83,7 +83,9 @@ def test_oversized_body_is_refused(client):
 
 
 @pytest.mark.parametrize("path", ["/quiz/abc", "/quiz/1/q/x", "/quiz/99999999999999999999",
-                                  "/quiz/-1/q/1", "/quiz/0", "/quiz/1/q/2147483648", "/%00"])
+                                  "/quiz/-1/q/1", "/quiz/0", "/quiz/1/q/2147483648", "/%00",
+                                  "/progress/topic/%00", "/progress/topic/a%00b",
+                                  "/auth/reset/%00"])
 def test_odd_urls_are_not_found(client, auth, path):
     auth.register()
     assert client.get(path).status_code == 404
