@@ -37,6 +37,8 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=60)
     parser.add_argument("--pyinstrument", action="store_true")
     parser.add_argument("--sql", action="store_true", help="print the statements of one loop")
+    parser.add_argument("--sql-width", type=int, default=300,
+                        help="characters of each statement --sql prints")
     parser.add_argument("--cprofile", default="",
                         help="endpoints to cProfile: prefixes ('GET /quiz') or exact ('...$'), "
                              "separated by commas")
@@ -103,6 +105,9 @@ def main() -> None:
                 profiler.start()
             if done == 5 and args.sql:
                 mark = len(statements)
+            if not path.startswith("/quiz/"):  # nothing left to practise: the home page
+                print(f"the learner has nothing left to practise after {done} answers")
+                break
             page = call("GET", path)
             if page.status_code != 200:
                 path = start()
@@ -118,7 +123,7 @@ def main() -> None:
             feedback = call("GET", reply.headers["Location"], tag)
             done += 1
             if done == 6 and args.sql:
-                print("\n".join(s.replace("\n", " ")[:300] for s in statements[mark:]))
+                print("\n".join(s.replace("\n", " ")[:args.sql_width] for s in statements[mark:]))
             link = CONTINUE.search(feedback.get_data(as_text=True))
             path = link.group(1) if link else start()
             if "/summary" in path:
