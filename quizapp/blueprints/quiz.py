@@ -42,6 +42,7 @@ bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 # their login check reads the quiz page too (quiz_pages)
 quiz_pages.PAGE_ENDPOINTS.update({"quiz.question", "quiz.answer", "quiz.feedback"})
 quiz_pages.ATTEMPT_ENDPOINTS.add("quiz.feedback")  # and the item's attempt
+quiz_pages.ROWS_ENDPOINTS.add("quiz.answer")  # and the rows an answer starts from
 
 
 @bp.before_request
@@ -142,7 +143,8 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
     try:
         result = answers.record_answer(quiz, item, request.form, form.key,
                                        int(form.hints_used), utcnow(), request_rng(),
-                                       shown_version=int(form.version), shown_at=shown_at)
+                                       shown_version=int(form.version), shown_at=shown_at,
+                                       read=quiz_pages.take_rows(quiz.user_id, item.id))
     except answers.OutOfTurn:
         return _out_of_turn(quiz)
     except answers.QuizGone:

@@ -14,6 +14,7 @@ running it, and this is the hottest write in the app.
 
 from __future__ import annotations
 
+import collections
 import functools
 from collections.abc import Callable
 from collections.abc import Sequence
@@ -175,23 +176,39 @@ def _stats_upsert(dialect: str, prefix: str = "") -> Executable:
     return stmt.on_conflict_do_update(index_elements=["question_id"], set_=updates)
 
 
+# What an answer reads besides its page: the card, the topic skill, the question's stats and
+# the learner's time zone, outer-joined (``_read_rows``, or the answer page's login check:
+# ``quiz_pages``), in this order.
+READ_COLUMNS = (Card.state, Card.step, Card.stability, Card.difficulty, Card.due,
+                Card.last_review, Card.reps, Card.lapses, Card.created_at,
+                TopicSkill.rating, TopicSkill.deviation, TopicSkill.volatility, TopicSkill.n,
+                QuestionStats.rating.label("q_rating"), QuestionStats.attempts,
+                QuestionStats.first_attempts, QuestionStats.first_correct,
+                QuestionStats.total_seconds, User.timezone)
+ReadRow = collections.namedtuple(  # type: ignore[misc]
+    "ReadRow", [column.key for column in READ_COLUMNS])
+
+
+def join_read_columns(statement: Any, user_id: Any, question_id: Any, topic_id: Any) -> Any:
+    """``statement`` (which selects from ``User``) with ``READ_COLUMNS`` added: the learner
+    ``user_id``'s rows for question ``question_id`` of topic ``topic_id``."""
+    return (statement.add_columns(*READ_COLUMNS)
+            .outerjoin(Card, and_(Card.user_id == user_id, Card.question_id == question_id))
+            .outerjoin(TopicSkill, and_(TopicSkill.user_id == user_id,
+                                        TopicSkill.topic_id == topic_id))
+            .outerjoin(QuestionStats, QuestionStats.question_id == question_id))
+
+
+def rows_from(values: Sequence[Any], difficulty: int) -> AnswerRows:
+    """The ``AnswerRows`` in ``READ_COLUMNS``' values (read with the answer page)."""
+    return _answer_rows(ReadRow._make(values), difficulty)
+
+
 def _read_rows() -> Executable:
     question_id = bindparam("question_id")
-    return (
-        select(Card.state, Card.step, Card.stability, Card.difficulty, Card.due,
-               Card.last_review, Card.reps, Card.lapses, Card.created_at,
-               TopicSkill.rating, TopicSkill.deviation, TopicSkill.volatility, TopicSkill.n,
-               QuestionStats.rating.label("q_rating"), QuestionStats.attempts,
-               QuestionStats.first_attempts, QuestionStats.first_correct,
-               QuestionStats.total_seconds, User.timezone)
-        .select_from(User)
-        .join(Question, Question.id == question_id)
-        .outerjoin(Card, and_(Card.user_id == User.id, Card.question_id == Question.id))
-        .outerjoin(TopicSkill, and_(TopicSkill.user_id == User.id,
-                                    TopicSkill.topic_id == bindparam("topic_id")))
-        .outerjoin(QuestionStats, QuestionStats.question_id == Question.id)
-        .where(User.id == bindparam("user_id"))
-    )
+    base = select().select_from(User).join(Question, Question.id == question_id)
+    return join_read_columns(base, User.id, Question.id, bindparam("topic_id")).where(
+        User.id == bindparam("user_id"))
 
 
 ATTEMPT_COLUMNS = ("user_id", "question_id", "question_version", "quiz_id", "idempotency_key",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,6 +55,7 @@ def record_answer(
     rng: random.Random,
     shown_version: int,
     shown_at: datetime | None,
+    read: Sequence[Any] | None = None,
 ) -> AnswerResult:
     """Grade ``form`` for ``item``; a repeated key or an answered item changes nothing.
 
@@ -62,7 +64,8 @@ def record_answer(
     its page signed (None: no valid stamp, so not shown); the answer is timed from it.
     ``shown_version`` is the question version the learner saw; if the bank was edited
     since, the answer is refused (``ResponseError``) so it is never graded against text
-    the learner did not read.
+    the learner did not read. ``read`` is what the answer page's login check read of the
+    answer's rows (``quiz_pages.take_rows``, PostgreSQL), if it did.
 
     Raises ``grading.base.ResponseError`` (nothing written) when the response is unusable.
     Concurrent submits for one item serialise on the item's row lock (PostgreSQL) or the
@@ -87,7 +90,7 @@ def record_answer(
     answer = _Answer(key, response, grade.score, grade.correct, seconds, hints_used, rating)
     quiz_id, position = quiz.id, item.position  # the commit expires the loaded rows
     try:
-        attempt_id = _write(quiz, item, answer, now, rng)
+        attempt_id = _write(quiz, item, answer, now, rng, read)
         db.session.commit()
     except _AlreadyAnswered as exc:
         db.session.rollback()
@@ -134,7 +137,7 @@ class _Answer:
 
 
 def _write(quiz: Quiz | QuizView, item: QuizItem | ItemView, answer: _Answer, now: datetime,
-           rng: random.Random) -> int:
+           rng: random.Random, read: Sequence[Any] | None = None) -> int:
     """Update card, skill and question stats, insert the attempt, link it (no commit;
     ``answer_batch`` sends the writes as one statement on PostgreSQL); a miss in a daily
     review is asked once more at its end (``selection.reask``).
@@ -143,13 +146,36 @@ def _write(quiz: Quiz | QuizView, item: QuizItem | ItemView, answer: _Answer, no
     concurrent answers of one learner serialise there, which makes the learner's own rows
     safe to read and overwrite and "was this the last open item?" exact. The new states come
     from ``core.practice.apply_answer``, as in the simulator.
+
+    With the rows already ``read`` (PostgreSQL), the lock and the writes go together, guarded
+    by the item (``answer_batch.run_guarded``); if another answer took the item meanwhile,
+    that is undone and the answer runs the locked way, which finds it answered.
     """
     question = item.question
+    try:
+        if read is not None and answer_batch.guards_writes():
+            rows = answer_rows.rows_from(read, question.difficulty)
+            try:
+                return answer_batch.run_guarded(_writes(quiz, item, answer, now, rng, rows))
+            except answer_batch.ItemTaken:
+                db.session.rollback()
+        locked = answer_rows.lock_and_read(item.id, quiz.user_id, question.id,
+                                           question.topic_id, question.difficulty)
+        if isinstance(locked, int):  # the item's attempt: a concurrent submit answered it
+            raise _AlreadyAnswered(locked)
+        return answer_batch.run(_writes(quiz, item, answer, now, rng, locked),
+                                then_commit=True)  # committed at once
+    except IntegrityError as exc:
+        if _key_used(exc):  # (user, key) is unique: this form was sent before
+            raise _KeyUsed() from None
+        raise  # another race: retry_on_lock re-runs the answer
+
+
+def _writes(quiz: Quiz | QuizView, item: QuizItem | ItemView, answer: _Answer, now: datetime,
+            rng: random.Random, rows: answer_rows.AnswerRows) -> answer_batch.AnswerWrites:
+    """The rows the answer writes, from the rows it starts from."""
+    question = item.question
     user_id, quiz_id, item_id = quiz.user_id, quiz.id, item.id
-    rows = answer_rows.lock_and_read(item_id, user_id, question.id, question.topic_id,
-                                     question.difficulty)
-    if isinstance(rows, int):  # the item's attempt: a concurrent submit answered it first
-        raise _AlreadyAnswered(rows)
     effects = apply_answer(rows.memory, rows.skill, rows.question, question.difficulty,
                            answer.rating, answer.score, answer.seconds, now, rng)
     lapsed = rows.memory.state == State.Review.value and answer.rating == Rating.Again
@@ -160,7 +186,7 @@ def _write(quiz: Quiz | QuizView, item: QuizItem | ItemView, answer: _Answer, no
     duration_ms = int(answer.seconds * 1000)
     day, topic_day = activity_params(user_id, rows.timezone, question.topic_id, effects.skill,
                                      answer.correct, effects.was_new, duration_ms, now)
-    writes = answer_batch.AnswerWrites(
+    return answer_batch.AnswerWrites(
         card=answer_rows.card_params(user_id, question.id, rows, effects.memory, lapsed, now),
         skill=answer_rows.skill_params(user_id, question.topic_id, effects.skill, now),
         stats=answer_rows.stats_params(question.id, rows, effects.question, now),
@@ -173,12 +199,6 @@ def _write(quiz: Quiz | QuizView, item: QuizItem | ItemView, answer: _Answer, no
                  "was_new": effects.was_new, "next_due": effects.memory.due or now,
                  "created_at": now},
         item_id=item_id, quiz_id=quiz_id, now=now, again=again)
-    try:
-        return answer_batch.run(writes, then_commit=True)  # committed at once
-    except IntegrityError as exc:
-        if _key_used(exc):  # (user, key) is unique: this form was sent before
-            raise _KeyUsed() from None
-        raise  # another race: retry_on_lock re-runs the answer
 
 
 def _key_used(error: IntegrityError) -> bool:

@@ -222,6 +222,9 @@ def _item_columns(item: Any) -> tuple[Any, ...]:
 
 
 _ITEMS = QuizItem.__table__
+# How many columns ``page_statement`` reads for the page (after its ``leading`` ones): the
+# quiz's, the page item's, the four counts and the page question's asks.
+PAGE_WIDTH = len(_QUIZ_COLUMNS) + len(_item_columns(_ITEMS)) + 5
 _QUIZ_AND_ITEMS = Prepared(  # the whole list: summaries, and the rare paths that need it
     select(*_QUIZ_COLUMNS, *_item_columns(_ITEMS))
     .join(_ITEMS, _ITEMS.c.quiz_id == Quiz.id)
@@ -232,7 +235,8 @@ _QUIZ_AND_ITEMS = Prepared(  # the whole list: summaries, and the rare paths tha
 
 
 def page_statement(leading: tuple[Any, ...] = (), start: Any = None,
-                   quiz_on: Any = None, attempt_of: Any = None) -> Any:
+                   quiz_on: Any = None, attempt_of: Any = None,
+                   then: Callable[[Any, Any], Any] | None = None) -> Any:
     """The quiz, the item at ``position`` (if any) and counts over all its items.
 
     The counts come from one aggregate over the quiz's items, read once; a grouped join
@@ -241,7 +245,8 @@ def page_statement(leading: tuple[Any, ...] = (), start: Any = None,
     reads ``leading`` columns from ``start`` and outer-joins the quiz on ``quiz_on`` (its
     columns are then NULL when no such quiz matched). ``page_from_row`` reads the page's
     columns, which follow ``leading``. With ``attempt_of`` (a user id column), every column
-    of the page item's attempt comes last, when it is that user's (else NULLs).
+    of the page item's attempt comes last, when it is that user's (else NULLs). ``then``
+    adds more: it is given the statement and the page item's table (aliased) last.
     """
     item, other, same = (_ITEMS.alias(name) for name in ("page_item", "other_item", "same"))
     counts = (select(func.count().label("total"), func.count(other.c.attempt_id).label("done"),
@@ -263,11 +268,11 @@ def page_statement(leading: tuple[Any, ...] = (), start: Any = None,
                  .outerjoin(item, and_(item.c.quiz_id == Quiz.id,
                                        item.c.position == bindparam("position")))
                  .outerjoin(Question, Question.id == item.c.question_id))
-    if attempt_of is None:
-        return statement
-    attempt = Attempt.__table__
-    return statement.add_columns(*attempt.columns).outerjoin(
-        attempt, and_(attempt.c.id == item.c.attempt_id, attempt.c.user_id == attempt_of))
+    if attempt_of is not None:
+        attempt = Attempt.__table__
+        statement = statement.add_columns(*attempt.columns).outerjoin(
+            attempt, and_(attempt.c.id == item.c.attempt_id, attempt.c.user_id == attempt_of))
+    return statement if then is None else then(statement, item)
 
 
 _QUIZ_PAGE = Prepared(page_statement())  # every page of the loop runs it

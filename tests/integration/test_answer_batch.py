@@ -13,11 +13,14 @@ from werkzeug.datastructures import MultiDict
 
 from quizapp.extensions import db
 from quizapp.models import Attempt
+from quizapp.models import Card
 from quizapp.models import DailyActivity
 from quizapp.models import QuizItem
 from quizapp.models import TopicDay
+from quizapp.models import TopicSkill
 from quizapp.services import accounts
 from quizapp.services import answer_batch
+from quizapp.services import answer_rows
 from quizapp.services import answers
 from quizapp.services import quizzes
 from tests.conftest import NOW
@@ -110,3 +113,74 @@ def test_a_reused_key_on_another_item_records_nothing_for_it(started, rng):
                                   second.question.version, shown_at=NOW)
     assert again.repeated and again.attempt_id == done.attempt_id and again.position == 1
     assert db.session.scalar(select(QuizItem.attempt_id).where(QuizItem.id == second.id)) is None
+
+
+def _read(user, item) -> tuple:
+    """The answer's rows as the answer page's login check reads them (PostgreSQL)."""
+    question = item.question
+    return tuple(answer_rows.STATEMENTS["read_rows"].first(
+        {"user_id": user.id, "question_id": question.id, "topic_id": question.topic_id}))
+
+
+@pytest.fixture
+def guarded(monkeypatch) -> list[str]:
+    """How each of ``answer_batch.run_guarded``'s runs ended (PostgreSQL only runs it)."""
+    outcomes: list[str] = []
+    real = answer_batch.run_guarded
+
+    def spy(writes: answer_batch.AnswerWrites) -> int:
+        try:
+            attempt_id = real(writes)
+        except answer_batch.ItemTaken:
+            outcomes.append("taken")
+            raise
+        outcomes.append("written")
+        return attempt_id
+
+    monkeypatch.setattr(answer_batch, "run_guarded", spy)
+    return outcomes
+
+
+def test_rows_read_with_the_page_are_written_as_the_locked_read_would(started, rng, guarded):
+    user, quiz = started
+    first, second = quiz.items
+    for item, key, when in ((first, "p" * 32, 9), (second, "q" * 32, 40)):
+        done = answers.record_answer(quiz, item, MultiDict(right_answer(item.question)), key,
+                                     0, NOW + timedelta(seconds=when), rng,
+                                     item.question.version, shown_at=NOW,
+                                     read=_read(user, item))
+        assert not done.repeated
+    assert guarded == (["written"] * 2 if answer_batch.guards_writes() else [])
+    db.session.expire_all()
+    assert [item.attempt_id is not None for item in quiz.items] == [True, True]
+    assert quiz.finished_at is not None  # the last item's answer ended the quiz
+    reps = db.session.scalars(select(Card.reps).where(Card.user_id == user.id)).all()
+    assert sorted(reps) == [1, 1]
+    assert db.session.scalar(select(TopicSkill.n).where(
+        TopicSkill.user_id == user.id, TopicSkill.topic_id == first.question.topic_id)) == (
+        2 if first.question.topic_id == second.question.topic_id else 1)
+
+
+def test_an_item_answered_after_its_rows_were_read_is_answered_once(started, rng, guarded):
+    """Two forms for one item (two tabs): the second read its rows before the first was
+    written; it finds the item answered (its guarded writes are undone) and counts once."""
+    user, quiz = started
+    first = quiz.items[0]
+    stale = _read(user, first)
+    form = MultiDict(right_answer(first.question))
+    done = answers.record_answer(quiz, first, form, "s" * 32, 0, NOW + timedelta(seconds=9),
+                                 rng, first.question.version, shown_at=NOW, read=stale)
+    db.session.expire_all()
+    before = _counts(user.id)
+    view = quizzes.get_quiz_view(user.id, quiz.id, 1)  # the page as the second tab read it
+    view.page_item = opened = view.page_item._replace(attempt_id=None)
+    view.first_open = 1
+    again = answers.record_answer(view, opened, form, "t" * 32, 0,
+                                  NOW + timedelta(seconds=12), rng, first.question.version,
+                                  shown_at=NOW, read=stale)
+    assert again.repeated and again.attempt_id == done.attempt_id
+    assert guarded == (["written", "taken"] if answer_batch.guards_writes() else [])
+    db.session.expire_all()
+    assert _counts(user.id) == before
+    assert db.session.scalar(select(Card.reps).where(
+        Card.user_id == user.id, Card.question_id == first.question_id)) == 1
