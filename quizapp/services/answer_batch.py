@@ -68,9 +68,12 @@ class ItemTaken(Exception):
 _GUARD_SQLSTATE = "22012"
 
 
+GUARDED_DIALECT = "postgresql"  # where ``run_guarded`` runs (and the answer page reads rows)
+
+
 def guards_writes() -> bool:
     """Whether ``run_guarded`` runs on the session's database (PostgreSQL)."""
-    return session_connection(db.session()).dialect.name == "postgresql"
+    return session_connection(db.session()).dialect.name == GUARDED_DIALECT
 
 
 def run_guarded(writes: AnswerWrites) -> int:

@@ -35,6 +35,7 @@ from quizapp.models import Quiz
 from quizapp.models import User
 from quizapp.models.user import Learner
 from quizapp.prepared import Prepared
+from quizapp.services import answer_batch
 from quizapp.services import answer_rows
 from quizapp.services import sessions
 from quizapp.services.quiz_view import PAGE_WIDTH
@@ -50,6 +51,8 @@ ROWS_ENDPOINTS: set[str] = set()  # of those, the ones that answer the page item
 _STASH = "quizapp.quiz_page"
 _ATTEMPT_STASH = "quizapp.page_attempt"  # (user id, attempt id, the attempt's row)
 _ROWS_STASH = "quizapp.answer_rows"  # (user id, item id, answer_rows.READ_COLUMNS' values)
+# the login and page columns, which the answer's rows follow where they are read
+_PAGE_END = len(sessions.LOGIN_COLUMNS) + PAGE_WIDTH
 _READ_WIDTH = len(answer_rows.READ_COLUMNS)
 _ATTEMPT_COLUMNS = tuple(Attempt.__table__.columns)
 # the attempt as reports.attempt_for gives it: a row of named columns
@@ -62,7 +65,7 @@ def _with_read_columns(statement: Any, item: Any) -> Any:
 
 
 def _learner_and_page(with_attempt: bool, with_rows: bool, dialect: str) -> Any:
-    rows = with_rows and dialect == "postgresql"
+    rows = with_rows and dialect == answer_batch.GUARDED_DIALECT
     statement = page_statement(
         sessions.LOGIN_COLUMNS, start=sessions.LOGIN_FROM,
         quiz_on=and_(Quiz.id == bindparam("quiz_id"), Quiz.user_id == User.id),
@@ -105,10 +108,9 @@ def learner_and_page(token: str, now: datetime, quiz_id: int,
         values = row[len(row) - len(_ATTEMPT_COLUMNS):]
         attempt = None if values[0] is None else AttemptRow._make(values)
         environ[_ATTEMPT_STASH] = (learner.id, page.page_item.attempt_id, attempt)
-    width = len(sessions.LOGIN_COLUMNS) + PAGE_WIDTH
     if with_rows and page is not None and page.page_item is not None and (
-            len(row) == width + _READ_WIDTH):  # PostgreSQL's statement reads them
-        environ[_ROWS_STASH] = (learner.id, page.page_item.id, tuple(row[width:]))
+            len(row) == _PAGE_END + _READ_WIDTH):  # PostgreSQL's statement reads them
+        environ[_ROWS_STASH] = (learner.id, page.page_item.id, tuple(row[_PAGE_END:]))
     return learner
 
 
