@@ -48,7 +48,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # No pool_pre_ping: database.configure_engine pings connections that sat idle only.
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "QUESTIONS_DIR": env.get("QUESTIONS_DIR", str(PROJECT_ROOT / "questions")),
-        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL", "memory://"),
+        # Without Redis, counters per process (ratelimit_storage: no thread per hit)
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL", "quizapp-memory://"),
         "RATELIMIT_ENABLED": env.get("RATELIMIT_ENABLED", "1") != "0",
         # Off: Flask-Limiter would add a Retry-After to every page (and override the login
         # back-off's own); 429 pages get an exact Retry-After from the error handler instead.

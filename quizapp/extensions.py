@@ -12,6 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from quizapp import ratelimit_storage  # noqa: F401 - registers quizapp-memory://
 from quizapp import request_state
 from quizapp.csrf_tokens import CSRFProtection
 from quizapp.db_session import RequestSession

@@ -8,32 +8,40 @@ so the budget is far above any learner's pace and still stops such a loop.
 
 from __future__ import annotations
 
+import functools
+
 from flask import current_app
 from limits import RateLimitItem
 from limits import parse
-from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
 from limits.strategies import RateLimiter
 
 from quizapp.extensions import limiter
+from quizapp.ratelimit_storage import SweepingMemoryStorage
 from quizapp.web import retry_after
 
 ANSWER_RUN_LIMIT = "240 per minute"
 
 
-_FALLBACK = FixedWindowRateLimiter(MemoryStorage())  # this process's count, Redis down
+_FALLBACK = FixedWindowRateLimiter(SweepingMemoryStorage())  # this process's count, Redis down
 
 
 def charge(user_id: int) -> int | None:
     """Count one graded run for the learner: None when allowed, else the seconds to wait."""
     if not limiter.enabled:
         return None
-    limit = parse(current_app.config.get("CODE_ANSWER_RATE_LIMIT", ANSWER_RUN_LIMIT))
+    limit = _parsed(current_app.config.get("CODE_ANSWER_RATE_LIMIT", ANSWER_RUN_LIMIT))
     key = f"code-answer:{user_id}"
     try:
         return _charge(limiter.limiter, limit, key)
     except Exception:  # the limiter's storage (Redis) is down: count in this process
         return _charge(_FALLBACK, limit, key)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(text: str) -> RateLimitItem:
+    """The limit a configured text states (parsed once per text)."""
+    return parse(text)
 
 
 def _charge(strategy: RateLimiter, limit: RateLimitItem, key: str) -> int | None:

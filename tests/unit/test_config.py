@@ -34,7 +34,7 @@ def test_postgres_urls_use_psycopg3(tmp_path, monkeypatch, url):
 
 def test_redis_url_backs_the_rate_limiter(tmp_path, monkeypatch):
     monkeypatch.delenv("REDIS_URL", raising=False)
-    assert load_config(tmp_path, {"ENV_NAME": "testing"})["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert load_config(tmp_path, {"ENV_NAME": "testing"})["RATELIMIT_STORAGE_URI"] == "quizapp-memory://"
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     config = load_config(tmp_path, {"ENV_NAME": "testing"})
     assert config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
