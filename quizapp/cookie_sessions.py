@@ -93,7 +93,7 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
                 "SESSION_REFRESH_EACH_REQUEST"]):
             super().save_session(app, session, response)
         elif session.accessed:
-            if "Vary" in response.headers:
+            if response.headers.getlist("Vary"):  # ``in`` raised and caught a KeyError
                 response.vary.add("Cookie")
             else:
                 response.headers["Vary"] = "Cookie"

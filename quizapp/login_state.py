@@ -31,19 +31,23 @@ from flask_login.config import EXEMPT_METHODS
 from quizapp import request_state
 
 IDENTIFIER_MEMORY = 4096  # distinct (address, user agent) pairs remembered per worker
-_IDENTIFIERS: dict[tuple[str | None, str | None], str] = {}
+_IDENTIFIERS: dict[tuple[str | None, str | None, str | None], str] = {}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def session_identifier() -> str:
     """Flask-Login's ``_create_identifier``: SHA-512 of "address|user agent", memoised."""
     request = request_state.request()
-    headers = request.headers
-    address = headers.get("X-Forwarded-For", request.remote_addr)
-    user_agent = headers.get("User-Agent")
-    key = (address, user_agent)
+    environ = request.environ
+    # Remembered by the raw WSGI values (what the headers below are decoded from): looking
+    # up a header the request lacks raised and caught an exception in Werkzeug.
+    key = (environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"),
+           environ.get("HTTP_USER_AGENT"))
     identifier = _IDENTIFIERS.get(key)
     if identifier is None:
+        headers = request.headers
+        address = headers.get("X-Forwarded-For", request.remote_addr)
+        user_agent = headers.get("User-Agent")
         first = None if address is None else address.encode("utf-8").split(b",")[0].strip()
         agent = None if user_agent is None else user_agent.encode("utf-8")
         identifier = sha512(f"{first}|{agent}".encode()).hexdigest()
