@@ -146,3 +146,35 @@ def test_many_days_of_practice_keep_intervals_growing(ctx):
     cards = db.session.scalars(select(Card)).all()
     assert len(cards) == 5
     assert all(card.due - card.last_review > timedelta(days=3) for card in cards)
+
+
+def test_a_started_quiz_is_stored_as_the_orm_would_and_belongs_to_the_session(ctx, rng):
+    """``commit_new_quiz`` writes plain statements: the rows are the ORM's (unset JSON is
+    SQL NULL, a list or an extra is JSON), and the quiz it returns is a loaded one."""
+    from sqlalchemy import text
+
+    from quizapp.models import Topic
+    from quizapp.services import modes
+
+    sync_test_bank()
+    user = make_user()
+    daily = quizzes.start_daily_review(user, NOW, rng)
+    assert daily in db.session and daily.id is not None and daily.finished_at is None
+    stored = db.session.execute(text(
+        "SELECT mode, seed, topic_filter IS NULL, deadline IS NULL, finished_at IS NULL "
+        "FROM quiz WHERE id = :id"), {"id": daily.id}).one()
+    assert tuple(stored) == ("daily", daily.seed, True, True, True)
+    rows = db.session.execute(text(
+        "SELECT position, question_id, kind, extra IS NULL FROM quiz_item "
+        "WHERE quiz_id = :id ORDER BY position"), {"id": daily.id}).all()
+    assert [tuple(r) for r in rows] == [
+        (i.position, i.question_id, i.kind, True) for i in daily.items]
+    assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+    modes.abandon(user.id, daily.id, NOW)
+    topic_ids = sorted(db.session.scalars(select(Topic.id)))[:1]
+    drill = modes.start_drill(user, topic_ids, 3, NOW + timedelta(minutes=1), rng)
+    assert db.session.execute(text("SELECT topic_filter FROM quiz WHERE id = :id"),
+                              {"id": drill.id}).scalar() is not None
+    db.session.expire(drill)
+    assert drill.topic_filter == topic_ids and drill.mode == "drill"
+    assert drill.items and {i.question.topic_id for i in drill.items} <= set(topic_ids)
