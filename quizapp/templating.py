@@ -44,12 +44,15 @@ _escape_inner = getattr(markupsafe, "_escape_inner", None) or (
     lambda text: str(markupsafe.escape(text)))
 JINJA_OPTIONS = {"cache_size": -1}  # a dict cache: the templates are a fixed set
 _DICT_ATTRIBUTES = frozenset(dir(dict))  # all a dict instance has: it has no __dict__
+_PLAIN_NUMBERS = frozenset({int, float, bool})  # exact types: a subclass may print otherwise
 
 
 def output_escape(value: Any, /) -> str:
     """``str(markupsafe.escape(value))`` without the ``Markup`` object in between."""
     if type(value) is str:  # by far the most common case (not __class__: a proxy lies)
         return _escape_inner(value)
+    if type(value) in _PLAIN_NUMBERS:  # digits, sign, point, e, inf, nan: nothing to escape
+        return str(value)
     if type(value) is Undefined:  # prints as "" (its subclasses may not)
         return ""
     if hasattr(value, "__html__"):

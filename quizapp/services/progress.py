@@ -8,6 +8,7 @@ summary rows, recent and mock quizzes. No query reads the answer history itself.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import date
@@ -132,10 +133,11 @@ def dashboard(user: Profile, now: datetime) -> Board:
     topics, totals = _bank()
     skills = skills_for(user.id)
     days = _DAYS.all({"user_id": user.id})
+    seen = Counter((card.topic_id, card.difficulty) for card in cards)  # cards per bucket
     ready = readiness_model.readiness(
         [c for c in cards if c.elapsed_days is not None and c.stability],
-        _topic_banks(topics, totals, cards), skills)
-    cells = _cells(topics, totals, cards, skills, ready)
+        _topic_banks(topics, totals, seen), skills)
+    cells = _cells(topics, totals, seen, skills, ready)
     practised = sorted((c for c in cells if c.mastery is not None), key=lambda c: c.mastery)
     due_days = [math.floor(c.due_day) for c in cards]
     since_midnight = (now - midnight).total_seconds() / 86400
@@ -237,11 +239,9 @@ _TOPICS = Prepared(select(Topic.id, Topic.slug, Topic.domain, Topic.title))
 
 
 def _topic_banks(topics: dict[int, TopicView], totals: dict[int, dict[int, int]],
-                 cards: list[_CardRow]) -> list[readiness_model.TopicBank]:
-    seen: dict[tuple[int, int], int] = {}
-    for card in cards:
-        key = (card.topic_id, card.difficulty)
-        seen[key] = seen.get(key, 0) + 1
+                 seen: Counter[tuple[int, int]]) -> list[readiness_model.TopicBank]:
+    """Each topic's unseen questions by difficulty (``seen``: the learner's cards by topic
+    and difficulty)."""
     return [readiness_model.TopicBank(
         topic_id=tid, domain=topics[tid].domain,
         unseen_by_difficulty={d: max(0, n - seen.get((tid, d), 0))
@@ -250,11 +250,12 @@ def _topic_banks(topics: dict[int, TopicView], totals: dict[int, dict[int, int]]
 
 
 def _cells(topics: dict[int, TopicView], totals: dict[int, dict[int, int]],
-           cards: list[_CardRow], skills: dict[int, skill_model.Skill],
+           seen_by_difficulty: Counter[tuple[int, int]],
+           skills: dict[int, skill_model.Skill],
            ready: readiness_model.Readiness) -> list[TopicCell]:
-    seen: dict[int, int] = {}
-    for card in cards:
-        seen[card.topic_id] = seen.get(card.topic_id, 0) + 1
+    seen: Counter[int] = Counter()
+    for (topic_id, _difficulty), count in seen_by_difficulty.items():
+        seen[topic_id] += count
     cells = []
     for tid, topic in topics.items():
         skill = skills.get(tid)

@@ -255,3 +255,36 @@ def test_a_past_interview_date_is_refused_but_a_stored_one_that_passed_is_kept(l
     assert set_interview(learner, -2, goal=30).status_code == 302  # other settings still save
     db.session.expire_all()
     assert db.session.scalars(select(User)).one().daily_goal == 30
+
+
+def test_the_map_and_readiness_count_the_learners_cards_per_topic_and_difficulty(learner):
+    """Each cell's "seen" is the learner's cards in its topic, and readiness's unseen
+    questions are the bank's by topic and difficulty less those cards."""
+    from collections import Counter
+
+    from quizapp.core import readiness as readiness_model
+    from quizapp.services import progress
+
+    play_quiz(learner)
+    user = db.session.scalars(select(User)).one()
+    cards = db.session.execute(select(Question.topic_id, Question.difficulty).join(
+        Card, Card.question_id == Question.id).where(Card.user_id == user.id)).all()
+    bank = Counter(tuple(row) for row in db.session.execute(
+        select(Question.topic_id, Question.difficulty).where(Question.retired_at.is_(None))))
+    seen = Counter(tuple(row) for row in cards)
+    banks: list = []
+    real = readiness_model.readiness
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(readiness_model, "readiness",
+                      lambda reviewed, topic_banks, skills: banks.extend(topic_banks) or real(
+                          reviewed, topic_banks, skills))
+        board = progress.dashboard(user, datetime.now(UTC))
+    cells = [cell for cells in board.mastery_map.values() for cell in cells]
+    assert len(cards) == 5 and sum(cell.seen for cell in cells) == 5
+    for cell in cells:
+        assert cell.seen == sum(n for (topic, _), n in seen.items() if topic == cell.topic_id)
+        assert cell.total == sum(n for (topic, _), n in bank.items() if topic == cell.topic_id)
+    assert {b.topic_id for b in banks} == {cell.topic_id for cell in cells}
+    for topic_bank in banks:
+        assert topic_bank.unseen_by_difficulty == {
+            d: n - seen[t, d] for (t, d), n in bank.items() if t == topic_bank.topic_id}

@@ -39,7 +39,8 @@ class Counts(dict):  # a dict subclass may have attributes of its own
 
 
 VALUES = ["plain", "<script>alert('x') & \"y\"</script>", Markup("<em>safe</em>"), 42, 3.5,
-          None, True, Html(), Colour.RED, ["<a>", Markup("<b>")], {"k": "<v>"}, "", "é ü 🙂",
+          -7, 1e300, float("inf"), float("nan"), 10**30, None, True, False, Html(),
+          Colour.RED, ["<a>", Markup("<b>")], {"k": "<v>"}, "", "é ü 🙂",
           Proxy(lambda: "a<b"), jinja2.Undefined(name="gone"),
           {"total": 3, "items": "<shadowed>", "k": "<v>", 7: "int key"},
           Counts(total=1, k="<v>")]
