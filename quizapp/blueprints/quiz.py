@@ -37,6 +37,7 @@ from quizapp.services import reports
 from quizapp.services.quiz_view import ItemView
 from quizapp.services.quiz_view import QuizView
 from quizapp.services.quiz_view import parsed_payload
+from quizapp.template_urls import template_url_for
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz")
 # their login check reads the quiz page too (quiz_pages)
@@ -158,7 +159,9 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
         modes.requeue_misses(quiz, utcnow())
     if mode == "mock":  # no feedback until the end
         return redirect(url_for("quiz.resume", quiz_id=result.quiz_id))
-    return redirect(url_for("quiz.feedback", quiz_id=result.quiz_id, position=result.position))
+    # every answer ends here: the link from a memoised pattern (template_urls)
+    return redirect(template_url_for("quiz.feedback", quiz_id=result.quiz_id,
+                                     position=result.position))
 
 
 def _quiz_over(quiz: QuizView) -> Response | None:

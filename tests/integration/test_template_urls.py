@@ -81,3 +81,33 @@ def test_topic_links_are_memoised_per_slug(app):
     assert len(template_urls._URLS) == 2
     with app.test_request_context("/", base_url="http://localhost/mounted/"):
         assert template_url_for("progress.topic", slug="probability").startswith("/mounted/")
+
+
+def test_links_with_integer_arguments_fill_a_pattern_that_matches_url_for(app):
+    template_urls._PATTERNS.clear()
+    for base in ("http://localhost/", "http://localhost/quiz-prep/"):
+        with app.test_request_context("/", base_url=base):
+            for quiz_id, position in ((3, 1), (12, 7), (2**31 - 1, 40), (1, 1)):
+                assert template_url_for("quiz.question", quiz_id=quiz_id,
+                                        position=position) == url_for(
+                    "quiz.question", quiz_id=quiz_id, position=position)
+            assert template_url_for("practice.abandon", quiz_id=5) == url_for(
+                "practice.abandon", quiz_id=5)
+    assert sorted(template_urls._PATTERNS.values()) == [
+        "/practice/quiz/{quiz_id}/abandon", "/quiz-prep/practice/quiz/{quiz_id}/abandon",
+        "/quiz-prep/quiz/{quiz_id}/q/{position}", "/quiz/{quiz_id}/q/{position}"]
+
+
+def test_arguments_a_route_does_not_print_as_given_are_built_by_url_for():
+    from flask import Flask
+
+    other = Flask(__name__)
+    other.add_url_rule("/padded/<int(fixed_digits=4):n>", "padded", lambda n: "")
+    other.add_url_rule("/ratio/<float:x>", "ratio", lambda x: "")
+    template_urls._PATTERNS.clear()
+    with other.test_request_context("/"):
+        assert template_url_for("padded", n=7) == "/padded/0007"
+        assert template_url_for("padded", n=12345) == "/padded/12345"
+        assert template_url_for("ratio", x=2) == url_for("ratio", x=2)
+        assert template_url_for("padded", n=True) == url_for("padded", n=True)  # a bool
+    assert set(template_urls._PATTERNS.values()) == {None}  # neither is patterned
