@@ -28,6 +28,7 @@ from quizapp.grading.code import CodeQuestion
 from quizapp.grading.registry import question_type
 from quizapp.login_state import current_learner
 from quizapp.login_state import login_required
+from quizapp.randomness import SeededOnUse
 from quizapp.randomness import request_rng
 from quizapp.services import answers
 from quizapp.services import modes
@@ -216,7 +217,7 @@ def summary(quiz_id: int) -> str | Response:
 
 def _widget_rng(quiz: QuizView, item: ItemView) -> random.Random:
     """Same option order every time this item is shown (shuffled per attempt)."""
-    return random.Random(f"{quiz.seed}:{item.position}")
+    return SeededOnUse(f"{quiz.seed}:{item.position}")  # type: ignore[return-value]
 
 
 def _progress(quiz: QuizView) -> dict[str, int]:
