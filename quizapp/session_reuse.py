@@ -184,7 +184,8 @@ def _teardown(_error: BaseException | None) -> None:
     if _error is not None or made_at is None or not _keepable(session):
         scoped.remove()
         return
-    session.expunge_all()
+    if len(session.identity_map):  # nothing pending (``_keepable``): only loaded objects
+        session.expunge_all()
     scoped.registry.clear()  # forget it in this context, without closing it
     slot = _slot()
     if (earlier := slot.take()) is not None:  # nested app contexts: keep the last one only
