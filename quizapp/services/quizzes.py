@@ -181,13 +181,13 @@ def commit_new_quiz(quiz: Quiz, items: list[dict[str, Any]]) -> bool:
         for n, item in enumerate(items):
             params.update({f"{key}_{n}": item.get(key) for key in _ITEM_COLUMNS})
         run_together([(_insert_items(len(items)), params)], commit=db.session())
-        commit_keeping_loaded()
     except IntegrityError:  # one open quiz per learner (partial unique index)
         db.session.rollback()
         return False
     quiz.id = quiz_id
     make_transient_to_detached(quiz)  # the row it now is: attributes not set load from it
-    db.session.add(quiz)
+    db.session.add(quiz)  # within the unit's transaction: no transaction is left open
+    commit_keeping_loaded()
     return True
 
 
