@@ -180,7 +180,8 @@ def commit_new_quiz(quiz: Quiz, items: list[dict[str, Any]]) -> bool:
         params: dict[str, Any] = {"quiz_id": quiz_id}
         for n, item in enumerate(items):
             params.update({f"{key}_{n}": item.get(key) for key in _ITEM_COLUMNS})
-        run_together([(_insert_items(len(items)), params)], commit=db.session())
+        if items:
+            run_together([(_insert_items(len(items)), params)], commit=db.session())
     except IntegrityError:  # one open quiz per learner (partial unique index)
         db.session.rollback()
         return False
