@@ -229,7 +229,9 @@ class AnswerPost:
 
 _ANSWER_KEY = re.compile(r"[0-9a-f]{32}")  # uuid4().hex, written by the question page
 _HINTS_USED = re.compile(r"[01]")
-_VERSION = re.compile(r"[0-9]{1,9}")
+# The question version as the page wrote it: one spelling per number, so that "01" cannot
+# pass for another version where it is compared as text.
+_VERSION = re.compile(r"0|[1-9][0-9]{0,8}")
 MAX_SHOWN_CHARS = 160  # the signed shown-at stamp (``shown_stamps``)
 
 

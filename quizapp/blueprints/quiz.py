@@ -250,7 +250,7 @@ def _charge_run(item: ItemView, shown_at: datetime | None, version: str) -> int 
     the run against the learner's budget (``run_budget``): None when it may run, else the
     seconds to wait. An answer refused before grading costs nothing."""
     if (item.attempt_id is not None or shown_at is None
-            or version != str(item.question.version)
+            or int(version) != item.question.version  # as ``record_answer`` compares it
             or not isinstance(question_type(item.question.type), CodeQuestion)):
         return None
     return run_budget.charge(current_learner().id)

@@ -217,6 +217,33 @@ def test_graded_code_answers_share_a_per_learner_budget(client, auth, tmp_path, 
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 2
 
 
+@pytest.mark.parametrize("version", ["01", "001", "+1", " 1", "1 "])
+def test_another_spelling_of_the_version_neither_skips_the_budget_nor_runs(
+        client, auth, tmp_path, app, monkeypatch, version):
+    """The budget and the grading compared the version differently ("01" as text was not
+    the version on screen, so it was not charged, yet as a number it was, so it ran):
+    one spelling per version, and a form with another one runs nothing."""
+    from quizapp.grading import code
+
+    runs = []
+    real_run = code.run_job
+    monkeypatch.setattr(code, "run_job", lambda *a, **k: runs.append(1) or real_run(*a, **k))
+    url, page = start_on_bank(client, auth, tmp_path, TWO_QUESTIONS)
+    app.config["CODE_ANSWER_RATE_LIMIT"] = "1 per minute"
+    limiter.reset()
+    try:
+        odd = client.post(url, data={**_form(page, "def double(x):\n    return 2 * x\n"),
+                                     "version": version})
+        assert odd.status_code == 400
+        assert runs == []
+        assert db.session.scalar(select(func.count()).select_from(Attempt)) == 0
+        first = client.post(url, data=_form(page, "def double(x):\n    return 2 * x\n"))
+        assert first.status_code == 302 and len(runs) == 1  # the budget's one run, as shown
+    finally:
+        app.config.pop("CODE_ANSWER_RATE_LIMIT")
+        limiter.reset()
+
+
 SQL_BANK = textwrap.dedent("""\
     domain: coding
     topic: queries
