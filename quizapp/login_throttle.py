@@ -10,7 +10,11 @@ Three layers (documented in docs/security.md):
    botnet spraying one account gets about one guess per cap, and the owner waits at most that.
 3. A browser that has logged in to the account before carries a signed device cookie
    (OWASP "device cookies"); it is exempt from the account back-off and the per-pair limit,
-   so an attack on an account never locks its owner out of their own devices.
+   so an attack on an account never locks its owner out of their own devices. The trust is
+   bound to the password it was earned with (a fingerprint of its hash: a password change
+   or reset ends it, so a cookie kept from a login before the change guesses the new
+   password as slowly as anyone), and a trusted device loses it for the back-off window
+   after ``LOGIN_BACKOFF_FREE_FAILURES`` wrong passwords of its own (each device has an id).
 
 Counters live in the limiter's storage (Redis when ``REDIS_URL`` is set, so every app
 server shares them), keyed by a hash of the email: unknown and known emails behave alike.
@@ -19,7 +23,9 @@ server shares them), keyed by a hash of the email: unknown and known emails beha
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +42,7 @@ from limits.storage import Storage
 from werkzeug.wrappers import Response
 
 from quizapp.extensions import limiter
+from quizapp.services import accounts
 
 DEVICE_COOKIE = "quizapp_device"
 DEVICE_COOKIE_DAYS = 365
@@ -117,30 +124,69 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="device-cookie")
 
 
-def _device_accounts() -> list[str]:
+def _device() -> tuple[str | None, dict[str, str]]:
+    """This browser's device id and the accounts it is trusted for (account key -> the
+    credential fingerprint it logged in with); (None, {}) without a valid cookie. A cookie
+    of the earlier format (a bare list of accounts, no id or fingerprint) trusts nothing."""
     raw = request.cookies.get(DEVICE_COOKIE)
     if not raw:
-        return []
+        return None, {}
     try:
-        accounts = _serializer().loads(raw)
+        data = _serializer().loads(raw)
     except BadSignature:
-        return []
-    return [a for a in accounts if isinstance(a, str)] if isinstance(accounts, list) else []
+        return None, {}
+    if not isinstance(data, dict):
+        return None, {}
+    device, entries = data.get("d"), data.get("a")
+    if not isinstance(device, str) or not isinstance(entries, list):
+        return None, {}
+    return device, {entry[0]: entry[1] for entry in entries
+                    if isinstance(entry, list) and len(entry) == 2
+                    and all(isinstance(part, str) for part in entry)}
+
+
+def _device_failures_key(device: str, key: str) -> str:
+    return f"login-device-fail:{key}:{hashlib.sha256(device.encode()).hexdigest()[:24]}"
 
 
 def is_trusted_device(email: str | None = None) -> bool:
-    """True if this browser has logged in to the account being tried before."""
+    """True if this browser has logged in to the account being tried before, with its
+    current password, and has not since sent too many wrong ones itself."""
     if email is None:
         email = request.form.get("email") or ""
-    return account_key(email) in _device_accounts()
-
-
-def remember_device(response: Response, email: str) -> None:
-    """Add the account to this browser's signed device cookie."""
+    device, entries = _device()
     key = account_key(email)
-    accounts = [key, *(a for a in _device_accounts() if a != key)][:MAX_ACCOUNTS_PER_DEVICE]
+    if device is None or key not in entries:
+        return False
+    failures = _call("get", _device_failures_key(device, key)) or 0
+    if failures >= current_app.config["LOGIN_BACKOFF_FREE_FAILURES"]:
+        return False
+    user = accounts.find_by_email(email)
+    return user is not None and hmac.compare_digest(
+        entries[key], accounts.credential_fingerprint(user.password_hash))
+
+
+def record_device_failure(email: str) -> None:
+    """Count a wrong password sent from a device trusted for the account."""
+    device, _ = _device()
+    if device is not None:
+        _call("incr", _device_failures_key(device, account_key(email)),
+              current_app.config["LOGIN_BACKOFF_WINDOW_SECONDS"])
+
+
+def remember_device(response: Response, email: str, password_hash: str) -> None:
+    """Trust this browser for the account under its current password (signed cookie), and
+    clear the device's own failures for it."""
+    key = account_key(email)
+    device, entries = _device()
+    if device is None:
+        device = secrets.token_urlsafe(12)
+    else:
+        _call("clear", _device_failures_key(device, key))
+    kept = [[k, v] for k, v in entries.items() if k != key]
+    fresh = [[key, accounts.credential_fingerprint(password_hash)], *kept]
     response.set_cookie(
-        DEVICE_COOKIE, _serializer().dumps(accounts), max_age=DEVICE_COOKIE_DAYS * 86400,
-        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax",
-        path="/auth/",
+        DEVICE_COOKIE, _serializer().dumps({"d": device, "a": fresh[:MAX_ACCOUNTS_PER_DEVICE]}),
+        max_age=DEVICE_COOKIE_DAYS * 86400, secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True, samesite="Lax", path="/auth/",
     )

@@ -104,9 +104,11 @@ def login() -> str | Response | tuple[str, int]:
             login_throttle.record_success(email)
             _log_in(user, remember=form.remember.data)
             response = redirect(safe_next(form.next.data) or url_for("main.index"))
-            login_throttle.remember_device(response, email)
+            login_throttle.remember_device(response, email, user.password_hash)
             return response
-        if not trusted:
+        if trusted:
+            login_throttle.record_device_failure(email)
+        else:
             login_throttle.record_failure(email)
         form.password.errors.append("Wrong email or password.")
     status = 400 if form.errors else 200

@@ -81,7 +81,11 @@ def change_password() -> str | Response | tuple[str, int]:
         if login_throttle.check_logged_in_password(account.email, lambda: (
                 accounts.change_password(account, form.current.data, form.password.data))):
             flash("Password changed. Every other device was logged out.", "success")
-            return redirect(url_for("main.settings"))
+            response = redirect(url_for("main.settings"))
+            # this browser proved the new password: it stays trusted (the others' trust,
+            # earned with the old one, has ended)
+            login_throttle.remember_device(response, account.email, account.password_hash)
+            return response
         form.current.errors.append("That is not your current password.")
     return _settings_page(password_form=form)
 

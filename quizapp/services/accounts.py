@@ -139,14 +139,16 @@ def _reset_serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="password-reset")
 
 
-def _fingerprint(password_hash: str) -> str:
-    """Changes whenever the password does, so a used reset link stops working."""
+def credential_fingerprint(password_hash: str) -> str:
+    """Changes whenever the password does: a used reset link stops working, and a browser
+    trusted under the old password is trusted no more (``login_throttle``)."""
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
 def reset_token(user: User, secret: str) -> str:
     """A signed, expiring, one-time token for resetting ``user``'s password."""
-    return _reset_serializer(secret).dumps({"u": user.id, "f": _fingerprint(user.password_hash)})
+    return _reset_serializer(secret).dumps(
+        {"u": user.id, "f": credential_fingerprint(user.password_hash)})
 
 
 def user_for_reset_token(token: str, secret: str, max_age: int) -> User | None:
@@ -158,7 +160,7 @@ def user_for_reset_token(token: str, secret: str, max_age: int) -> User | None:
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         return None
     user = db.session.get(User, data["u"])
-    if user is None or data.get("f") != _fingerprint(user.password_hash):
+    if user is None or data.get("f") != credential_fingerprint(user.password_hash):
         return None
     return user
 

@@ -127,3 +127,56 @@ def test_guesses_at_account_deletion_count_with_the_login_page_s(app, throttled)
     stranger = AuthActions(app.test_client()).login(REMOTE_ADDR="198.51.100.30")
     assert stranger.status_code == 429  # the same account's back-off
     assert b"Hello, Ada" in holder.get("/").data  # nothing was deleted
+
+
+def test_a_device_trusted_before_a_password_change_is_trusted_no_more(app, throttled):
+    """Whoever logged in once (a former partner, a shared computer) keeps the device cookie:
+    after the owner changes the password it exempts them from nothing."""
+    former = app.test_client()
+    assert AuthActions(former).login(REMOTE_ADDR="192.0.2.30").status_code == 302
+    former.post("/auth/logout")
+    owner = _logged_in(app)
+    assert owner.post("/settings/password", data={
+        "current": "correct-horse", "password": "brand-new-passphrase-9",
+        "confirm": "brand-new-passphrase-9"}).status_code == 302
+    codes = [AuthActions(former).login(password=f"guess-{n}",
+                                       REMOTE_ADDR=f"198.51.100.{40 + n}").status_code
+             for n in range(7)]
+    assert codes[:5] == [400] * 5 and codes[5:] == [429, 429]  # as a stranger's
+    # the owner's own browser, trusted under the new password, is not held up
+    owner.post("/auth/logout")
+    assert AuthActions(owner).login(password="brand-new-passphrase-9",
+                                    REMOTE_ADDR="192.0.2.31").status_code == 302
+
+
+def test_a_trusted_device_loses_its_trust_after_its_own_wrong_passwords(app, throttled):
+    """A stolen device cookie guesses at most the free failures before it is throttled;
+    the owner's right password on it restores the trust."""
+    device = app.test_client()
+    assert AuthActions(device).login(REMOTE_ADDR="192.0.2.40").status_code == 302
+    device.post("/auth/logout")
+    codes = [AuthActions(device).login(password=f"guess-{n}",
+                                       REMOTE_ADDR=f"198.51.100.{60 + n}").status_code
+             for n in range(12)]
+    assert codes[:10] == [400] * 10  # its own free failures, then the account's
+    assert codes[10:] == [429, 429]
+    other = AuthActions(app.test_client()).login(REMOTE_ADDR="198.51.100.99")
+    assert other.status_code == 429  # its later guesses count for the account
+    time.sleep(2.1)  # the back-off cap
+    assert AuthActions(device).login(REMOTE_ADDR="192.0.2.40").status_code == 302
+    device.post("/auth/logout")
+    attack(app)
+    assert AuthActions(device).login(REMOTE_ADDR="192.0.2.41").status_code == 302
+
+
+def test_a_device_cookie_of_the_earlier_format_trusts_nothing(app, throttled):
+    from itsdangerous import URLSafeSerializer
+
+    from quizapp.login_throttle import account_key
+
+    attack(app)
+    old = app.test_client()
+    signed = URLSafeSerializer(app.config["SECRET_KEY"], salt="device-cookie").dumps(
+        [account_key("ada@example.com")])
+    old.set_cookie("quizapp_device", signed, path="/auth/")
+    assert AuthActions(old).login(REMOTE_ADDR="192.0.2.61").status_code == 429
