@@ -42,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
     app.before_request(lambda: read_outside_transactions(db.session))
+    _sandbox_policy(app)
     register_web(app)
     from quizapp.cli import register_cli
 
@@ -50,3 +51,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.cli.add_command(user_cli)
     return app
+
+
+def _sandbox_policy(app: Flask) -> None:
+    """Apply the app's sandbox isolation setting; say at start when it refuses every run."""
+    from quizapp.sandbox import policy
+
+    policy.require_isolation(app.config["SANDBOX_REQUIRE_ISOLATION"])
+    if (problem := policy.isolation_problem()) is not None:
+        app.logger.error("%s", problem)

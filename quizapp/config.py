@@ -69,6 +69,10 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # the sandbox's budgets; unset, code_runs.RUN_LIMIT and run_budget.ANSWER_RUN_LIMIT
         **{name: env[name] for name in ("CODE_RUN_RATE_LIMIT", "CODE_ANSWER_RATE_LIMIT")
            if name in env},
+        # No run of learners' code without bubblewrap's isolation (sandbox/policy.py)
+        "SANDBOX_REQUIRE_ISOLATION": env.get(
+            "SANDBOX_REQUIRE_ISOLATION",
+            "0" if environment in {"development", "testing"} else "1") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,

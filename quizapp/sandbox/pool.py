@@ -24,6 +24,7 @@ import time
 from typing import Any
 
 from quizapp.sandbox import forkserver  # noqa: F401 - its exit handler runs after ours
+from quizapp.sandbox import policy
 from quizapp.sandbox import process
 from quizapp.sandbox.process import Jail
 from quizapp.sandbox.process import Limits
@@ -73,8 +74,9 @@ class Spares:
         return jail
 
     def want(self, kind: str) -> None:
-        """Have a spare of ``kind`` started in the background (unless enough are waiting)."""
-        if self.per_kind <= 0:
+        """Have a spare of ``kind`` started in the background (unless enough are waiting,
+        or no run may start here)."""
+        if self.per_kind <= 0 or policy.isolation_problem() is not None:
             return
         with self._lock:
             if not self._started:
@@ -213,7 +215,10 @@ def concurrency() -> int:
 
 
 def run_job(job: dict[str, Any], limits: Limits) -> RunResult:
-    """Run ``job`` (see ``runner.py``) in a fresh jail; block while all slots are busy."""
+    """Run ``job`` (see ``runner.py``) in a fresh jail; block while all slots are busy.
+    Raises ``policy.SandboxUnavailable`` (an ``OSError``) where runs must be isolated and
+    cannot be."""
+    policy.check()
     kind = kind_of(job)
     slot = _SLOTS.get()
     try:
