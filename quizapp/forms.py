@@ -155,17 +155,37 @@ class LoginForm(AppForm):
     submit = SubmitField("Log in")
 
 
+class SmallIntegerField(IntegerField):
+    """An ``IntegerField`` for small ranges: a whole number of more than nine digits is
+    read as ±10**9, which its ``NumberRange`` then refuses with the range in the message.
+    ``NumberRange`` compares through ``float``, and a number past 1e308 raised
+    ``OverflowError`` there (a server error instead of the form's message)."""
+
+    MAX_DIGITS = 9
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = str(valuelist[0]).strip() if valuelist else ""
+        digits = text.removeprefix("-").removeprefix("+")
+        if len(digits) > self.MAX_DIGITS:
+            if not (digits.isascii() and digits.isdigit()):
+                self.data = None
+                raise ValueError(self.gettext("Not a valid integer value."))
+            self.data = -(10 ** self.MAX_DIGITS) if text.startswith("-") else 10 ** self.MAX_DIGITS
+            return
+        super().process_formdata(valuelist)
+
+
 class SettingsForm(AppForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=80),
                                                            visible_name])
-    daily_goal = IntegerField("Daily goal (questions per daily review)", validators=[
+    daily_goal = SmallIntegerField("Daily goal (questions per daily review)", validators=[
         InputRequired(), NumberRange(min=1, max=200)])
     timezone = SelectField("Time zone (when your day starts)", choices=TIMEZONES,
                            widget=FixedOptionsSelect())
     focus = SelectField("New questions in daily reviews", default="balanced", choices=[
         SelectChoice("balanced", "Balanced"), SelectChoice("weak", "Weak areas first")])
     interview_date = DateField("Interview date", validators=[Optional()])
-    target_readiness = IntegerField("Target readiness (10-100)", default=80, validators=[
+    target_readiness = SmallIntegerField("Target readiness (10-100)", default=80, validators=[
         Optional(), NumberRange(min=10, max=100)])
     target_retention = SelectField("Target retention", coerce=float, default=0.9, choices=[
         SelectChoice("0.8", "80 %"), SelectChoice("0.85", "85 %"),

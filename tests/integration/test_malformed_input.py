@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import Attempt
+from quizapp.models import LoginSession
 from quizapp.models import User
 from tests.integration.helpers import answer
 from tests.integration.helpers import form_key
@@ -63,6 +64,31 @@ def test_settings_with_hostile_values(client, auth, value):
     response = client.post("/settings", data={"display_name": value, "daily_goal": value,
                                               "timezone": value})
     assert response.status_code in (400, 413)
+
+
+@pytest.mark.parametrize("field", ["daily_goal", "target_readiness"])
+@pytest.mark.parametrize("value", ["1" + "0" * 309, "9" * 400, "-" + "9" * 400, "1" * 10,
+                                   "+" + "9" * 12])
+def test_settings_numbers_too_long_for_a_float_are_a_form_error(client, auth, field, value):
+    """WTForms' NumberRange compares through float: past 1e308 that raised OverflowError."""
+    auth.register()
+    data = {"display_name": "Ada", "daily_goal": "20", "timezone": "UTC", "focus": "balanced",
+            "target_readiness": "80", "target_retention": "0.9", "theme": "system", field: value}
+    response = client.post("/settings", data=data)
+    assert response.status_code == 400
+    assert b"Number must be between" in response.data
+    assert db.session.scalars(select(User)).one().daily_goal == 20
+    junk = client.post("/settings", data={**data, field: "9" * 12 + "x"})
+    assert junk.status_code == 400 and b"Not a valid integer value." in junk.data
+
+
+def test_control_characters_in_the_user_agent_are_not_stored(client, auth):
+    """A NUL byte in a header reached the login session's row (PostgreSQL refuses it)."""
+    auth.register(login=False)
+    response = auth.login(HTTP_USER_AGENT="Mozilla\x00/5.0\x1b[31m\x7f ok")
+    assert response.status_code == 302
+    stored = db.session.scalars(select(LoginSession.user_agent)).one()
+    assert stored == "Mozilla/5.0[31m ok"
 
 
 @pytest.mark.parametrize("hints", ["2", "-1", "x", "1" * 50])
