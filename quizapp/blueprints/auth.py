@@ -102,9 +102,10 @@ def login() -> str | Response | tuple[str, int]:
         user = accounts.authenticate(email, form.password.data)
         if user is not None:
             login_throttle.record_success(email)
+            password_hash = user.password_hash  # read before the login's commit expires it
             _log_in(user, remember=form.remember.data)
             response = redirect(safe_next(form.next.data) or url_for("main.index"))
-            login_throttle.remember_device(response, email, user.password_hash)
+            login_throttle.remember_device(response, email, password_hash)
             return response
         if trusted:
             login_throttle.record_device_failure(email)

@@ -125,14 +125,16 @@ def update_settings(user: User, display_name: str, daily_goal: int, timezone: st
 
 
 @retry_on_lock
-def change_password(user: User, current: str, new: str) -> bool:
-    """Set a new password if ``current`` is right; log out every other device."""
+def change_password(user: User, current: str, new: str) -> str | None:
+    """Set a new password if ``current`` is right, and log out every other device: the new
+    password's hash (read without reloading the committed row), or None when ``current``
+    is wrong."""
     if not _verify(user.password_hash, current):
-        return False
-    user.password_hash = _HASHER.hash(new)
+        return None
+    password_hash = user.password_hash = _HASHER.hash(new)
     end_other_sessions(user.id, user.login_token)
     db.session.commit()
-    return True
+    return password_hash
 
 
 def _reset_serializer(secret: str) -> URLSafeTimedSerializer:

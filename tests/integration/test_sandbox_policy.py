@@ -11,6 +11,7 @@ from sqlalchemy import select
 from quizapp import create_app
 from quizapp.config import load_config
 from quizapp.extensions import db
+from quizapp.extensions import limiter
 from quizapp.models import Attempt
 from quizapp.sandbox import policy
 from quizapp.sandbox import process
@@ -20,7 +21,7 @@ from tests.integration.test_code_questions import start_on_bank
 
 
 @pytest.fixture
-def without_bubblewrap(monkeypatch):
+def without_bubblewrap(app, monkeypatch):
     """A machine where bubblewrap cannot jail (only the rlimits fallback works), and a
     process whose app requires isolation; the policy is restored afterwards."""
     monkeypatch.setattr(process, "sandbox_mode", lambda: "rlimits")
@@ -29,8 +30,10 @@ def without_bubblewrap(monkeypatch):
     monkeypatch.setattr(process, "start_jail", lambda *a, **k: started.append(a) or 1 / 0)
     saved = policy._required
     policy.require_isolation(True)
+    limiter.reset()  # "Run examples" is limited per learner (ids repeat between tests)
     yield started
     policy.require_isolation(saved)
+    limiter.reset()
 
 
 def test_production_requires_isolation_and_development_does_not(tmp_path, monkeypatch):
