@@ -29,6 +29,7 @@ import secrets
 import time
 from collections.abc import Callable
 from typing import Any
+from typing import TypeVar
 
 from flask import abort
 from flask import current_app
@@ -48,6 +49,7 @@ DEVICE_COOKIE = "quizapp_device"
 DEVICE_COOKIE_DAYS = 365
 MAX_ACCOUNTS_PER_DEVICE = 5
 _fallback = MemoryStorage()
+T = TypeVar("T")
 
 
 def account_key(email: str) -> str:
@@ -104,20 +106,21 @@ def locked_response(wait: int) -> tuple[str, int, dict[str, str]]:
     return page, 429, {"Retry-After": str(wait)}
 
 
-def check_logged_in_password(email: str, check: Callable[[], bool]) -> bool:
+def check_logged_in_password(email: str, check: Callable[[], T]) -> T:
     """Run ``check`` (a password check by a logged-in learner: changing the password,
     deleting the account) under the account's back-off: whoever holds a stolen session
     cookie guesses no faster there than on the login page. Its failures count with the
     login page's, with no device exemption (a stolen session comes with its cookies).
-    Returns what ``check`` returned; while the account is locked, ends the request with
-    the 429 page instead (``check`` does not run)."""
+    Returns what ``check`` returned (false: a wrong password); while the account is locked,
+    ends the request with the 429 page instead (``check`` does not run)."""
     if wait := wait_seconds(email):
         abort(make_response(*locked_response(wait)))
-    if check():
+    result = check()
+    if result:
         record_success(email)
-        return True
-    record_failure(email)
-    return False
+    else:
+        record_failure(email)
+    return result
 
 
 def _serializer() -> URLSafeSerializer:

@@ -78,20 +78,14 @@ def change_password() -> str | Response | tuple[str, int]:
     form.account_context = [current_user.email, current_user.display_name]
     if form.validate_on_submit():
         account = accounts.account_for(current_user)
-        changed: list[str] = []  # the new password's hash
-
-        def check() -> bool:
-            new_hash = accounts.change_password(account, form.current.data,
-                                                form.password.data)
-            changed.extend([new_hash] if new_hash else [])
-            return new_hash is not None
-
-        if login_throttle.check_logged_in_password(account.email, check):
+        new_hash = login_throttle.check_logged_in_password(account.email, lambda: (
+            accounts.change_password(account, form.current.data, form.password.data)))
+        if new_hash is not None:
             flash("Password changed. Every other device was logged out.", "success")
             response = redirect(url_for("main.settings"))
             # this browser proved the new password: it stays trusted (the others' trust,
             # earned with the old one, has ended)
-            login_throttle.remember_device(response, account.email, changed[0])
+            login_throttle.remember_device(response, account.email, new_hash)
             return response
         form.current.errors.append("That is not your current password.")
     return _settings_page(password_form=form)

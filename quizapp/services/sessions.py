@@ -53,7 +53,7 @@ def _request_digest(token: str) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def printable(text: str) -> str:
+def _without_controls(text: str) -> str:
     """``text`` without control characters (a header may carry a NUL byte, which
     PostgreSQL's text refuses)."""
     return _CONTROL.sub("", text)
@@ -67,7 +67,7 @@ def start_session(user: User, remember: bool, lifetime: timedelta, now: datetime
     db.session.execute(delete(LoginSession).where(
         LoginSession.user_id == user.id, LoginSession.expires_at <= now))
     db.session.add(LoginSession(user_id=user.id, token_hash=_digest(token), remember=remember,
-                                user_agent=printable(user_agent)[:200], created_at=now,
+                                user_agent=_without_controls(user_agent)[:200], created_at=now,
                                 expires_at=now + lifetime))
     db.session.commit()
     user.login_token = token
