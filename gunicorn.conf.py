@@ -32,13 +32,18 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
 WORKER_GC_THRESHOLD = 10_000  # a worker's first-generation threshold (Python's default: 700)
 
 
+def _is_quizapp(app) -> bool:  # type: ignore[no-untyped-def]
+    """The benchmarks' floor and skeleton apps are served with this file too."""
+    return getattr(app, "import_name", None) == "quizapp"
+
+
 def when_ready(server):  # type: ignore[no-untyped-def]
     """In the master, before the first fork: render the live bank once for every worker."""
     if not preload_app or os.environ.get("RENDER_WARMUP", "1") == "0":
         return
     app = server.app.wsgi()
-    if "sqlalchemy" not in getattr(app, "extensions", {}):
-        return  # not quizapp (the benchmark's bare-Flask floor uses this file too)
+    if not _is_quizapp(app):
+        return
     from quizapp.extensions import db
     from quizapp.services.warmup import compile_templates
     from quizapp.services.warmup import warm_render_cache
@@ -63,8 +68,8 @@ def when_ready(server):  # type: ignore[no-untyped-def]
 def post_fork(server, worker):  # type: ignore[no-untyped-def]
     """In each new worker: start the code sandbox's spare jails now, so the worker's first
     code answer of each kind does not wait for a jail to start (docs/sandbox.md)."""
-    if "sqlalchemy" not in getattr(server.app.wsgi(), "extensions", {}):
-        return  # not quizapp (the benchmark's bare-Flask floor uses this file too)
+    if not _is_quizapp(server.app.wsgi()):
+        return
     # What the master loaded is frozen (when_ready); a request's garbage is mostly
     # short-lived acyclic objects that reference counting frees. Collecting the youngest
     # generation every 700 allocations cost about 2.5 % of a served worker's CPU

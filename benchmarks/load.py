@@ -12,6 +12,7 @@ is PostgreSQL's).
     .venv/bin/python benchmarks/load.py                      # SQLite and PostgreSQL
     .venv/bin/python benchmarks/load.py --db sqlite --seconds 30
     .venv/bin/python benchmarks/load.py --large              # on the 10k-learner database
+    .venv/bin/python benchmarks/load.py --skeleton           # and the stack's skeleton apps
 
 Goals (issue 12): >= 0.25x the floor (about 8 ms server CPU per answer), answer POST
 p99 < 50 ms at 16 clients, worker RSS < 150 MB.
@@ -82,6 +83,12 @@ def _no_log_in(_browser: client.Browser, _index: int) -> None:
     """The floor's learners need no account."""
 
 
+def _skeleton_log_in(browser: client.Browser, index: int) -> None:
+    """The skeleton's learners are logged in by a link (no password hashing to wait for)."""
+    if browser.get(f"/login/{index + 1}").status != 302:
+        raise client.LoadError("the skeleton app did not log the learner in")
+
+
 def figures(side: alternate.Side, log: Path | None = None) -> Figures:
     """A side's figures over its measured windows."""
     stats = side.stats
@@ -127,6 +134,8 @@ def report(floor: Figures, rows: list[Figures]) -> None:
         print(f"  {row.label}: the whole machine (clients, database and jails included) spent "
               f"{row.machine_ms:.2f} ms CPU per answer")
     for row in rows:
+        if row.label.startswith("stack skeleton"):
+            continue
         share = row.code_answers / max(row.answers, 1)
         print(f"  {row.label}: {row.code_answers} code answers ({share:.0%}) ran in the "
               f"sandbox, POST p50/p99 {row.code_p50_ms:.0f}/{row.code_p99_ms:.0f} ms (not in "
@@ -153,6 +162,9 @@ def main() -> None:
     parser.add_argument("--without-code", action="store_true",
                         help="retire the code and SQL questions (no sandbox runs)")
     parser.add_argument("--logs", type=Path, help="keep the servers' logs in this folder")
+    parser.add_argument("--skeleton", action="store_true",
+                        help="also measure loadkit/skeleton_app.py: the least an app on the "
+                             "same stack does per loop (one read per page, one INSERT)")
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     with tempfile.TemporaryDirectory(prefix="quizapp-load-") as tmp, ExitStack() as stack:
@@ -163,6 +175,16 @@ def main() -> None:
         stack.callback(floor.stop)
         sides = [alternate.Side("bare Flask, 3 x GET /hello", floor, _no_log_in,
                                 client.run_floor)]
+        skeletons = [("ORM", "orm"), ("raw SQL", "raw")] if args.skeleton else []
+        for name, store in skeletons:
+            folder = Path(tmp) / f"skeleton-{store}"
+            folder.mkdir()
+            skeleton = Gunicorn("benchmarks.loadkit.skeleton_app:app",
+                                {"SKELETON_DIR": str(folder), "SKELETON_STORE": store},
+                                workers=args.workers, threads=args.threads)
+            stack.callback(skeleton.stop)
+            sides.append(alternate.Side(f"stack skeleton, {name} (SQLite)", skeleton,
+                                        _skeleton_log_in, client.run_learner))
         for kind in kinds:
             url = stack.enter_context(fresh_database(kind, "large" if args.large else "load"))
             questions = prepare(url, sandboxed=not args.without_code)
@@ -181,8 +203,9 @@ def main() -> None:
         for side in sides:
             side.server.wait_ready("/healthz")
         alternate.run(sides, args.clients, args.warmup, args.seconds, args.rounds)
-        rows = [figures(side, logs / f"{kind}.log") for side, kind in zip(sides[1:], kinds,
-                                                                           strict=True)]
+        apps = sides[1 + len(skeletons):]
+        rows = [figures(side) for side in sides[1:1 + len(skeletons)]] + [
+            figures(side, logs / f"{kind}.log") for side, kind in zip(apps, kinds, strict=True)]
         report(figures(sides[0]), rows)
     kind = "sync" if args.threads == 1 else f"gthread ({args.threads} threads each)"
     print(f"({args.clients} clients per server, {args.workers} {kind} workers; each server "

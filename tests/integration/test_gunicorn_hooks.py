@@ -47,14 +47,35 @@ def test_a_new_worker_starts_a_spare_jail_of_each_kind(conf, app):
         SPARES.discard()
 
 
-@pytest.mark.parametrize("case", ["floor app", "spares off"])
-def test_no_spares_for_the_bare_flask_floor_or_when_turned_off(conf, app, monkeypatch, case):
+@pytest.mark.parametrize("case", ["floor app", "skeleton app", "spares off"])
+def test_no_spares_for_the_benchmarks_other_apps_or_when_turned_off(conf, app, monkeypatch,
+                                                                    case):
     SPARES.discard()
     target = app
     if case == "floor app":
         target = Flask("floor")
+    elif case == "skeleton app":  # another app with Flask-SQLAlchemy (load.py --skeleton)
+        target = Flask("skeleton")
+        target.extensions["sqlalchemy"] = object()
     else:  # what QUIZAPP_SANDBOX_SPARES=0 sets when the app is imported
         monkeypatch.setattr(SPARES, "per_kind", 0)
     conf.post_fork(_server(target), worker=None)
     time.sleep(0.3)
     assert _waiting() == {"": 0, "numpy": 0}
+
+
+def test_only_quizapp_is_warmed_in_the_master(conf, app):
+    skeleton = Flask("skeleton")
+    skeleton.extensions["sqlalchemy"] = object()  # would fail if warmed as quizapp
+    logged: list[str] = []
+    server = _server(skeleton)
+    server.log = SimpleNamespace(info=lambda *args: logged.append(args[0]),
+                                 warning=lambda *args: logged.append(args[0]))
+    conf.when_ready(server)
+    assert logged == []
+    server.app = SimpleNamespace(wsgi=lambda: app)
+    try:
+        conf.when_ready(server)
+    finally:
+        gc.unfreeze()  # the hook freezes what the master loaded; this is a test process
+    assert logged and logged[-1].startswith("rendered %d questions")
