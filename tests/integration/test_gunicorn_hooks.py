@@ -11,7 +11,10 @@ from types import SimpleNamespace
 import pytest
 from flask import Flask
 
+from quizapp import create_app
+from quizapp.extensions import db
 from quizapp.sandbox.pool import SPARES
+from tests.conftest import make_config
 
 CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
 
@@ -64,7 +67,7 @@ def test_no_spares_for_the_benchmarks_other_apps_or_when_turned_off(conf, app, m
     assert _waiting() == {"": 0, "numpy": 0}
 
 
-def test_only_quizapp_is_warmed_in_the_master(conf, app):
+def test_only_quizapp_is_warmed_in_the_master(conf, tmp_path):
     skeleton = Flask("skeleton")
     skeleton.extensions["sqlalchemy"] = object()  # would fail if warmed as quizapp
     logged: list[str] = []
@@ -73,7 +76,12 @@ def test_only_quizapp_is_warmed_in_the_master(conf, app):
                                  warning=lambda *args: logged.append(args[0]))
     conf.when_ready(server)
     assert logged == []
-    server.app = SimpleNamespace(wsgi=lambda: app)
+    # A quizapp of its own: the hook disposes of the engine, which would empty the shared
+    # app's in-memory database.
+    quizapp = create_app(make_config(f"sqlite:///{tmp_path / 'hooks.db'}", {}))
+    with quizapp.app_context():
+        db.create_all()
+    server.app = SimpleNamespace(wsgi=lambda: quizapp)
     try:
         conf.when_ready(server)
     finally:
