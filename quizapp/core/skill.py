@@ -19,6 +19,7 @@ MIN_DEVIATION = 30.0
 TAU = 0.5
 QUESTION_DEVIATION = 80.0
 DIFFICULTY_STEP = 150.0
+EARLY_ANSWERS = 3  # answers in a topic before its mastery is shown as a level
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,11 @@ def update_against(skill: Skill, opponent: float, score: float, weight: float = 
 
 
 def mastery(skill: Skill) -> float:
-    """Expected score on an average (difficulty 3) question, shrunk toward 0 when uncertain."""
+    """Expected score on an average (difficulty 3) question, shrunk toward 0 when uncertain.
+
+    After a single answer the shrinking dominates (a right answer can read below 0.5), so
+    pages show no level before ``EARLY_ANSWERS`` answers.
+    """
     p = expected_score(skill.rating - skill.deviation / 2, question_rating(3))
     return round(p, 4)
 

@@ -47,6 +47,7 @@ FORECAST_DAYS = 14
 ACTIVITY_DAYS = 30
 MAP_EXTREMES = 3  # weakest and strongest topics listed
 WEAK_BELOW = 0.5  # mastery below this reads "weak"
+EARLY_ANSWERS = skill_model.EARLY_ANSWERS  # fewer answers in a topic: "too early to tell"
 STRONG_FROM = 0.75  # mastery from this reads "strong"
 
 
@@ -66,6 +67,10 @@ class TopicCell:
     def level(self) -> str:
         if self.mastery is None:
             return "none"
+        if self.skill is not None and self.skill.n < EARLY_ANSWERS:
+            # One right answer leaves the rating so uncertain that the cautious mastery
+            # reads below half: calling that topic weak (or any level) would mislead.
+            return "early"
         if self.mastery < WEAK_BELOW:
             return "weak"
         return "strong" if self.mastery >= STRONG_FROM else "mid"
@@ -100,6 +105,11 @@ class Board:
     answered_today: int  # answers on the learner's local day (its summary row)
     new_today: int  # never-seen questions among them (the daily budget's count)
     new_available: int  # live questions the learner has no card for
+
+    @property
+    def early_answers(self) -> int:
+        """Answers a topic needs before the map gives it a level."""
+        return EARLY_ANSWERS
 
     @property
     def forecast_points(self) -> list[tuple[str, float]]:
@@ -138,7 +148,8 @@ def dashboard(user: Profile, now: datetime) -> Board:
         [c for c in cards if c.elapsed_days is not None and c.stability],
         _topic_banks(topics, totals, seen), skills)
     cells = _cells(topics, totals, seen, skills, ready)
-    practised = sorted((c for c in cells if c.mastery is not None), key=lambda c: c.mastery)
+    practised = sorted((c for c in cells if c.mastery is not None and c.level != "early"),
+                       key=lambda c: c.mastery)
     due_days = [math.floor(c.due_day) for c in cards]
     since_midnight = (now - midnight).total_seconds() / 86400
     recent_new = sum(d.new for d in days if (today - d.day).days < 7) / 7

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
@@ -65,16 +64,31 @@ class TopicPage:
         return self.total_ms / self.answers if self.answers else None
 
     @property
-    def history_points(self) -> list[tuple[str, float | None]]:
-        """The last 60 study days' end-of-day ratings, labelled for a chart."""
-        return [(day.strftime("%d %b"), round(rating)) for day, rating, _ in self.history[-60:]]
+    def mastery(self) -> float | None:
+        """The dashboard's skill measure; None before ``EARLY_ANSWERS`` answers."""
+        if self.skill is None or self.skill.n < skill_model.EARLY_ANSWERS:
+            return None
+        return skill_model.mastery(self.skill)
 
     @property
-    def history_range(self) -> tuple[float, float]:
-        """A chart's y range around the ratings, in hundreds."""
-        ratings = [r for _, r, _ in self.history[-60:]] or [1500.0]
-        return (math.floor(min(ratings) / 100) * 100 - 100,
-                math.ceil(max(ratings) / 100) * 100 + 100)
+    def early_answers(self) -> int:
+        return skill_model.EARLY_ANSWERS
+
+    @property
+    def history_points(self) -> list[tuple[str, float | None]]:
+        """The last 60 study days' end-of-day skill (the dashboard's %), labelled for a chart."""
+        return [(day.strftime("%d %b"), round(100 * _mastery(rating, deviation), 1))
+                for day, rating, deviation in self.history[-60:]]
+
+    @property
+    def history_rows(self) -> list[tuple[date, float, float, float]]:
+        """The chart's days, newest first: day, skill %, rating, deviation."""
+        return [(day, 100 * _mastery(rating, deviation), rating, deviation)
+                for day, rating, deviation in reversed(self.history[-60:])]
+
+
+def _mastery(rating: float, deviation: float) -> float:
+    return skill_model.mastery(skill_model.Skill(rating=rating, deviation=deviation))
 
 
 def topic_page(user_id: int, slug: str, now: datetime) -> TopicPage | None:

@@ -70,6 +70,18 @@ def test_dashboard_shows_readiness_streak_map_and_charts(learner):
     assert 'data-drill="' in html  # weakest/strongest topics offer a drill
 
 
+def test_one_right_answer_is_too_early_to_call_a_topic_weak(learner):
+    play_quiz(learner, right=(True,))
+    attempt = db.session.scalars(select(Attempt)).one()
+    slug = db.session.get(Question, attempt.question_id).topic.slug
+    html = learner.get("/").get_data(as_text=True)
+    cell = re.search(r'<li class="topic-cell level-(\w+)">\s*<a class="topic-cell-title" '
+                     rf'href="/progress/topic/{slug}">.*?</li>', html, re.S)
+    assert cell.group(1) == "early"
+    assert "Too early to tell" in cell.group(0) and "Skill \u2013 (1 of 3 answers)" in cell.group(0)
+    assert "level-weak" not in html and "Weakest topics" not in html
+
+
 def test_interview_date_gives_a_plan_and_status(learner):
     set_interview(learner, 10)
     html = learner.get("/").get_data(as_text=True)
@@ -107,6 +119,20 @@ def test_topic_page_lists_states_and_misses(learner):
     states = re.findall(r'class="state state-(\w+)"', html)
     assert len(states) == len(basics) and "new" not in states  # all answered once
     assert learner.get("/progress/topic/no-such-topic").status_code == 404
+
+
+def test_topic_page_shows_skill_in_the_dashboards_measure(learner):
+    play_quiz(learner, right=(False,) * 5)
+    html = learner.get("/progress/topic/testing-basics").get_data(as_text=True)
+    answered = int(re.search(r'data-testid="topic-answers">(\d+)<', html).group(1))
+    skill = re.search(r'data-testid="topic-skill">([^<]+)<', html).group(1)
+    if answered < 3:
+        assert skill == "\u2013" and "(shown after 3 answers)" in html
+    else:
+        assert re.fullmatch(r"\d+%", skill) and int(skill[:-1]) < 50  # all answers wrong
+    rows = re.findall(r"<tr><td>\d\d \w+ \d{4}</td><td>(\d+)%</td><td>(\d+) \u00b1 (\d+)</td>",
+                      html)
+    assert len(rows) == 1 and 0 <= int(rows[0][0]) <= 100  # one study day, in per cent
 
 
 def test_question_history_shows_each_attempt(learner):
