@@ -15,8 +15,12 @@ Model (docs/readiness.md has the reasoning and a worked example):
   new material, and takes the smallest cap that places every new question and clears every
   review before the interview (binary search). No new questions in the last
   ``FINAL_REVIEW_DAYS`` days.
-* On track: the learner's new questions per day over the last week are at least
-  ``ON_TRACK_SHARE`` of the plan's new questions per day.
+* Today's share of new questions counts those already learned today: the day's even share
+  is taken as at the start of the day, less what today brought, so a learner who has done
+  today's share sees no more new questions planned for today.
+* On track: the learner's new questions per day over the last week (or over the days
+  since the account began, when younger) are at least ``ON_TRACK_SHARE`` of the plan's
+  new questions per day.
 """
 
 from __future__ import annotations
@@ -101,11 +105,12 @@ def new_needed(goal: DomainGoal, target: float, retention: float) -> tuple[int, 
 
 def make_plan(today: date, interview: date | None, target: float, retention: float,
               goals: Sequence[DomainGoal], due_by_domain: Mapping[str, Sequence[int]],
-              recent_new_per_day: float) -> Plan:
+              recent_new_per_day: float, new_today: int = 0) -> Plan:
     """Plan every day from ``today`` to the day before ``interview``.
 
     ``target`` is readiness 0-100; ``due_by_domain[domain][i]`` counts the domain's reviews
-    already due on day ``today + i`` (day 0 includes the overdue ones).
+    already due on day ``today + i`` (day 0 includes the overdue ones); ``new_today`` is
+    the questions learned for the first time today (already counted in ``goals``).
     """
     if interview is None:
         return Plan("no_date", [], {}, True, recent_new_per_day)
@@ -121,8 +126,8 @@ def make_plan(today: date, interview: date | None, target: float, retention: flo
     by_domain = {d: _padded(counts, n_days) for d, counts in due_by_domain.items()}
     due = [sum(counts[i] for counts in by_domain.values()) for i in range(n_days)]
     new_days = max(1, n_days - FINAL_REVIEW_DAYS) if n_days > FINAL_REVIEW_DAYS * 2 else n_days
-    cap = _smallest_cap(due, total_new, new_days)
-    new_counts, reviews = _fill(due, total_new, new_days, cap)
+    cap = _smallest_cap(due, total_new, new_days, new_today)
+    new_counts, reviews = _fill(due, total_new, new_days, cap, new_today)
     split = _split_by_domain(new_by_domain, new_counts)
     review_split = _reviews_by_domain(by_domain, split, reviews)
     days = [PlanDay(today + timedelta(days=i), split[i], reviews[i], review_split[i])
@@ -139,9 +144,13 @@ def make_plan(today: date, interview: date | None, target: float, retention: flo
                 recent_new_per_day)
 
 
-def _fill(due: Sequence[int], total_new: int, new_days: int,
-          cap: int) -> tuple[list[int], list[int]] | tuple[None, None]:
-    """Greedy day-by-day schedule under ``cap``; (None, None) if it cannot fit."""
+def _fill(due: Sequence[int], total_new: int, new_days: int, cap: int,
+          new_today: int = 0) -> tuple[list[int], list[int]] | tuple[None, None]:
+    """Greedy day-by-day schedule under ``cap``; (None, None) if it cannot fit.
+
+    Day 0's even share is taken as at the start of the day (``new_today`` more to place),
+    less ``new_today``.
+    """
     n_days = len(due)
     load = list(due)
     new_counts, reviews = [0] * n_days, [0] * n_days
@@ -151,7 +160,8 @@ def _fill(due: Sequence[int], total_new: int, new_days: int,
         reviews[i] = min(waiting, cap)
         carry = waiting - reviews[i]
         if i < new_days and remaining:
-            even = math.ceil(remaining / (new_days - i))
+            done = new_today if i == 0 else 0
+            even = math.ceil((remaining + done) / (new_days - i)) - done
             new_counts[i] = max(0, min(remaining, even, cap - reviews[i]))
             remaining -= new_counts[i]
             for offset in REVIEW_OFFSETS:
@@ -162,15 +172,15 @@ def _fill(due: Sequence[int], total_new: int, new_days: int,
     return new_counts, reviews
 
 
-def _smallest_cap(due: Sequence[int], total_new: int, new_days: int) -> int:
+def _smallest_cap(due: Sequence[int], total_new: int, new_days: int, new_today: int = 0) -> int:
     """The smallest daily cap under which everything fits (binary search)."""
     lo = max(1, math.ceil((sum(due) + total_new) / len(due)))
     hi = lo
-    while _fill(due, total_new, new_days, hi)[0] is None:
+    while _fill(due, total_new, new_days, hi, new_today)[0] is None:
         hi *= 2
     while lo < hi:
         mid = (lo + hi) // 2
-        if _fill(due, total_new, new_days, mid)[0] is None:
+        if _fill(due, total_new, new_days, mid, new_today)[0] is None:
             lo = mid + 1
         else:
             hi = mid

@@ -45,6 +45,7 @@ from quizapp.services.reports import recent_quiz_scores
 
 FORECAST_DAYS = 14
 ACTIVITY_DAYS = 30
+PACE_DAYS = 7  # the recent pace of new questions: their mean over this many days
 MAP_EXTREMES = 3  # weakest and strongest topics listed
 WEAK_BELOW = 0.5  # mastery below this reads "weak"
 EARLY_ANSWERS = skill_model.EARLY_ANSWERS  # fewer answers in a topic: "too early to tell"
@@ -105,6 +106,7 @@ class Board:
     answered_today: int  # answers on the learner's local day (its summary row)
     new_today: int  # never-seen questions among them (the daily budget's count)
     new_available: int  # live questions the learner has no card for
+    pace_days: int = PACE_DAYS  # the days plan.recent_new_per_day is a mean over
 
     @property
     def early_answers(self) -> int:
@@ -152,13 +154,14 @@ def dashboard(user: Profile, now: datetime) -> Board:
                        key=lambda c: c.mastery)
     due_days = [math.floor(c.due_day) for c in cards]
     since_midnight = (now - midnight).total_seconds() / 86400
-    recent_new = sum(d.new for d in days if (today - d.day).days < 7) / 7
+    recent_days = _pace_days(today, local_day(user.created_at, user.timezone))
+    recent_new = sum(d.new for d in days if (today - d.day).days < recent_days) / recent_days
+    by_day = {d.day: d for d in days}
+    today_row = by_day.get(today)
     plan = plan_model.make_plan(
         today, user.interview_date, user.target_readiness, user.target_retention,
         _goals(topics, ready), _due_by_domain(cards, due_days, topics, _horizon(today, user)),
-        recent_new)
-    by_day = {d.day: d for d in days}
-    today_row = by_day.get(today)
+        recent_new, new_today=today_row.new if today_row else 0)
     mastery_map: dict[str, list[TopicCell]] = {}
     for cell in cells:
         mastery_map.setdefault(cell.domain, []).append(cell)
@@ -177,7 +180,7 @@ def dashboard(user: Profile, now: datetime) -> Board:
         total_answers=sum(d.answers for d in days),
         mock_scores=_mock_scores(user.id),
         answered_today=today_row.answers if today_row else 0,
-        new_today=today_row.new if today_row else 0,
+        new_today=today_row.new if today_row else 0, pace_days=recent_days,
         new_available=sum(sum(counts.values()) for counts in totals.values()) - len(cards),
     )
 
@@ -284,6 +287,11 @@ def _goals(topics: dict[int, TopicView],
            ready: readiness_model.Readiness) -> list[plan_model.DomainGoal]:
     return [plan_model.DomainGoal(domain, score.total, score.studied, score.unseen_sum)
             for domain, score in sorted(ready.domains.items())]
+
+
+def _pace_days(today: date, first_day: date) -> int:
+    """Days the recent pace is averaged over: a week, or the account's days when younger."""
+    return max(1, min(PACE_DAYS, (today - first_day).days + 1))
 
 
 def _horizon(today: date, user: Profile) -> int:

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 from sqlalchemy import select
+from sqlalchemy import update
 
 from quizapp.extensions import db
 from quizapp.models import Attempt
@@ -90,11 +91,18 @@ def test_interview_date_gives_a_plan_and_status(learner):
     assert re.search(r"the plan needs about \d+ new questions a day from now on", html)
     play_quiz(learner, right=(True,))
     html = learner.get("/").get_data(as_text=True)
+    # A day-old account's pace is its one day, not a seventh of a week
+    assert re.search(r"the plan needs about \d+ new questions a day; today you did about 1 a "
+                     r"day", html)
+    assert "(after the 1 new question you learned today)" in html
+    db.session.execute(update(User).values(created_at=datetime.now(UTC) - timedelta(days=30)))
+    html = learner.get("/").get_data(as_text=True)
     status = re.search(r'data-testid="plan-status">\s*<strong>([^<]+)</strong>', html).group(1)
     assert status.startswith("Behind")  # one new question this week: too few
     assert re.search(r"the plan needs about \d+ new questions a day; this week you did "
                      r"about \d+ a day", html)  # whole questions
-    assert re.search(r'data-testid="plan-today">\d+ reviews?, \d+ new in ', html)
+    assert re.search(r'data-testid="plan-today">(\d+ reviews?(, \d+ new in [^,.]+)*\.|Nothing '
+                     r"more today: today's share is done\.)", html)
     assert '<html lang="en" data-theme="dark">' in html
     plan = html.split("The plan for the next 7 days, per domain")[1].split("</table>")[0]
     assert plan.count("<tr><td>") == 7 and re.search(r"<td>\d+ \+ \d+ new</td>", plan)

@@ -93,3 +93,19 @@ def test_reviews_are_split_by_domain_in_proportion_to_what_waits():
                      {"ml": [3], "design": [1, 2]}, 0)
     assert [d.reviews_by_domain for d in plan.days] == [
         {"ml": 2, "design": 1}, {"ml": 1, "design": 2}]
+
+
+def test_todays_new_questions_count_toward_todays_share():
+    args = (TODAY, TODAY + timedelta(days=5), 80, 0.9)
+    before = make_plan(*args, [DomainGoal("ml", 12, 0, 0.0)], {}, recent_new_per_day=0)
+    # Four learned today (studied now, so 7 left to place): today's share as at the start
+    # of the day, ceil(11 / 3) = 4, is done; the 7 spread over the two days after.
+    after = make_plan(*args, [DomainGoal("ml", 12, 4, 0.0)], {},
+                      recent_new_per_day=4.0, new_today=4)
+    assert before.days[0].new == {"ml": 4}
+    assert after.total_new == 7 and after.days[0].new == {}
+    assert [sum(d.new.values()) for d in after.days[:3]] == [0, 4, 3]
+    # Two learned today: two more are still today's share
+    partway = make_plan(*args, [DomainGoal("ml", 12, 2, 0.0)], {}, recent_new_per_day=2.0,
+                        new_today=2)
+    assert partway.total_new == 9 and partway.days[0].new == {"ml": 2}
