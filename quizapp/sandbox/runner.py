@@ -254,9 +254,13 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
+
+
 def _row_difference(got: list[tuple], want: list[tuple], ordered: bool) -> str:
     if len(got) != len(want):
-        return f"The query returns {len(got)} rows; {len(want)} expected."
+        return f"The query returns {_rows(len(got))}; {len(want)} expected."
     if ordered and rows_match(got, want, ordered=False):
         return "The rows are right but in the wrong order."
     return "Some values differ from the expected result."

@@ -267,3 +267,19 @@ def test_a_long_answer_stays_in_its_cell_on_the_question_history(page, width):
     assert answer["x"] + answer["width"] <= verdict["x"]
     assert verdict["x"] + verdict["width"] <= width
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_a_wide_sql_result_scrolls_in_its_box_on_a_phone(page):
+    """A result with many columns once widened the whole feedback page past a phone's
+    screen, cutting off its last column."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_question(page, "sql")
+    page.click(".cm-content")
+    page.keyboard.press("Control+a")
+    columns = ", ".join(f"name AS column_number_{n}" for n in range(12))
+    page.keyboard.insert_text(f"SELECT {columns} FROM people")  # noqa: S608
+    page.click(SUBMIT)
+    page.wait_for_url(re.compile(r"/feedback$"))
+    box = page.locator(".sql-compare > div").first
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # wider than the screen...
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -182,6 +182,10 @@ def test_hint_makes_a_right_answer_hard(learner):
     answer(learner, quiz_id, position, hints_used="1")
     attempt = db.session.scalars(select(Attempt).order_by(Attempt.id.desc())).first()
     assert attempt.correct and attempt.rating == Rating.Hard and attempt.hints_used == 1
+    feedback = learner.get(f"/quiz/{quiz_id}/q/{position}/feedback").get_data(as_text=True)
+    assert "You used a hint, so this counts as a harder recall" in feedback  # and says why
+    earlier = learner.get(f"/quiz/{quiz_id}/q/1/feedback").get_data(as_text=True)
+    assert position == 1 or 'data-testid="hard-why"' not in earlier  # a plain right answer
 
 
 def test_other_learners_cannot_see_a_quiz(learner, auth):

@@ -36,3 +36,20 @@ def test_only_failed_results_shown_whole_are_marked():
     marked = mark_results(results, ordered=True)
     assert marked[0]["got_marks"] == [[True]] and marked[0]["want_marks"] == [[True]]
     assert all("got_marks" not in r for r in marked[1:])
+
+
+def test_a_row_count_message_says_row_or_rows():
+    from quizapp.sandbox.runner import _row_difference
+
+    assert _row_difference([(1,)], [(1,), (2,)], ordered=False) == (
+        "The query returns 1 row; 2 expected.")
+    assert _row_difference([], [(1,)], ordered=False) == "The query returns 0 rows; 1 expected."
+
+
+def test_result_cells_show_floats_to_ten_significant_digits(app):
+    template = app.jinja_env.get_template("widgets/_rows.html")
+    html = template.render(rows=[[2.250005787005648, 3, None, "2.250005787005648"]],
+                           columns=["mean", "n", "gap", "text"], marks=None)
+    cells = html.split("<tbody>")[1]
+    assert "<td>2.250005787</td><td>3</td><td>NULL</td>" in cells
+    assert "<td>2.250005787005648</td>" in cells  # text is shown as it is
