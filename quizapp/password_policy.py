@@ -41,15 +41,17 @@ def password_problem(password: str, context: Iterable[str] = ()) -> str | None:
 
 
 def _context_words(context: Iterable[str]) -> list[str]:
-    """The account's email (whole, local part, name parts) and display name, lowercased."""
+    """The account's email (whole, local part, name parts, domain labels) and display name,
+    lowercased."""
     words: list[str] = []
     for item in context:
         item = (item or "").strip().lower()
         if not item:
             continue
         words.append(item)
-        local = item.split("@", 1)[0]
+        local, _, domain = item.partition("@")
         words.append(local)
+        words += [label for label in domain.split(".")[:-1] if len(label) >= 3]  # not the TLD
         words += [part for part in local.replace("_", ".").replace("-", ".").split(".")
                   if len(part) >= 3]
         words += [part for part in item.split() if len(part) >= 3]

@@ -40,10 +40,10 @@ bp = Blueprint("practice", __name__, url_prefix="/practice")
 
 NOTHING = {
     "daily": "Nothing to practise right now: no reviews are due and today's new questions "
-             "are done.",
+             "are done. \"Keep going with new questions\" gives you more.",
     "weak": "No weak-area questions right now: answer a few questions first, or come back "
             "tomorrow (questions answered in the last day are left out).",
-    "replay": "No missed questions in that period. Well done!",
+    "replay": "No missed questions in that period.",
     "mock": "The question bank is empty.",
     "drill": "Those topics have no questions.",
 }

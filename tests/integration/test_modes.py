@@ -426,3 +426,14 @@ def test_topics_sort_as_a_reader_sorts_them(learner):
     assert page.index("k-NN and naive Bayes") < page.index("Mode ML A")
     dashboard = learner.get("/").get_data(as_text=True)
     assert dashboard.index(">k-NN and naive Bayes</a>") < dashboard.index(">Mode ML A</a>")
+
+
+def test_a_new_learner_is_not_offered_modes_that_need_answers(learner):
+    page = learner.get("/practice/").get_data(as_text=True)
+    assert 'data-testid="weak-needs-answers"' in page and "Start weak areas" not in page
+    assert 'data-testid="replay-needs-answers"' in page
+    assert "/practice/start/replay" not in page and "Keep going with new questions" not in page
+    drill(learner, domain="math", wrong=())
+    page = learner.get("/practice/").get_data(as_text=True)
+    assert "Start weak areas" in page and "/practice/start/replay" in page
+    assert "Keep going with new questions" in page and "needs-answers" not in page

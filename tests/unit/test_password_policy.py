@@ -30,3 +30,10 @@ def test_a_long_password_with_a_weak_start_is_refused():
 def test_a_passphrase_is_judged_by_its_words():
     assert password_problem("plum tractor evening violin keeps") is None
     assert password_problem("passwordpassword") is not None
+
+
+def test_the_email_s_domain_counts_as_the_account_s_own_words():
+    assert password_problem("example2024") is None  # a stranger's would pass...
+    problem = password_problem("example2024", ["ada@example.org", "Ada"])
+    assert problem is not None and "too easy to guess" in problem  # ...the account's not
+    assert "org" not in password_policy._context_words(["ada@example.org"])  # TLDs: no
