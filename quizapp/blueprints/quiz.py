@@ -121,13 +121,16 @@ def question(quiz_id: int, position: int) -> str | Response:
 def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
     """Grade an answer (idempotent per key), then redirect to the feedback page."""
     quiz = _own_quiz(quiz_id, position)
-    if (over := _quiz_over(quiz)) is not None:
+    late = modes.in_answer_grace(quiz, utcnow())  # time ran out as it was sent
+    if not late and (over := _quiz_over(quiz)) is not None:
         return over
     item = _own_item(quiz, position)
     if item.attempt_id is None and quiz.first_open != position:
         return _out_of_turn(quiz)
     form = AnswerPost.read(request.form)
     shown_at = _shown_at(quiz, item, form.shown)
+    if late and not (form.valid and shown_at is not None and shown_at < quiz.deadline):
+        return _quiz_over(quiz) or redirect(url_for("quiz.summary", quiz_id=quiz.id))
     if not form.valid:
         fields = AnswerFields(uuid.uuid4().hex, str(item.question.version),
                               form.hints_used, _stamp(quiz, item, shown_at))
@@ -152,6 +155,8 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
     except answers.QuizGone:
         abort(404)
     except ResponseError as exc:
+        if late:  # nothing gradable was on screen when time ran out: the quiz is over
+            return _quiz_over(quiz) or redirect(url_for("quiz.summary", quiz_id=quiz.id))
         fields = AnswerFields(form.key, str(item.question.version), form.hints_used,
                               _stamp(quiz, item, shown_at))
         return render_template("quiz/question.html", **_question_context(

@@ -35,6 +35,7 @@ from quizapp.services.quizzes import memory_of
 from quizapp.services.quizzes import skills_for
 from quizapp.services.quizzes import unfinished_quiz
 
+ANSWER_GRACE = timedelta(seconds=20)  # a timed quiz takes an answer this long past its end
 DOMAIN_LABELS = {"ml": "ML concepts", "math": "Math & statistics", "coding": "Coding",
                  "design": "ML system design"}
 
@@ -236,6 +237,16 @@ def _requeue_misses(quiz: Quiz | QuizView, now: datetime) -> int:
     return len(again)
 
 
+def in_answer_grace(quiz: Quiz | QuizView, now: datetime) -> bool:
+    """Past a timed quiz's deadline by less than ``ANSWER_GRACE``, and not ended yet.
+
+    When time runs out the question page sends what is typed; an answer to a question shown
+    before the deadline is still taken in this window (the network's and the page's delay).
+    """
+    return (quiz.deadline is not None and quiz.finished_at is None
+            and quiz.deadline <= now < quiz.deadline + ANSWER_GRACE)
+
+
 def end_if_expired(quiz: Quiz | QuizView, now: datetime) -> bool:
     """Finish a timed quiz whose deadline has passed; True if it is over by the clock.
 
@@ -273,6 +284,6 @@ def stopped_early(quiz: Quiz | QuizView) -> bool:
     return quiz.finished_at is not None and quiz.answered < quiz.total
 
 
-__all__ = ["OpenQuizExists", "QuizNotFound", "abandon", "end_if_expired", "open_quiz",
-           "requeue_misses", "start_drill", "start_mock", "start_replay", "start_weak_areas",
-           "stopped_early", "topic_tree"]
+__all__ = ["ANSWER_GRACE", "OpenQuizExists", "QuizNotFound", "abandon", "end_if_expired",
+           "in_answer_grace", "open_quiz", "requeue_misses", "start_drill", "start_mock",
+           "start_replay", "start_weak_areas", "stopped_early", "topic_tree"]

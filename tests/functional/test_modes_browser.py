@@ -152,3 +152,47 @@ def test_mode_pages_pass_axe(audited, scheme, later):
     stop_quiz(page)
     audit("mock report")
     assert not problems, "\n".join(problems)
+
+
+def _fill_without_sending(page) -> None:
+    """Put the right answer on screen (a self-graded one graded 3/3) without sending it."""
+    article = page.locator("article.question")
+    kind = article.get_attribute("data-question-type")
+    question = BANK[article.get_attribute("data-question-uid")]
+    if kind in ("mcq", "multi_select"):
+        for index, choice in enumerate(question.payload["choices"]):
+            if choice["correct"]:
+                page.check(f"input[name=choice][value='{index}']")
+    elif kind in ("numeric", "short_text"):
+        page.fill("#answer", "25%" if kind == "numeric" else "Soft-max")
+    else:
+        page.fill("#answer", "Reusing data for selection makes estimates optimistic.")
+        page.click("details.reveal summary")
+        page.check("input[name=self_grade][value='3']")
+
+
+def test_the_answer_on_screen_is_sent_when_the_mock_s_time_runs_out(page, later):
+    page.clock.install()
+    register(page)
+    page.click("[data-mode=mock]")
+    page.wait_for_url(re.compile(r"/q/1$"))
+    _fill_without_sending(page)
+    page.clock.fast_forward("25:00")
+    assert page.locator("[data-timer-notice]").inner_text() == "5 minutes left."
+    later["days"] = (30 * 60 + 5) / 86400  # the server's clock: 5 s past the end
+    page.clock.fast_forward("05:10")
+    page.wait_for_url(re.compile(r"/report$"))
+    assert page.locator("h1").inner_text() == "Mock interview report"
+    links = page.locator("[data-testid=item-feedback]")
+    assert links.count() == 1 and links.first.get_attribute("href").endswith("/q/1/feedback")
+
+
+def test_an_empty_answer_is_not_sent_when_the_mock_s_time_runs_out(page, later):
+    page.clock.install()
+    register(page)
+    page.click("[data-mode=mock]")
+    page.wait_for_url(re.compile(r"/q/1$"))
+    later["days"] = (30 * 60 + 5) / 86400
+    page.clock.fast_forward("30:10")
+    page.wait_for_url(re.compile(r"/report$"), timeout=15_000)  # the reload shows it
+    assert page.locator("[data-testid=item-feedback]").count() == 0

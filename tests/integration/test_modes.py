@@ -18,6 +18,7 @@ from quizapp.models import Card
 from quizapp.models import Quiz
 from quizapp.models import Topic
 from quizapp.models import TopicSkill
+from quizapp.services import modes
 from tests.integration.helpers import answer
 from tests.integration.helpers import form_key
 from tests.integration.helpers import form_shown
@@ -437,3 +438,33 @@ def test_a_new_learner_is_not_offered_modes_that_need_answers(learner):
     page = learner.get("/practice/").get_data(as_text=True)
     assert "Start weak areas" in page and "/practice/start/replay" in page
     assert "Keep going with new questions" in page and "needs-answers" not in page
+
+
+def _mock_with_question_on_screen(learner) -> tuple[int, dict]:
+    quiz_id, _ = location_quiz(learner.post("/practice/start/mock", data={"minutes": "30"}))
+    first = open_question(learner, quiz_id, 1)
+    first.pop("html")
+    return quiz_id, first
+
+
+def test_an_answer_sent_as_the_mock_s_time_runs_out_still_counts(learner, clock):
+    quiz_id, first = _mock_with_question_on_screen(learner)
+    clock.advance(minutes=30, seconds=5)  # the page sent it at 0:00; it arrived 5 s late
+    assert learner.post(f"/quiz/{quiz_id}/q/1", data=first).status_code == 302
+    assert attempts() == 1
+    assert learner.get(f"/quiz/{quiz_id}").headers["Location"] == f"/quiz/{quiz_id}/summary"
+    quiz = db.session.get(Quiz, quiz_id)
+    assert quiz.finished_at == quiz.deadline
+
+
+@pytest.mark.parametrize("case", ["no stamp from before the end", "too late"])
+def test_only_a_question_shown_in_time_is_taken_just_after_the_end(learner, clock, case):
+    quiz_id, first = _mock_with_question_on_screen(learner)
+    if case == "too late":
+        clock.advance(minutes=30, seconds=modes.ANSWER_GRACE.seconds)
+    else:
+        clock.advance(minutes=30, seconds=5)
+        first["shown"] = "0." + first["shown"].split(".", 1)[1]  # its signature fails
+    assert learner.post(f"/quiz/{quiz_id}/q/1", data=first).headers["Location"] == (
+        f"/quiz/{quiz_id}/summary")
+    assert attempts() == 0
