@@ -7,7 +7,6 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint
-from flask import abort
 from flask import current_app
 from flask import flash
 from flask import redirect
@@ -147,8 +146,9 @@ def reset(token: str) -> str | Response | tuple[str, int]:
     config = current_app.config
     user = accounts.user_for_reset_token(token, config["SECRET_KEY"],
                                          config["PASSWORD_RESET_MAX_AGE"])
-    if user is None:
-        abort(404)
+    if user is None:  # a page that says what went wrong, not the generic "not found"
+        hours = max(1, round(config["PASSWORD_RESET_MAX_AGE"] / 3600))
+        return render_template("auth/reset_invalid.html", hours=hours), 404
     form = ResetPasswordForm()
     form.account_context = [user.email, user.display_name]
     if form.validate_on_submit():

@@ -48,7 +48,11 @@ def test_the_link_expires(app, client, reset_link):
 
 def test_a_tampered_link_is_refused(client, reset_link):
     assert client.get(reset_link[:-2] + "xx").status_code == 404
-    assert client.get("/auth/reset/not-a-token").status_code == 404
+    response = client.get("/auth/reset/not-a-token")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "This reset link does not work" in page and 'href="/auth/login"' in page
+    assert "Links work for 1 hour and only once." in page  # PASSWORD_RESET_MAX_AGE: 3600
 
 
 def test_a_weak_new_password_is_refused_and_the_link_still_works(client, reset_link):

@@ -60,3 +60,7 @@ def test_the_browser_flow_shows_the_missed_question_again_at_the_end(client, aut
     assert "once more at the end" not in last  # asked again only once
     summary = client.get(f"/quiz/{quiz_id}/summary").get_data(as_text=True)
     assert "Quiz complete" in summary
+    summary = client.get(f"/quiz/{quiz_id}/summary").get_data(as_text=True)
+    assert summary.count('data-testid="asked-again-row"') == 1  # the re-ask is marked
+    assert "4 / 6</span><span class=\"stat-label\">answers fully right (1 of them to " \
+           "questions asked again)" in summary
