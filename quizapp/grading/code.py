@@ -228,7 +228,8 @@ class CodeQuestion(QuestionType):
 
     def feedback_view(self, payload: Any, response: dict[str, Any]) -> dict[str, Any]:
         """What the feedback page shows: results, the first hidden failure, test code."""
-        results = response.get("results") or []
+        results = [r if r["passed"] else {**r, "why": failure_kind(r.get("message") or "")}
+                   for r in response.get("results") or []]
         first_hidden = next((i for i, r in enumerate(results)
                              if not r["visible"] and not r["passed"]), None)
         return {"results": results, "output": response.get("output", ""),
@@ -244,3 +245,19 @@ class CodeQuestion(QuestionType):
 
     def example_code(self, payload: Any) -> dict[str, str]:
         return {t.name: t.code for t in payload.examples}
+
+
+_EXCEPTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*(Error|Exception|Exit|Interrupt)")
+
+
+def failure_kind(message: str) -> str:
+    """How a test failed, in a few words: what a hidden test's result may say beyond
+    "failed" without giving its inputs away."""
+    if message.startswith("Time limit exceeded"):
+        return "too slow: the time limit ran out"
+    if "more memory than a run may use" in message:
+        return "used too much memory"
+    name = message.split(":", 1)[0].split(" (", 1)[0].strip()
+    if name and name != "AssertionError" and _EXCEPTION_NAME.fullmatch(name):
+        return f"raised {name}"
+    return "wrong result"

@@ -125,6 +125,18 @@ def test_submit_grades_by_running_tests_with_partial_credit(client, code_quiz):
     assert 'class="container quiz-page quiz-code"' in feedback
 
 
+def test_later_hidden_failures_say_how_they_failed_but_not_their_inputs(client, code_quiz):
+    url, page = code_quiz
+    code = "def double(x):\n    if isinstance(x, int) and x == 0:\n        return 0\n" \
+           "    raise ValueError('not zero')\n"
+    feedback = client.get(client.post(url, data=_form(page, code)).headers["Location"])
+    text = feedback.get_data(as_text=True)
+    assert text.count("ValueError: not zero") == 2  # the example's and the first hidden's
+    kinds = re.findall(r'data-testid="failure-kind">\(([^)]+)\)', text)
+    assert kinds == ["raised ValueError"]  # the second hidden failure: how, not what
+    assert "double(-7)" not in text
+
+
 def test_learner_code_is_shown_highlighted_and_escaped_on_feedback_and_history(
         client, code_quiz):
     url, page = code_quiz
