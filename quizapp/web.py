@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from flask import Flask
 from flask import Request
@@ -37,6 +39,7 @@ from quizapp.request_log import register_request_log
 from quizapp.security_headers import SecurityHeaders
 from quizapp.services import quiz_pages
 from quizapp.services import sessions
+from quizapp.services.modes import DOMAIN_LABELS
 from quizapp.static_assets import register_static
 from quizapp.template_urls import register_template_urls
 
@@ -144,7 +147,16 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = _local_time
     app.jinja_env.filters["question_type_label"] = _question_type_label
     app.jinja_env.globals["focus_error"] = _focus_error
+    app.jinja_env.globals["domain_names"] = DOMAIN_LABELS
+    app.jinja_env.filters["by_domain"] = _by_domain
     _run_default_context_once(app)
+
+
+def _by_domain(mapping: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """A per-domain mapping's items in the one order every page uses (ML, math, coding,
+    design; any other domain after them, by name)."""
+    order = {domain: i for i, domain in enumerate(DOMAIN_LABELS)}
+    return sorted(mapping.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
 
 
 def _question_type_label(name: str) -> str:

@@ -240,6 +240,7 @@ def test_mock_interview_hides_feedback_resumes_and_ends_at_the_deadline(learner,
     assert quiz.finished_at == quiz.deadline
     report = learner.get(f"/practice/quiz/{quiz_id}/report").get_data(as_text=True)
     assert "Mock interview report" in report and "time ran out" in report
+    assert '<span class="pill pill-ml">ML concepts</span>' in report  # names, not codes
     assert "30-minute interview · 30 min used" in report  # not "30 min 0 s"
     assert report.count("<summary>Explanation</summary>") == 15
     for item in quiz.items:

@@ -69,6 +69,9 @@ def test_dashboard_shows_readiness_streak_map_and_charts(learner):
     assert 'href="/progress/topic/testing-basics"' in html and "seen" in html
     assert html.count('role="img"') == 3 and html.count("Show as a table") == 3  # one per chart
     assert 'data-drill="' in html  # weakest/strongest topics offer a drill
+    headings = re.findall(r'<h3 class="map-domain">([^<]+?) <span', html)
+    order = ["ML concepts", "Math &amp; statistics", "Coding", "ML system design"]
+    assert headings and headings == [h for h in order if h in headings]  # one order everywhere
 
 
 def test_one_right_answer_is_too_early_to_call_a_topic_weak(learner):
