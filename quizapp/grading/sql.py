@@ -8,6 +8,7 @@ from pydantic import Field
 
 from quizapp.grading.base import Payload
 from quizapp.grading.code import CodeQuestion
+from quizapp.grading.code import fenced
 from quizapp.grading.sql_diff import mark_results
 from quizapp.sandbox import Limits
 
@@ -37,7 +38,12 @@ class SqlQuestion(CodeQuestion):
     language = "sql"
 
     def widget(self, payload: SqlPayload, rng: Any) -> dict[str, Any]:
-        return {"language": self.language, "starter": payload.starter, "examples": []}
+        """The editor, and the tables with their example rows as the SQL that makes them
+        (shown, not run: the hidden data sets stay hidden)."""
+        data = payload.schema_sql.strip() + "\n\n" + payload.seed.strip() + "\n"
+        return {"language": self.language, "starter": payload.starter,
+                "examples": [{"name": "The tables and their example rows",
+                              "fenced": fenced(data, "sql")}]}
 
     def limits(self, payload: SqlPayload) -> Limits:
         return Limits(cpu_seconds=payload.time_limit, memory_mb=128)

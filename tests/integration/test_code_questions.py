@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import textwrap
 
@@ -279,6 +280,10 @@ SQL_BANK = textwrap.dedent("""\
 def test_sql_question_shows_both_results_and_clear_errors(client, auth, tmp_path):
     url, page = start_on_bank(client, auth, tmp_path, SQL_BANK, "queries")
     assert 'data-code-editor="sql"' in page
+    data = page.split("<summary>Example data</summary>", 1)[1].split("</details>", 1)[0]
+    text = html.unescape(re.sub(r"<[^>]+>", "", data))
+    assert "CREATE TABLE people" in text and "('Bob', 12)" in text  # the rows to query
+    assert "Dee" not in page  # the hidden data sets stay hidden
     run = client.post(url + "/run", data=_form(page, "SELECT name FROM people"),
                       headers={"X-Requested-With": "fetch"}).get_data(as_text=True)
     assert "The query returns 3 rows; 2 expected." in run and "Bob" in run and "Ann" in run
