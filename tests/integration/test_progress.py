@@ -59,6 +59,12 @@ def test_answers_maintain_the_day_summaries(learner):
     assert {t.rating for t in topics} != {1500.0}  # the rating after the day's answers
 
 
+def test_a_new_learner_s_dashboard_explains_its_empty_parts(learner):
+    html = learner.get("/").get_data(as_text=True)
+    assert 'data-testid="charts-empty"' in html and 'role="img"' not in html
+    assert 'data-testid="map-empty"' in html
+
+
 def test_dashboard_shows_readiness_streak_map_and_charts(learner):
     play_quiz(learner)
     html = learner.get("/").get_data(as_text=True)
@@ -68,6 +74,7 @@ def test_dashboard_shows_readiness_streak_map_and_charts(learner):
     assert "No interview date set." in html
     assert 'href="/progress/topic/testing-basics"' in html and "seen" in html
     assert html.count('role="img"') == 3 and html.count("Show as a table") == 3  # one per chart
+    assert "charts-empty" not in html and "map-empty" not in html
     assert 'data-drill="' in html  # weakest/strongest topics offer a drill
     headings = re.findall(r'<h3 class="map-domain">([^<]+?) <span', html)
     order = ["ML concepts", "Math &amp; statistics", "Coding", "ML system design"]
