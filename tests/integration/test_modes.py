@@ -342,9 +342,11 @@ def test_a_running_mock_s_verdicts_stay_off_the_question_history(learner, clock)
     during = learner.get(history).get_data(as_text=True)
     assert 'data-testid="hidden-attempt"' in during
     assert "is-right" not in during and "is-wrong" not in during
+    assert "history-answer" not in during  # nor the right answer
     clock.advance(minutes=31)  # the mock is over: its verdicts show
     after = learner.get(history).get_data(as_text=True)
     assert 'data-testid="hidden-attempt"' not in after and 'class="is-right">Right' in after
+    assert 'data-testid="history-answer"' in after
 
 
 def test_a_running_mock_s_verdicts_stay_off_the_export_and_the_topic_page(learner, clock):

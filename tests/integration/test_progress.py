@@ -160,6 +160,13 @@ def test_question_history_shows_each_attempt(learner):
     assert html.count("<tr>") == 2 and "Wrong" in html  # header + one attempt
     assert learner.get("/progress/question/999999").status_code == 404
 
+    assert 'data-testid="history-answer"' in html  # a miss can be reviewed in full
+    assert re.search(r"(The right answer|A model answer)</h2>", html)
+    assert "<h3>Explanation</h3>" in html
+    unseen = db.session.scalars(select(Question.id).where(
+        Question.retired_at.is_(None), Question.id.not_in(select(Attempt.question_id)))).first()
+    assert learner.get(f"/progress/question/{unseen}").status_code == 404  # no peeking
+
 
 def _add_history(user_id: int, days: int, start: datetime) -> None:
     """Bulk-insert ``days`` days of answers (3 per day) and day summaries."""
