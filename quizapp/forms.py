@@ -46,6 +46,7 @@ from quizapp.password_policy import password_problem
 
 TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz or tz == "UTC")
 TIMEZONE_SET = frozenset(TIMEZONES)
+MAX_DAILY_GOAL = 200  # questions a day
 
 
 def known_timezone(name: str | None) -> str:
@@ -179,7 +180,7 @@ class SettingsForm(AppForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=80),
                                                            visible_name])
     daily_goal = SmallIntegerField("Daily goal (questions per daily review)", validators=[
-        InputRequired(), NumberRange(min=1, max=200)])
+        InputRequired(), NumberRange(min=1, max=MAX_DAILY_GOAL)])
     timezone = SelectField("Time zone (when your day starts)", choices=TIMEZONES,
                            widget=FixedOptionsSelect())
     focus = SelectField("New questions in daily reviews", default="balanced", choices=[
@@ -273,6 +274,13 @@ class ResetPasswordForm(AppForm):
 
 class EmptyForm(AppForm):
     """A form with only the CSRF token (logout and other one-button actions)."""
+
+
+class DailyGoalForm(AppForm):
+    """One click from the dashboard: set the daily goal to what the interview plan asks."""
+
+    goal = SmallIntegerField("Daily goal", validators=[InputRequired(),
+                                                       NumberRange(min=1, max=MAX_DAILY_GOAL)])
 
 
 class ReplayForm(AppForm):

@@ -13,7 +13,9 @@ from werkzeug.wrappers import Response
 
 from quizapp import login_throttle
 from quizapp.core.clock import utcnow
+from quizapp.forms import MAX_DAILY_GOAL
 from quizapp.forms import ChangePasswordForm
+from quizapp.forms import DailyGoalForm
 from quizapp.forms import EmptyForm
 from quizapp.forms import SettingsForm
 from quizapp.forms import StartQuizForm
@@ -89,6 +91,20 @@ def change_password() -> str | Response | tuple[str, int]:
             return response
         form.current.errors.append("That is not your current password.")
     return _settings_page(password_form=form)
+
+
+@bp.post("/settings/daily-goal")
+@login_required
+def daily_goal() -> Response:
+    """Set the daily goal in one click (the plan's offer on the dashboard)."""
+    form = DailyGoalForm()
+    if form.validate_on_submit():
+        accounts.set_daily_goal(accounts.account_for(current_user), form.goal.data)
+        flash(f"Your daily goal is now {form.goal.data} questions.", "success")
+    else:
+        flash("That daily goal is not valid; set it in Settings (1 to "
+              f"{MAX_DAILY_GOAL} questions).", "error")
+    return redirect(url_for("main.index"))
 
 
 @bp.post("/settings/logout-everywhere")

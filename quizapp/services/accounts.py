@@ -125,6 +125,13 @@ def update_settings(user: User, display_name: str, daily_goal: int, timezone: st
 
 
 @retry_on_lock
+def set_daily_goal(user: User, goal: int) -> None:
+    """Change only the daily goal (the dashboard's one-click offer)."""
+    user.daily_goal = goal
+    db.session.commit()
+
+
+@retry_on_lock
 def change_password(user: User, current: str, new: str) -> str | None:
     """Set a new password if ``current`` is right, and log out every other device: the new
     password's hash (read without reloading the committed row), or None when ``current``

@@ -280,7 +280,7 @@ def test_question_history_lists_the_newest_attempts_and_counts_the_rest(learner)
 def test_a_plan_asking_more_than_the_daily_goal_says_so_on_the_start_card(learner):
     """One story on the dashboard: the start card no longer says 'done' while the plan
     wants more new questions today; the plan's numbers are whole questions."""
-    set_interview(learner, 2, goal=1, target=100, theme="light")
+    set_interview(learner, 4, goal=1, target=90)
     html = learner.get("/").get_data(as_text=True)
     today = re.search(r'data-testid="plan-today">([^<]*)', html).group(1)
     planned = sum(int(n) for n in re.findall(r"(\d+) new in", today))
@@ -339,3 +339,19 @@ def test_the_map_and_readiness_count_the_learners_cards_per_topic_and_difficulty
     for topic_bank in banks:
         assert topic_bank.unseen_by_difficulty == {
             d: n - seen[t, d] for (t, d), n in bank.items() if t == topic_bank.topic_id}
+
+
+def test_the_plan_offers_the_daily_goal_it_needs_in_one_click(learner):
+    set_interview(learner, 4, goal=1, target=90)
+    html = learner.get("/").get_data(as_text=True)
+    needed = int(re.search(r"the plan needs about (\d+) new questions a day", html).group(1))
+    offer = re.search(r'data-testid="raise-goal">.*?name="goal" value="(\d+)"', html, re.S)
+    assert needed > 1 and int(offer.group(1)) == needed
+    response = learner.post("/settings/daily-goal", data={"goal": str(needed)})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert db.session.scalars(select(User)).one().daily_goal == needed
+    html = learner.get("/").get_data(as_text=True)
+    assert f"Your daily goal is now {needed} questions." in html and "raise-goal" not in html
+    for bad in ("0", "201", "ten", ""):
+        assert learner.post("/settings/daily-goal", data={"goal": bad}).status_code == 302
+        assert db.session.scalars(select(User)).one().daily_goal == needed  # unchanged

@@ -28,7 +28,7 @@ FIELDS = [
     "topic", "score", "self_grade", "next", "q", "page", "email", "display_name",
     "daily_goal", "timezone", "focus", "interview_date", "target_readiness",
     "target_retention", "theme", "mode", "sql", "confidence", "password", "confirm",
-    "current_password", "new_password", "remember",
+    "current_password", "new_password", "remember", "goal",
 ]
 QUERY_NAMES = ["page", "topic", "next", "q", "size", "day", "mode", "sort"]
 PATH_IDS = ["1", "2", "3", "2147483647"]
