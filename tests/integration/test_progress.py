@@ -355,3 +355,12 @@ def test_the_plan_offers_the_daily_goal_it_needs_in_one_click(learner):
     for bad in ("0", "201", "ten", ""):
         assert learner.post("/settings/daily-goal", data={"goal": bad}).status_code == 302
         assert db.session.scalars(select(User)).one().daily_goal == needed  # unchanged
+
+
+def test_a_recent_quiz_with_no_answers_has_no_score(learner):
+    quiz_id = int(learner.post("/quiz/start").headers["Location"].split("/")[2])
+    learner.post(f"/practice/quiz/{quiz_id}/abandon", data={"next": "/"})
+    page = learner.get("/").get_data(as_text=True)
+    row = page.split("Recent quizzes", 1)[1].split("</tr>", 2)[1]
+    assert "<td>0 / " in row and '<span class="muted" title="No answers">\u2013</span>' in row
+    assert "0%" not in row
