@@ -248,17 +248,22 @@ def test_code_question_page_passes_axe(browser, live_server, scheme):
     assert not serious, "\n".join(serious)
 
 
+def submit_query(page, query: str) -> None:
+    """Open the SQL question, replace the editor's text with ``query``, submit it."""
+    open_question(page, "sql")
+    page.click(".cm-content")
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(query)
+    page.click(SUBMIT)
+    page.wait_for_url(re.compile(r"/feedback$"))
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_long_answer_stays_in_its_cell_on_the_question_history(page, width):
     """A long line of code once ran over the verdict and time columns (on a phone it pushed
     them off the screen)."""
-    open_question(page, "sql")
-    page.click(".cm-content")
-    page.keyboard.press("Control+a")
     names = ", ".join(f"'person_number_{n}'" for n in range(30))
-    page.keyboard.insert_text(f"SELECT name FROM people WHERE name IN ({names})")  # noqa: S608
-    page.click(SUBMIT)
-    page.wait_for_url(re.compile(r"/feedback$"))
+    submit_query(page, f"SELECT name FROM people WHERE name IN ({names})")  # noqa: S608
     page.goto("/progress/topic/editor-sql")
     page.click("table a[href^='/progress/question/']")
     page.set_viewport_size({"width": width, "height": 900})
@@ -273,13 +278,8 @@ def test_a_wide_sql_result_scrolls_in_its_box_on_a_phone(page):
     """A result with many columns once widened the whole feedback page past a phone's
     screen, cutting off its last column."""
     page.set_viewport_size({"width": 390, "height": 844})
-    open_question(page, "sql")
-    page.click(".cm-content")
-    page.keyboard.press("Control+a")
     columns = ", ".join(f"name AS column_number_{n}" for n in range(12))
-    page.keyboard.insert_text(f"SELECT {columns} FROM people")  # noqa: S608
-    page.click(SUBMIT)
-    page.wait_for_url(re.compile(r"/feedback$"))
+    submit_query(page, f"SELECT {columns} FROM people")  # noqa: S608
     box = page.locator(".sql-compare > div").first
     assert box.evaluate("e => e.scrollWidth > e.clientWidth")  # wider than the screen...
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
