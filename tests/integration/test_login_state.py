@@ -9,6 +9,8 @@ from flask_login import current_user
 from flask_login.utils import _create_identifier
 
 from quizapp import login_state
+from tests.integration.helpers import answer
+from tests.integration.helpers import sync_test_bank
 
 
 @pytest.mark.parametrize("headers,remote", [
@@ -138,7 +140,10 @@ def test_templates_get_the_user_and_flask_s_defaults_once(app, client, auth):
     assert all(_default_template_ctx_processor not in funcs
                for name, funcs in processors.items() if name is not None)
     assert login_state._user_context in processors[None]
+    sync_test_bank()
     auth.register()
+    quiz_id = int(client.post("/quiz/start").headers["Location"].split("/")[2])
+    answer(client, quiz_id, 1)  # an answer: the dashboard then draws its charts
     page = client.get("/").text
     assert "Hello, Ada" in page  # current_user in the template
     assert 'name="csrf_token"' in page and "<svg" in page  # the charts global
