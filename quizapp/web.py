@@ -25,8 +25,10 @@ from quizapp import request_state
 from quizapp.core.clock import humanize_delta
 from quizapp.core.clock import local_time
 from quizapp.core.clock import utcnow
+from quizapp.core.skill import EARLY_ANSWERS
 from quizapp.extensions import limiter
 from quizapp.extensions import login_manager
+from quizapp.forms import MAX_DAILY_GOAL
 from quizapp.grading.registry import question_type
 from quizapp.models.user import Learner
 from quizapp.rendering import excerpt
@@ -148,15 +150,20 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["question_type_label"] = _question_type_label
     app.jinja_env.globals["focus_error"] = _focus_error
     app.jinja_env.globals["domain_names"] = DOMAIN_LABELS
+    app.jinja_env.globals["early_answers"] = EARLY_ANSWERS
+    app.jinja_env.globals["max_daily_goal"] = MAX_DAILY_GOAL
     app.jinja_env.filters["by_domain"] = _by_domain
     _run_default_context_once(app)
+
+
+_DOMAIN_ORDER = {domain: i for i, domain in enumerate(DOMAIN_LABELS)}
 
 
 def _by_domain(mapping: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """A per-domain mapping's items in the one order every page uses (ML, math, coding,
     design; any other domain after them, by name)."""
-    order = {domain: i for i, domain in enumerate(DOMAIN_LABELS)}
-    return sorted(mapping.items(), key=lambda item: (order.get(item[0], len(order)), item[0]))
+    return sorted(mapping.items(),
+                  key=lambda item: (_DOMAIN_ORDER.get(item[0], len(_DOMAIN_ORDER)), item[0]))
 
 
 def _question_type_label(name: str) -> str:

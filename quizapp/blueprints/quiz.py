@@ -130,7 +130,7 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
     form = AnswerPost.read(request.form)
     shown_at = _shown_at(quiz, item, form.shown)
     if late and not (form.valid and shown_at is not None and shown_at < quiz.deadline):
-        return _quiz_over(quiz) or redirect(url_for("quiz.summary", quiz_id=quiz.id))
+        return _too_late(quiz)
     if not form.valid:
         fields = AnswerFields(uuid.uuid4().hex, str(item.question.version),
                               form.hints_used, _stamp(quiz, item, shown_at))
@@ -155,8 +155,8 @@ def answer(quiz_id: int, position: int) -> Response | tuple[str, int]:
     except answers.QuizGone:
         abort(404)
     except ResponseError as exc:
-        if late:  # nothing gradable was on screen when time ran out: the quiz is over
-            return _quiz_over(quiz) or redirect(url_for("quiz.summary", quiz_id=quiz.id))
+        if late:  # nothing gradable was on screen when time ran out
+            return _too_late(quiz)
         fields = AnswerFields(form.key, str(item.question.version), form.hints_used,
                               _stamp(quiz, item, shown_at))
         return render_template("quiz/question.html", **_question_context(
@@ -175,6 +175,13 @@ def _quiz_over(quiz: QuizView) -> Response | None:
     if modes.end_if_expired(quiz, utcnow()) or modes.stopped_early(quiz):
         return redirect(url_for("quiz.summary", quiz_id=quiz.id))
     return None
+
+
+def _too_late(quiz: QuizView) -> Response:
+    """An answer sent as time ran out that cannot be taken: the quiz ends, its summary
+    shows."""
+    modes.end_if_expired(quiz, utcnow())
+    return redirect(url_for("quiz.summary", quiz_id=quiz.id))
 
 
 def _out_of_turn(quiz: QuizView) -> Response:

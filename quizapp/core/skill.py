@@ -96,6 +96,11 @@ def mastery(skill: Skill) -> float:
     return round(p, 4)
 
 
+def too_early(skill: Skill) -> bool:
+    """Too few answers for ``mastery`` to mean a level (weak, fair, strong)."""
+    return skill.n < EARLY_ANSWERS
+
+
 def _g(phi: float) -> float:
     return 1.0 / math.sqrt(1.0 + 3.0 * phi * phi / (math.pi * math.pi))
 

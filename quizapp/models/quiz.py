@@ -93,3 +93,9 @@ class QuizItem(db.Model):
 
     quiz: Mapped[Quiz] = relationship(back_populates="items")
     question: Mapped[Question] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def asked_again(self) -> bool:
+        """A miss asked once more in the same quiz (a review's "again" item, or a replay's
+        re-queued one)."""
+        return self.kind == "again" or bool(self.extra and self.extra.get("again"))

@@ -48,7 +48,6 @@ ACTIVITY_DAYS = 30
 PACE_DAYS = 7  # the recent pace of new questions: their mean over this many days
 MAP_EXTREMES = 3  # weakest and strongest topics listed
 WEAK_BELOW = 0.5  # mastery below this reads "weak"
-EARLY_ANSWERS = skill_model.EARLY_ANSWERS  # fewer answers in a topic: "too early to tell"
 STRONG_FROM = 0.75  # mastery from this reads "strong"
 
 
@@ -68,7 +67,7 @@ class TopicCell:
     def level(self) -> str:
         if self.mastery is None:
             return "none"
-        if self.skill is not None and self.skill.n < EARLY_ANSWERS:
+        if self.skill is not None and skill_model.too_early(self.skill):
             # One right answer leaves the rating so uncertain that the cautious mastery
             # reads below half: calling that topic weak (or any level) would mislead.
             return "early"
@@ -109,9 +108,11 @@ class Board:
     pace_days: int = PACE_DAYS  # the days plan.recent_new_per_day is a mean over
 
     @property
-    def early_answers(self) -> int:
-        """Answers a topic needs before the map gives it a level."""
-        return EARLY_ANSWERS
+    def pace_words(self) -> str:
+        """When the pace of ``plan.recent_new_per_day`` was kept, in words."""
+        if self.pace_days >= PACE_DAYS:
+            return "this week"
+        return "today" if self.pace_days == 1 else f"in your first {self.pace_days} days"
 
     @property
     def forecast_points(self) -> list[tuple[str, float]]:
@@ -158,10 +159,11 @@ def dashboard(user: Profile, now: datetime) -> Board:
     recent_new = sum(d.new for d in days if (today - d.day).days < recent_days) / recent_days
     by_day = {d.day: d for d in days}
     today_row = by_day.get(today)
+    new_today = today_row.new if today_row else 0
     plan = plan_model.make_plan(
         today, user.interview_date, user.target_readiness, user.target_retention,
         _goals(topics, ready), _due_by_domain(cards, due_days, topics, _horizon(today, user)),
-        recent_new, new_today=today_row.new if today_row else 0)
+        recent_new, new_today=new_today)
     mastery_map: dict[str, list[TopicCell]] = {}
     for cell in cells:
         mastery_map.setdefault(cell.domain, []).append(cell)
@@ -180,7 +182,7 @@ def dashboard(user: Profile, now: datetime) -> Board:
         total_answers=sum(d.answers for d in days),
         mock_scores=_mock_scores(user.id),
         answered_today=today_row.answers if today_row else 0,
-        new_today=today_row.new if today_row else 0, pace_days=recent_days,
+        new_today=new_today, pace_days=recent_days,
         new_available=sum(sum(counts.values()) for counts in totals.values()) - len(cards),
     )
 

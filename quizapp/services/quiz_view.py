@@ -165,6 +165,12 @@ class ItemView(NamedTuple):
         return None if self.extra_raw is None else self.decode(self.extra_raw)
 
     @property
+    def asked_again(self) -> bool:
+        """A miss asked once more in the same quiz (a review's "again" item, or a replay's
+        re-queued one)."""
+        return self.kind == "again" or bool(self.extra and self.extra.get("again"))
+
+    @property
     def question(self) -> QuestionView:
         return question_view(self.question_id, self.question_version, self.question_hash,
                              self.question_topic)

@@ -65,20 +65,16 @@ class TopicPage:
 
     @property
     def mastery(self) -> float | None:
-        """The dashboard's skill measure; None before ``EARLY_ANSWERS`` answers."""
-        if self.skill is None or self.skill.n < skill_model.EARLY_ANSWERS:
+        """The dashboard's skill measure; None while it is too early to tell."""
+        if self.skill is None or skill_model.too_early(self.skill):
             return None
         return skill_model.mastery(self.skill)
 
     @property
-    def early_answers(self) -> int:
-        return skill_model.EARLY_ANSWERS
-
-    @property
     def history_points(self) -> list[tuple[str, float | None]]:
         """The last 60 study days' end-of-day skill (the dashboard's %), labelled for a chart."""
-        return [(day.strftime("%d %b"), round(100 * _mastery(rating, deviation), 1))
-                for day, rating, deviation in self.history[-60:]]
+        return [(day.strftime("%d %b"), round(skill, 1))
+                for day, skill, _, _ in reversed(self.history_rows)]
 
     @property
     def history_rows(self) -> list[tuple[date, float, float, float]]:

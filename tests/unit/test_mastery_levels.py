@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quizapp.core import skill as skill_model
-from quizapp.services.progress import EARLY_ANSWERS
+from quizapp.core.skill import EARLY_ANSWERS
 from quizapp.services.progress import TopicCell
 
 
